@@ -1,0 +1,271 @@
+import { parseArgs } from 'node:util';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { CannotRunError, PRIORITIES, type Priority, type Suite } from './model.js';
+import { runSuite, selectCases } from './runner.js';
+import { loadExpectations, updatedExpectations, writeExpectations, ExpectationsError, type Expectations } from './expectations.js';
+import { Redactor } from './redact.js';
+import { createConsoleReporter } from './reporters/console.js';
+import { renderJson } from './reporters/json.js';
+import { renderJunit } from './reporters/junit.js';
+import { renderHtml } from './reporters/html.js';
+
+/** Exit codes of every suite CLI. */
+export const EXIT = Object.freeze({ CONFORMANT: 0, NOT_CONFORMANT: 1, CANNOT_RUN: 2, INTERRUPTED: 130 });
+
+/** Streams and environment a CLI run uses (injectable for tests). */
+export interface CliIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  cwd?: string;
+}
+
+const SHARED_OPTIONS = {
+  dsn: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  priority: { type: 'string', multiple: true },
+  area: { type: 'string', multiple: true },
+  expectations: { type: 'string' },
+  'update-expectations': { type: 'string' },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  html: { type: 'string' },
+  seed: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'run-timeout-ms': { type: 'string' },
+  'open-timeout-ms': { type: 'string' },
+  'allow-destructive': { type: 'boolean' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  'no-color': { type: 'boolean' },
+} as const;
+
+/** The --help text of a suite. */
+export function helpText(suite: Suite<any>): string {
+  const extra = Object.entries(suite.cliOptions ?? {})
+    .map(([k, o]) => `  --${k}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`.padEnd(34) + o.description)
+    .join('\n');
+  return `${suite.name} ${suite.version} — ${suite.description}
+
+Usage: ${suite.bin} [--dsn URL] [options]
+
+  --dsn URL                       endpoint to judge, e.g. ${suite.dsnExample ?? 'URL'}
+                                  ${suite.defaultTarget ? `(default: ${suite.defaultTarget})` : '(required)'}
+  --only ID|GLOB,...              run only these cases (PG-001, PG-0*, …)
+  --priority p0,p1                run only these priorities
+  --area NAME,...                 run only these areas
+  --expectations FILE             expected failures/skips of this endpoint (JSON)
+  --update-expectations [FILE]    write the baseline that would make this run conformant
+  --json FILE  --junit FILE  --html FILE   write reports
+  --seed N                        replay the same random choices
+  --timeout-ms N                  per-case deadline (default ${suite.defaultTimeoutMs ?? 30000})
+  --run-timeout-ms N              whole-run deadline
+  --open-timeout-ms N             budget to reach the endpoint (default 15000)
+  --allow-destructive             allow cases that kill servers or restore backups
+  --list                          print the catalog and exit (no database touched)
+  --no-color  --help  --version
+${extra ? `\nSuite options:\n${extra}\n` : ''}
+Exit codes: 0 conformant, 1 not conformant, 2 could not run, 130 interrupted.
+Environment: HC_DSN is used when --dsn is absent.
+`;
+}
+
+const splitList = (v: string[] | undefined): string[] => (v ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+
+function parseIntFlag(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) throw new CannotRunError(`--${name} must be an integer >= ${min}, got "${v}"`);
+  return Number(v);
+}
+
+/** `--update-expectations` may come without a value: it then means "the --expectations file". */
+function normalizeArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--update-expectations' && (i + 1 >= argv.length || (argv[i + 1] as string).startsWith('--'))) out.push('--update-expectations=');
+    else out.push(a);
+  }
+  return out;
+}
+
+async function writeOut(path: string, text: string, cwd: string): Promise<void> {
+  const p = resolve(cwd, path);
+  await mkdir(dirname(p), { recursive: true });
+  await writeFile(p, text);
+}
+
+/**
+ * The shared CLI of every suite: parses the contract's flags, runs, writes reports and
+ * returns the exit code. Never throws; a problem that prevents a run is one line on stderr and code 2.
+ */
+export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Promise<number> {
+  const redactor = new Redactor();
+  const errLine = (msg: string): number => {
+    io.stderr.write(`${suite.bin}: ${redactor.redact(msg.split('\n')[0] ?? msg)}\n`);
+    return EXIT.CANNOT_RUN;
+  };
+  const suiteOptions = Object.fromEntries(Object.entries(suite.cliOptions ?? {}).map(([k, o]) => [k, { type: o.type }]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args: normalizeArgv(argv), options: { ...SHARED_OPTIONS, ...suiteOptions } as any, allowPositionals: false, strict: true });
+  } catch (e) {
+    return errLine(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see --help)`);
+  }
+  const v = parsed.values as Record<string, any>;
+  const dsn: string | undefined = v.dsn ?? (io.env.HC_DSN || undefined);
+  redactor.addDsn(dsn);
+  const cwd = io.cwd ?? process.cwd();
+
+  if (v.help) {
+    io.stdout.write(helpText(suite));
+    return EXIT.CONFORMANT;
+  }
+  if (v.version) {
+    io.stdout.write(`${suite.version}\n`);
+    return EXIT.CONFORMANT;
+  }
+
+  let priorities: Priority[];
+  let seed: number | undefined;
+  let timeoutMs: number | undefined;
+  let runTimeoutMs: number | undefined;
+  let openTimeoutMs: number | undefined;
+  try {
+    priorities = splitList(v.priority).map((p) => {
+      const lp = p.toLowerCase();
+      if (!PRIORITIES.includes(lp as Priority)) throw new CannotRunError(`--priority accepts p0, p1, p2; got "${p}"`);
+      return lp as Priority;
+    });
+    seed = parseIntFlag('seed', v.seed, 0);
+    if (seed !== undefined && seed > 0xffffffff) throw new CannotRunError('--seed must fit in 32 bits');
+    timeoutMs = parseIntFlag('timeout-ms', v['timeout-ms'], 1);
+    runTimeoutMs = parseIntFlag('run-timeout-ms', v['run-timeout-ms'], 1);
+    openTimeoutMs = parseIntFlag('open-timeout-ms', v['open-timeout-ms'], 1);
+  } catch (e) {
+    return errLine((e as Error).message);
+  }
+  const filter = { only: splitList(v.only), priorities, areas: splitList(v.area) };
+
+  if (v.list) {
+    const cases = selectCases(suite.cases, filter);
+    for (const c of cases) {
+      io.stdout.write(`${c.id.padEnd(10)} ${c.priority}  ${c.area.padEnd(16)} ${c.title}${c.requires?.length ? `  [requires ${c.requires.join(', ')}]` : ''}\n`);
+    }
+    io.stdout.write(`${cases.length} cases\n`);
+    return EXIT.CONFORMANT;
+  }
+
+  if (dsn !== undefined) {
+    try {
+      new URL(dsn);
+    } catch {
+      return errLine(`malformed --dsn: expected a URL like ${suite.dsnExample ?? 'scheme://user:pass@host:port/db'}`);
+    }
+  }
+
+  let expectations: Expectations | undefined;
+  if (v.expectations) {
+    try {
+      expectations = await loadExpectations(resolve(cwd, v.expectations));
+    } catch (e) {
+      return errLine(e instanceof ExpectationsError ? e.message : String(e));
+    }
+  }
+  const updatePath: string | undefined = v['update-expectations'] === '' ? v.expectations : v['update-expectations'];
+  if (v['update-expectations'] === '' && !v.expectations) return errLine('--update-expectations needs a FILE (or an --expectations file to rewrite)');
+
+  const isTTY = !!io.stderr.isTTY && !io.env.CI;
+  const reporter = createConsoleReporter({
+    stdout: io.stdout,
+    stderr: io.stderr,
+    isTTY,
+    color: isTTY && !v['no-color'] && !io.env.NO_COLOR,
+    redact: (s) => redactor.redact(s),
+  });
+
+  let report;
+  try {
+    report = await runSuite(suite, {
+      dsn,
+      ...filter,
+      seed,
+      timeoutMs,
+      runTimeoutMs,
+      openTimeoutMs,
+      expectations,
+      expectationsFile: v.expectations,
+      signal: io.signal,
+      allowDestructive: !!v['allow-destructive'],
+      options: Object.fromEntries(Object.keys(suite.cliOptions ?? {}).map((k) => [k, v[k]])),
+      onEvent: (e) => reporter.onEvent(e),
+      redactor,
+    });
+  } catch (e) {
+    reporter.dispose();
+    if (e instanceof CannotRunError) return errLine(e.message);
+    return errLine(`internal error: ${(e as Error)?.message ?? String(e)}`);
+  }
+  const safe = redactor.redactValue(report);
+  let extra = '';
+  try {
+    extra = suite.renderConsole?.(safe) ?? '';
+  } catch (e) {
+    extra = `(suite console section failed: ${(e as Error).message})`;
+  }
+  reporter.printSummary(safe, extra);
+
+  const r = (s: string): string => redactor.redact(s);
+  try {
+    if (v.json) await writeOut(v.json, renderJson(safe, r), cwd);
+    if (v.junit) await writeOut(v.junit, renderJunit(safe, r), cwd);
+    if (v.html) {
+      let suiteHtml = '';
+      try {
+        suiteHtml = suite.renderHtml?.(safe) ?? '';
+      } catch (e) {
+        suiteHtml = `<p>suite section failed: ${String((e as Error).message)}</p>`;
+      }
+      await writeOut(v.html, renderHtml(safe, suiteHtml, r), cwd);
+    }
+    if (updatePath) {
+      const next = updatedExpectations(expectations, safe, suite.cases.map((c) => c.id));
+      await writeExpectations(resolve(cwd, updatePath), next);
+      io.stdout.write(`wrote expectations baseline (${Object.keys(next.expectations).length} entries) to ${updatePath}\n`);
+    }
+  } catch (e) {
+    return errLine(`could not write a report: ${(e as Error).message}`);
+  }
+  if (report.interrupted && io.signal?.aborted) return EXIT.INTERRUPTED;
+  return report.conformant ? EXIT.CONFORMANT : EXIT.NOT_CONFORMANT;
+}
+
+/**
+ * Entry point for a suite's bin: wires process streams, Ctrl-C (first: stop gracefully,
+ * clean up and write the partial report; second: exit at once) and the exit code.
+ */
+export async function main(suite: Suite<any>, argv: string[] = process.argv.slice(2)): Promise<void> {
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.INTERRUPTED);
+    process.stderr.write(`\n${suite.bin}: ${sig} received — stopping, cleaning up and writing the partial report (again to force)\n`);
+    ac.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // An abandoned case may reject later; that must not crash the run.
+  process.on('unhandledRejection', () => undefined);
+  const code = await runCli(suite, argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: ac.signal });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.exitCode = code;
+  // A case abandoned at its deadline may still hold sockets or timers; once stdout is flushed, leave.
+  await new Promise<void>((r) => process.stdout.write('', () => r()));
+  setTimeout(() => process.exit(code), 200).unref();
+}

@@ -1,0 +1,66 @@
+export { createRng, randomSeed, hashString, type Rng } from './rng.js';
+export {
+  defineCase,
+  defineSuite,
+  isValidCaseId,
+  PRIORITIES,
+  STATUSES,
+  CannotRunError,
+  CaseFailure,
+  CaseSkip,
+  CaseNotApplicable,
+  type Priority,
+  type Status,
+  type Case,
+  type CaseContext,
+  type CaseDefinition,
+  type Suite,
+  type SuiteDefinition,
+  type SuiteSession,
+  type SuiteCliOption,
+  type OpenOptions,
+} from './model.js';
+export {
+  runSuite,
+  selectCases,
+  executeCase,
+  openSession,
+  applyExpectation,
+  describeError,
+  type RunOptions,
+  type RunEvent,
+  type CaseFilter,
+  type ExecuteOptions,
+  type Execution,
+} from './runner.js';
+export {
+  parseExpectations,
+  loadExpectations,
+  updatedExpectations,
+  writeExpectations,
+  ExpectationMatcher,
+  ExpectationsError,
+  EXPECTATIONS_SCHEMA_URL,
+  type Expectations,
+  type ExpectationEntry,
+  type ExpectKind,
+  type MatchedExpectation,
+} from './expectations.js';
+export {
+  REPORT_SCHEMA_VERSION,
+  UNEXPECTED,
+  summarize,
+  isConformant,
+  computeTier,
+  type Report,
+  type CaseResult,
+  type Summary,
+  type Tier,
+} from './report.js';
+export { Redactor, redactDsn, secretsOfDsn, REDACTED } from './redact.js';
+export { createConsoleReporter, type ConsoleIO } from './reporters/console.js';
+export { renderJson } from './reporters/json.js';
+export { renderJunit } from './reporters/junit.js';
+export { renderHtml } from './reporters/html.js';
+export { runCli, main, helpText, EXIT, type CliIO } from './cli.js';
+export { checkIds, registryFor, loadIdRegistry, type IdRegistry, type IdEntry } from './ids.js';

@@ -1,0 +1,435 @@
+import { createRng, randomSeed } from './rng.js';
+import {
+  CannotRunError,
+  CaseFailure,
+  CaseNotApplicable,
+  CaseSkip,
+  type Case,
+  type CaseContext,
+  type Priority,
+  type Status,
+  type Suite,
+  type SuiteSession,
+} from './model.js';
+import { ExpectationMatcher, type Expectations, type MatchedExpectation } from './expectations.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  computeTier,
+  isConformant,
+  summarize,
+  type CaseResult,
+  type Report,
+} from './report.js';
+import { Redactor, redactDsn } from './redact.js';
+import { matchesAny } from './_internal/glob.js';
+
+/** Progress events, for reporters. */
+export type RunEvent =
+  | { type: 'start'; suite: string; version: string; total: number; seed: number; target: string }
+  | { type: 'note'; message: string }
+  | { type: 'open'; server: string | null; capabilities: string[] }
+  | { type: 'case-start'; index: number; total: number; id: string; title: string }
+  | { type: 'case-end'; index: number; total: number; result: CaseResult }
+  | { type: 'end'; report: Report };
+
+/** Which cases to run. Empty arrays mean "no filter". */
+export interface CaseFilter {
+  /** IDs or globs (`PG-00?`, `PG-*`). */
+  only?: readonly string[];
+  priorities?: readonly Priority[];
+  areas?: readonly string[];
+}
+
+/** Options of {@link runSuite}. */
+export interface RunOptions extends CaseFilter {
+  /** Endpoint; undefined runs the suite's embedded default (if it has one). */
+  dsn?: string;
+  /** Replays the same random choices; random when omitted (and printed in the report). */
+  seed?: number;
+  /** Default per-case deadline in ms (a case's own `timeoutMs` wins). */
+  timeoutMs?: number;
+  /** How long a case that ignores its abort signal gets before it is abandoned (default 500 ms). */
+  graceMs?: number;
+  /** Whole-run deadline in ms; cases not started by then become `error`. */
+  runTimeoutMs?: number;
+  /** Budget to open the endpoint (default 15 s). */
+  openTimeoutMs?: number;
+  /** Budget for each deferred cleanup and for closing the session (default 10 s / 30 s). */
+  cleanupTimeoutMs?: number;
+  expectations?: Expectations;
+  /** Path of the expectations file, for the report. */
+  expectationsFile?: string;
+  /** Aborting it (Ctrl-C) stops the run: the current case is aborted, cleanup runs, a partial report is returned. */
+  signal?: AbortSignal;
+  allowDestructive?: boolean;
+  /** Values of the suite's own CLI options. */
+  options?: Record<string, string | boolean | undefined>;
+  onEvent?: (event: RunEvent) => void;
+  /** Shared redactor; one is created from the DSN when omitted. */
+  redactor?: Redactor;
+}
+
+/** Selects cases by ID/glob, priority and area, keeping catalog order. */
+export function selectCases<T>(cases: readonly Case<T>[], filter: CaseFilter): Case<T>[] {
+  return cases.filter(
+    (c) =>
+      (!filter.only?.length || matchesAny(c.id, filter.only)) &&
+      (!filter.priorities?.length || filter.priorities.includes(c.priority)) &&
+      (!filter.areas?.length || filter.areas.includes(c.area)),
+  );
+}
+
+const TIMEOUT = Symbol('timeout');
+const INTERRUPT = Symbol('interrupt');
+
+function isAssertion(err: unknown): boolean {
+  if (err instanceof CaseFailure) return true;
+  const e = err as { name?: unknown; matcherResult?: unknown } | null;
+  return !!e && (e.name === 'AssertionError' || e.matcherResult !== undefined);
+}
+
+/** One line describing an error: its code (SQLSTATE, errno) and message. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const base = err.message || err.name;
+    return code !== undefined && !String(base).includes(String(code)) ? `${String(code)}: ${base}` : base;
+  }
+  return String(err);
+}
+
+/** Inputs of {@link executeCase}. */
+export interface ExecuteOptions<T> {
+  session: SuiteSession<T>;
+  capabilities: ReadonlySet<string>;
+  seed: number;
+  timeoutMs: number;
+  graceMs: number;
+  cleanupTimeoutMs: number;
+  runSignal?: AbortSignal;
+  classifyError?: (error: unknown) => 'fail' | 'error';
+  allowDestructive: boolean;
+  redactor: Redactor;
+}
+
+/** What a single case did, before expectations are applied. */
+export interface Execution {
+  status: Status;
+  message: string | null;
+  durationMs: number;
+  metrics: Record<string, unknown>;
+  log: string[];
+}
+
+function withDeadline<V>(p: Promise<V>, ms: number, what: string): Promise<V> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs one case with its deadline. A case that ignores its abort signal is abandoned
+ * `graceMs` after the deadline and reported `error`; deferred cleanup still runs.
+ */
+export async function executeCase<T>(c: Case<T>, o: ExecuteOptions<T>): Promise<Execution> {
+  const started = performance.now();
+  const metrics: Record<string, unknown> = {};
+  const log: string[] = [];
+  const done = (status: Status, message: string | null): Execution => ({
+    status,
+    message: message === null ? null : o.redactor.redact(message),
+    durationMs: Math.round(performance.now() - started),
+    metrics: o.redactor.redactValue(metrics),
+    log: log.map((l) => o.redactor.redact(l)),
+  });
+
+  if (c.destructive && !o.allowDestructive) return done('skip', 'destructive case: pass --allow-destructive to run it');
+  const missing = (c.requires ?? []).filter((r) => !o.capabilities.has(r));
+  if (missing.length) return done('n/a', `endpoint does not declare capability ${missing.join(', ')}`);
+
+  const timeoutMs = c.timeoutMs ?? o.timeoutMs;
+  const ac = new AbortController();
+  let abortKind: typeof TIMEOUT | typeof INTERRUPT | undefined;
+  const onRunAbort = (): void => {
+    abortKind ??= INTERRUPT;
+    ac.abort(o.runSignal?.reason ?? new Error('run interrupted'));
+  };
+  if (o.runSignal?.aborted) return done('skip', 'not run: the run was interrupted');
+  o.runSignal?.addEventListener('abort', onRunAbort, { once: true });
+  const deadline = Date.now() + timeoutMs;
+  const timer = setTimeout(() => {
+    abortKind ??= TIMEOUT;
+    ac.abort(new Error(`case deadline of ${timeoutMs} ms reached`));
+  }, timeoutMs);
+
+  const defers: Array<() => unknown> = [];
+  const ctx: CaseContext<T> = {
+    id: c.id,
+    signal: ac.signal,
+    rng: createRng(o.seed).fork(c.id),
+    seed: o.seed,
+    target: o.session.target,
+    capabilities: o.capabilities,
+    deadline,
+    remainingMs: () => Math.max(0, deadline - Date.now()),
+    log: (m) => void log.push(String(m)),
+    metric: (name, value) => void (metrics[name] = value),
+    defer: (fn) => void defers.push(fn),
+    skip: (reason) => {
+      throw new CaseSkip(reason);
+    },
+    notApplicable: (reason) => {
+      throw new CaseNotApplicable(reason);
+    },
+    fail: (message) => {
+      throw new CaseFailure(message);
+    },
+  };
+
+  type Settled = { ok: true } | { ok: false; error: unknown } | { abandoned: true };
+  let graceTimer: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<Settled>((resolve) => {
+    const arm = (): void => void (graceTimer = setTimeout(() => resolve({ abandoned: true }), o.graceMs));
+    if (ac.signal.aborted) arm();
+    else ac.signal.addEventListener('abort', arm, { once: true });
+  });
+  const body = (async () => c.run(ctx))().then(
+    (): Settled => ({ ok: true }),
+    (error: unknown): Settled => ({ ok: false, error }),
+  );
+  const settled = await Promise.race([body, abandoned]);
+  clearTimeout(timer);
+  clearTimeout(graceTimer);
+  o.runSignal?.removeEventListener('abort', onRunAbort);
+
+  let status: Status;
+  let message: string | null = null;
+  if (abortKind !== undefined && !('ok' in settled && !settled.ok && (settled.error instanceof CaseSkip || settled.error instanceof CaseNotApplicable))) {
+    status = 'error';
+    const why = abortKind === TIMEOUT ? `timed out after ${timeoutMs} ms` : 'interrupted';
+    message = 'abandoned' in settled ? `${why}; the case ignored its abort signal and was abandoned after ${o.graceMs} ms more` : why;
+    if ('ok' in settled && !settled.ok && abortKind === TIMEOUT) message += ` (${describeError(settled.error)})`;
+  } else if ('ok' in settled && settled.ok) {
+    status = 'pass';
+  } else {
+    const error = (settled as { error: unknown }).error;
+    message = describeError(error);
+    if (error instanceof CaseSkip) status = 'skip';
+    else if (error instanceof CaseNotApplicable) status = 'n/a';
+    else if (isAssertion(error)) status = 'fail';
+    else status = o.classifyError?.(error) ?? 'error';
+  }
+
+  for (const fn of defers.reverse()) {
+    try {
+      await withDeadline(Promise.resolve().then(fn), o.cleanupTimeoutMs, `cleanup of ${c.id}`);
+    } catch (e) {
+      const note = `cleanup failed: ${describeError(e)}`;
+      if (status === 'pass') {
+        status = 'error';
+        message = note;
+      } else {
+        message = message ? `${message}; ${note}` : note;
+      }
+    }
+  }
+  return done(status, message);
+}
+
+/** Maps an observed status through an expectations entry. */
+export function applyExpectation(status: Status, exp: MatchedExpectation | undefined): Status {
+  if (!exp) return status;
+  const failed = status === 'fail' || status === 'error';
+  if (exp.expect === 'fail') return failed ? 'xfail' : status === 'pass' ? 'xpass' : status;
+  if (exp.expect === 'flaky') return failed ? 'xfail' : status;
+  return status;
+}
+
+/** Opens the suite's session with a deadline; every failure becomes a {@link CannotRunError}. */
+export async function openSession<T>(
+  suite: Suite<T>,
+  o: { dsn?: string; seed: number; openTimeoutMs: number; graceMs: number; signal?: AbortSignal; allowDestructive: boolean; options: Record<string, string | boolean | undefined>; log: (m: string) => void; redactor: Redactor },
+): Promise<SuiteSession<T>> {
+  if (o.dsn === undefined && !suite.defaultTarget) {
+    throw new CannotRunError(`${suite.bin} needs an endpoint: pass --dsn ${suite.dsnExample ?? 'URL'}`);
+  }
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort(o.signal?.reason);
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => ac.abort(new Error('open timed out')), o.openTimeoutMs);
+  let late: NodeJS.Timeout | undefined;
+  const opening = suite.open({
+    dsn: o.dsn,
+    seed: o.seed,
+    signal: ac.signal,
+    timeoutMs: o.openTimeoutMs,
+    allowDestructive: o.allowDestructive,
+    options: o.options,
+    log: o.log,
+  });
+  try {
+    const giveUp = new Promise<never>((_, reject) => {
+      const arm = (): void =>
+        void (late = setTimeout(() => reject(new CannotRunError(`could not open the endpoint within ${o.openTimeoutMs} ms`)), o.graceMs));
+      if (ac.signal.aborted) arm();
+      else ac.signal.addEventListener('abort', arm, { once: true });
+    });
+    return await Promise.race([opening, giveUp]);
+  } catch (e) {
+    // A session that opens after we gave up must still be released.
+    opening.then((s) => s.close()).catch(() => undefined);
+    if (e instanceof CannotRunError) throw new CannotRunError(o.redactor.redact(e.message));
+    if (ac.signal.aborted && !(o.signal?.aborted ?? false)) {
+      throw new CannotRunError(`could not open the endpoint within ${o.openTimeoutMs} ms`);
+    }
+    throw new CannotRunError(o.redactor.redact(`could not open the endpoint: ${describeError(e)}`));
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(late);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Runs a suite against one endpoint and returns its report. Throws {@link CannotRunError}
+ * only when the endpoint cannot be opened; every case-level problem becomes a result.
+ */
+export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promise<Report> {
+  const seed = opts.seed ?? randomSeed();
+  const redactor = opts.redactor ?? new Redactor();
+  redactor.addDsn(opts.dsn);
+  const emit = (e: RunEvent): void => opts.onEvent?.(e);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const selected = selectCases(suite.cases, opts);
+  const matcher = new ExpectationMatcher(opts.expectations);
+  const graceMs = opts.graceMs ?? 500;
+  const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? 10_000;
+  const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : `${suite.defaultTarget ?? 'default'} (embedded default)`;
+  emit({ type: 'start', suite: suite.name, version: suite.version, total: selected.length, seed, target: targetLabel });
+
+  // One controller for both Ctrl-C and the whole-run deadline.
+  const stop = new AbortController();
+  let deadlineHit = false;
+  const onUserAbort = (): void => stop.abort(opts.signal?.reason ?? new Error('interrupted'));
+  if (opts.signal?.aborted) onUserAbort();
+  opts.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const runTimer = opts.runTimeoutMs
+    ? setTimeout(() => {
+        deadlineHit = true;
+        stop.abort(new Error('whole-run deadline reached'));
+      }, opts.runTimeoutMs)
+    : undefined;
+
+  const session = await openSession(suite, {
+    dsn: opts.dsn,
+    seed,
+    openTimeoutMs: opts.openTimeoutMs ?? 15_000,
+    graceMs,
+    signal: stop.signal,
+    allowDestructive: opts.allowDestructive ?? false,
+    options: opts.options ?? {},
+    log: (m) => emit({ type: 'note', message: redactor.redact(m) }),
+    redactor,
+  }).catch((e: unknown) => {
+    clearTimeout(runTimer);
+    opts.signal?.removeEventListener('abort', onUserAbort);
+    throw e;
+  });
+  redactor.addDsn(session.dsn);
+  for (const s of session.secrets ?? []) redactor.add(s);
+  const capabilities = new Set(session.capabilities ?? []);
+  emit({ type: 'open', server: session.server ?? null, capabilities: [...capabilities].sort() });
+
+  const results: CaseResult[] = [];
+  let sections: Record<string, unknown> = {};
+  try {
+    for (let i = 0; i < selected.length; i++) {
+      const c = selected[i] as Case<T>;
+      if (stop.signal.aborted && !deadlineHit) break; // Ctrl-C: partial report of what ran
+      const exp = matcher.match(c.id);
+      emit({ type: 'case-start', index: i, total: selected.length, id: c.id, title: c.title });
+      let ex: Execution;
+      if (stop.signal.aborted) {
+        ex = { status: 'error', message: `not run: whole-run deadline of ${opts.runTimeoutMs} ms reached`, durationMs: 0, metrics: {}, log: [] };
+      } else if (exp?.expect === 'skip') {
+        ex = { status: 'skip', message: exp.reason, durationMs: 0, metrics: {}, log: [] };
+      } else {
+        ex = await executeCase(c, {
+          session,
+          capabilities,
+          seed,
+          timeoutMs: opts.timeoutMs ?? suite.defaultTimeoutMs ?? 30_000,
+          graceMs,
+          cleanupTimeoutMs,
+          runSignal: stop.signal,
+          classifyError: suite.classifyError,
+          allowDestructive: opts.allowDestructive ?? false,
+          redactor,
+        });
+        if (deadlineHit && ex.status === 'error' && ex.message === 'interrupted') {
+          ex.message = `whole-run deadline of ${opts.runTimeoutMs} ms reached during the case`;
+        }
+        if (stop.signal.aborted && !deadlineHit && ex.status === 'skip') break;
+      }
+      const status = applyExpectation(ex.status, exp);
+      const result: CaseResult = {
+        id: c.id,
+        title: c.title,
+        priority: c.priority,
+        area: c.area,
+        status,
+        durationMs: ex.durationMs,
+        message: ex.message ?? (status === 'xpass' ? `expected to fail (${exp?.reason}) but passed` : null),
+        metrics: ex.metrics,
+        ...(status !== ex.status ? { observed: ex.status } : {}),
+        ...(exp ? { expectation: exp } : {}),
+        ...(ex.log.length ? { log: ex.log } : {}),
+        ...(c.spec ? { spec: c.spec } : {}),
+      };
+      results.push(result);
+      emit({ type: 'case-end', index: i, total: selected.length, result });
+    }
+    try {
+      sections = redactor.redactValue(session.sections?.() ?? {});
+    } catch (e) {
+      emit({ type: 'note', message: `suite sections failed: ${redactor.redact(describeError(e))}` });
+    }
+  } finally {
+    clearTimeout(runTimer);
+    opts.signal?.removeEventListener('abort', onUserAbort);
+    try {
+      await withDeadline(session.close(), cleanupTimeoutMs * 3, 'closing the endpoint session');
+    } catch (e) {
+      emit({ type: 'note', message: `cleanup warning: ${redactor.redact(describeError(e))}` });
+    }
+  }
+
+  const interrupted = stop.signal.aborted;
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    suite: suite.name,
+    suiteVersion: suite.version,
+    target: {
+      dsn: opts.dsn !== undefined ? redactDsn(opts.dsn) : session.dsn ? redactDsn(session.dsn) : null,
+      server: session.server ? redactor.redact(session.server) : null,
+      embedded: opts.dsn === undefined,
+    },
+    seed,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    conformant: isConformant(results, interrupted),
+    tier: computeTier(suite.cases, results),
+    interrupted,
+    summary: summarize(results),
+    filters: { only: [...(opts.only ?? [])], priorities: [...(opts.priorities ?? [])], areas: [...(opts.areas ?? [])] },
+    expectations: { file: opts.expectationsFile ?? null, unmatched: interrupted ? [] : matcher.unmatched() },
+    capabilities: [...capabilities].sort(),
+    results,
+    sections,
+  };
+  emit({ type: 'end', report });
+  return report;
+}

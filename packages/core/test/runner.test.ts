@@ -1,0 +1,125 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { runSuite, computeTier, defineCase, defineSuite, type Suite, type Report } from '../src/index.js';
+import { loadToy } from './helpers.js';
+
+let toy: Suite<any>;
+beforeAll(async () => {
+  toy = await loadToy();
+});
+const byId = (r: Report) => Object.fromEntries(r.results.map((x) => [x.id, x]));
+
+describe('runner', () => {
+  it('produces every status from what the cases did', async () => {
+    const report = await runSuite(toy, {
+      dsn: 'toy://u:pw-123456@local/db',
+      only: ['TOY-00[1-7]', 'TOY-001', 'TOY-002', 'TOY-003', 'TOY-004', 'TOY-005', 'TOY-006', 'TOY-010'],
+      seed: 7,
+      expectations: {
+        expectations: {
+          'TOY-002': { expect: 'fail', reason: 'known' },
+          'TOY-010': { expect: 'fail', reason: 'believed broken' },
+          'TOY-9*': { expect: 'skip', reason: 'matches nothing' },
+        },
+      },
+    });
+    const r = byId(report);
+    expect(r['TOY-001']?.status).toBe('pass');
+    expect(r['TOY-002']?.status).toBe('xfail');
+    expect(r['TOY-002']?.observed).toBe('fail');
+    expect(r['TOY-003']?.status).toBe('error');
+    expect(r['TOY-003']?.message).toBe('ECONNRESET: connection reset');
+    expect(r['TOY-004']?.status).toBe('error');
+    expect(r['TOY-005']?.status).toBe('n/a');
+    expect(r['TOY-006']?.status).toBe('skip');
+    expect(r['TOY-010']?.status).toBe('xpass');
+    expect(report.summary).toEqual({ pass: 1, fail: 0, xfail: 1, xpass: 1, skip: 1, 'n/a': 1, error: 2 });
+    expect(report.conformant).toBe(false);
+    expect(report.expectations.unmatched).toEqual(['TOY-9*']);
+    expect(report.seed).toBe(7);
+  });
+
+  it('a plain assertion failure is fail, and a declared capability turns n/a into a run', async () => {
+    const report = await runSuite(toy, { dsn: 'toy://u:p@local/db?caps=feature-x', only: ['TOY-002', 'TOY-005'] });
+    expect(byId(report)['TOY-002']?.status).toBe('fail');
+    expect(byId(report)['TOY-005']?.status).toBe('pass');
+  });
+
+  it('abandons a case that ignores its signal within deadline + 1 s and goes on', async () => {
+    const t0 = Date.now();
+    const report = await runSuite(toy, { only: ['TOY-004', 'TOY-001'] });
+    const hang = byId(report)['TOY-004'];
+    expect(hang?.status).toBe('error');
+    expect(hang?.message).toMatch(/timed out after 300 ms.*abandoned/);
+    expect(hang!.durationMs).toBeLessThan(300 + 1000);
+    expect(byId(report)['TOY-001']?.status).toBe('pass');
+    expect(Date.now() - t0).toBeLessThan(300 + 1000 + 500);
+  });
+
+  it('a case that honours its signal ends at its deadline', async () => {
+    const report = await runSuite(toy, { only: ['TOY-012'] });
+    const r = byId(report)['TOY-012'];
+    expect(r?.status).toBe('error');
+    expect(r!.durationMs).toBeGreaterThanOrEqual(190);
+    expect(r!.durationMs).toBeLessThan(700);
+  });
+
+  it('a whole-run deadline turns the rest into errors and still closes the session', async () => {
+    const t0 = Date.now();
+    const report = await runSuite(toy, { only: ['TOY-009', 'TOY-010'], runTimeoutMs: 300 });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(report.interrupted).toBe(true);
+    expect(byId(report)['TOY-009']?.status).toBe('error');
+    expect(byId(report)['TOY-009']?.message).toMatch(/whole-run deadline/);
+    expect(byId(report)['TOY-010']?.status).toBe('error');
+    expect(byId(report)['TOY-010']?.message).toMatch(/not run: whole-run deadline/);
+    expect(report.conformant).toBe(false);
+  });
+
+  it('the same seed replays the same random draws; a filter does not shift them', async () => {
+    const a = await runSuite(toy, { only: ['TOY-011'], seed: 99 });
+    const b = await runSuite(toy, { only: ['TOY-001', 'TOY-011'], seed: 99 });
+    const c = await runSuite(toy, { only: ['TOY-011'], seed: 100 });
+    const draws = (r: Report) => byId(r)['TOY-011']?.metrics.draws;
+    expect(draws(a)).toEqual(draws(b));
+    expect(draws(a)).not.toEqual(draws(c));
+  });
+
+  it('an interrupted run stops, runs cleanup and returns a partial report', async () => {
+    const ac = new AbortController();
+    const p = runSuite(toy, { only: ['TOY-001', 'TOY-009', 'TOY-010'], signal: ac.signal });
+    setTimeout(() => ac.abort(), 200);
+    const report = await p;
+    expect(report.interrupted).toBe(true);
+    expect(report.results.map((r) => r.id)).toEqual(['TOY-001', 'TOY-009']);
+    expect(byId(report)['TOY-009']?.message).toBe('interrupted');
+  });
+
+  it('a failing deferred cleanup turns a pass into an error', async () => {
+    const s = defineSuite({
+      name: 'x', version: '0.0.0', description: 'x', bin: 'x', idPrefixes: ['X-'], defaultTarget: 'mem',
+      cases: [defineCase({ id: 'X-001', title: 't', priority: 'p0', area: 'a', since: '0.0.0', run: (ctx) => ctx.defer(() => { throw new Error('drop failed'); }) })],
+      open: async () => ({ target: null, close: async () => undefined }),
+    });
+    const report = await runSuite(s, {});
+    expect(report.results[0]?.status).toBe('error');
+    expect(report.results[0]?.message).toMatch(/cleanup failed: drop failed/);
+  });
+
+  it('tier is the highest priority level whose cases all passed', () => {
+    const cat = [{ id: 'A-001', priority: 'p0' as const }, { id: 'A-002', priority: 'p1' as const }, { id: 'A-003', priority: 'p2' as const }];
+    const res = (s: string[]) => cat.map((c, i) => ({ id: c.id, title: '', priority: c.priority, area: 'a', status: s[i] as any, durationMs: 0, message: null, metrics: {} }));
+    expect(computeTier(cat, res(['pass', 'pass', 'pass']))).toBe('bronze');
+    expect(computeTier(cat, res(['pass', 'pass', 'fail']))).toBe('silver');
+    expect(computeTier(cat, res(['pass', 'xfail', 'pass']))).toBe('gold');
+    expect(computeTier(cat, res(['n/a', 'skip', 'pass']))).toBe('gold');
+    expect(computeTier(cat, res(['error', 'pass', 'pass']))).toBe(null);
+    expect(computeTier(cat, res(['pass', 'pass']).slice(0, 1))).toBe('gold');
+  });
+
+  it('rejects duplicate and malformed IDs', () => {
+    const base = { title: 't', priority: 'p0' as const, area: 'a', since: '0.0.0', run: () => undefined };
+    expect(() => defineCase({ ...base, id: 'pg-1' })).toThrow(/PREFIX-001/);
+    expect(() => defineSuite({ name: 'x', version: '0', description: '', bin: 'x', idPrefixes: ['A-'], open: async () => ({ target: 0, close: async () => {} }), cases: [{ ...base, id: 'A-001' }, { ...base, id: 'A-001' }] })).toThrow(/duplicate/);
+    expect(() => defineSuite({ name: 'x', version: '0', description: '', bin: 'x', idPrefixes: ['A-'], open: async () => ({ target: 0, close: async () => {} }), cases: [{ ...base, id: 'B-001' }] })).toThrow(/does not start/);
+  });
+});
