@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+/**
+ * `helios-testbed up postgres|pglite|mariadb [--no-tls]` — start a throwaway
+ * endpoint for local development, print how to connect, stop it on Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import type { Endpoint } from './endpoint.js';
+import { startMariadb } from './mariadb.js';
+import { startPglite } from './pglite.js';
+import { startPostgres } from './postgres.js';
+
+const KINDS_TEXT = `  postgres   PostgreSQL from the machine's binaries (initdb + postgres), user hc, database hc
+  pglite     in-memory PGlite in a child process (any user/password accepted)
+  mariadb    MariaDB from Debian's mariadb-server, user hc, database hc`;
+
+const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb> [options]
+
+Start a throwaway database server on 127.0.0.1 for local development, print its
+DSN (with the random password of this throwaway server) and keep it running until
+Ctrl-C, then stop it and remove its temp dir.
+
+Kinds:
+${KINDS_TEXT}
+
+Options:
+  --no-tls          do not configure TLS (postgres, mariadb)
+  --md5             postgres: md5 password authentication instead of scram-sha-256
+  --vector          pglite: load the pgvector extension
+  --timeout-ms N    start timeout (default 30000)
+  --list            list the endpoint kinds and exit
+  -h, --help        show this help
+
+Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...`;
+
+const KINDS = ['postgres', 'pglite', 'mariadb'] as const;
+type Kind = (typeof KINDS)[number];
+
+function fail(message: string): never {
+  process.stderr.write(`helios-testbed: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h', default: false },
+        list: { type: 'boolean', default: false },
+        'no-tls': { type: 'boolean', default: false },
+        md5: { type: 'boolean', default: false },
+        vector: { type: 'boolean', default: false },
+        'timeout-ms': { type: 'string' },
+      },
+    });
+  } catch (err) {
+    fail(`${err instanceof Error ? err.message : String(err)} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (values.list) {
+    // Same flag as the suites' CLIs: what this tool can start, without starting anything.
+    process.stdout.write(KINDS_TEXT + '\n');
+    return;
+  }
+  const [command, kind, ...rest] = positionals;
+  if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up; see --help)` : 'missing command (see --help)');
+  if (!kind) fail('missing endpoint kind (expected postgres, pglite or mariadb)');
+  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite or mariadb)`);
+  if (rest.length > 0) fail(`unexpected argument "${rest[0]}" (see --help)`);
+  const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) fail('--timeout-ms must be a positive number');
+  const tls = !values['no-tls'];
+
+  let endpoint: Endpoint | undefined;
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write('helios-testbed: stopping...\n');
+    void (endpoint ? endpoint.stop() : Promise.resolve()).finally(() => process.exit(code));
+  };
+  // Signals during startup: the exit handler kills whatever was spawned.
+  process.on('SIGINT', () => (endpoint ? stop(0) : process.exit(130)));
+  process.on('SIGTERM', () => (endpoint ? stop(0) : process.exit(143)));
+
+  try {
+    switch (kind as Kind) {
+      case 'postgres':
+        endpoint = await startPostgres({ tls, authMethod: values.md5 ? 'md5' : 'scram-sha-256', startTimeoutMs });
+        break;
+      case 'pglite':
+        endpoint = await startPglite({ extensions: values.vector ? ['vector'] : [], startTimeoutMs });
+        break;
+      case 'mariadb':
+        endpoint = await startMariadb({ tls, startTimeoutMs });
+        break;
+    }
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+
+  const ep = endpoint!;
+  const lines = [`DSN=${ep.dsn}`];
+  if (ep.caCertPath) lines.push(`CA=${ep.caCertPath}`);
+  if (ep.tls && ep.kind === 'postgres') lines.push(`DSN_VERIFY_FULL=${ep.dsn}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ep.caCertPath ?? '')}`);
+  lines.push(`PID=${ep.pid}`, `VERSION=${ep.version}`);
+  if (ep.tempDir) lines.push(`TEMP_DIR=${ep.tempDir}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stderr.write(`helios-testbed: ${ep.kind} is running on 127.0.0.1:${ep.port}; press Ctrl-C to stop\n`);
+
+  // Keep running; notice if the server dies on its own.
+  setInterval(() => {
+    if (!stopping && !ep.alive()) {
+      process.stderr.write(`helios-testbed: ${ep.kind} exited unexpectedly; last log lines:\n${ep.logs().split('\n').slice(-20).join('\n')}\n`);
+      stopping = true;
+      void ep.stop().finally(() => process.exit(1));
+    }
+  }, 500);
+}
+
+void main();

@@ -1,0 +1,17 @@
+/**
+ * @helios-conformance/testbed — real database endpoints on one machine:
+ * ephemeral PostgreSQL (the machine's binaries), MariaDB (Debian's package) and
+ * PGlite (in a child process), each on a free loopback port in a temp dir, with
+ * guaranteed teardown.
+ *
+ * @packageDocumentation
+ */
+export type { Endpoint, EndpointKind } from './endpoint.js';
+export { installSignalTeardown, liveEndpoints, stopAll } from './endpoint.js';
+export type { StartMariadbOptions } from './mariadb.js';
+export { startMariadb } from './mariadb.js';
+export type { StartPgliteOptions } from './pglite.js';
+export { resolvePgliteChild, startPglite } from './pglite.js';
+export { findFreePort } from './ports.js';
+export type { StartPostgresOptions } from './postgres.js';
+export { resolvePgBinDir, startPostgres } from './postgres.js';
