@@ -63,4 +63,5 @@ export { renderJson } from './reporters/json.js';
 export { renderJunit } from './reporters/junit.js';
 export { renderHtml } from './reporters/html.js';
 export { runCli, main, helpText, EXIT, type CliIO } from './cli.js';
+export { renderCatalogMarkdown } from './catalog-docs.js';
 export { checkIds, registryFor, loadIdRegistry, type IdRegistry, type IdEntry } from './ids.js';
