@@ -169,9 +169,11 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
   }
 
   let expectations: Expectations | undefined;
-  if (v.expectations) {
+  // The embedded default is the suite's own choice of endpoint, so its observed gaps ship with it.
+  const expectationsPath: string | undefined = v.expectations ?? (dsn === undefined ? suite.defaultExpectations : undefined);
+  if (expectationsPath) {
     try {
-      expectations = await loadExpectations(resolve(cwd, v.expectations));
+      expectations = await loadExpectations(resolve(cwd, expectationsPath));
     } catch (e) {
       return errLine(e instanceof ExpectationsError ? e.message : String(e));
     }
@@ -198,7 +200,8 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
       runTimeoutMs,
       openTimeoutMs,
       expectations,
-      expectationsFile: v.expectations,
+      expectationsFile: expectationsPath,
+      notes: expectationsPath && !v.expectations ? [`no --expectations: applying the embedded endpoint's shipped expectations (${expectationsPath})`] : [],
       signal: io.signal,
       allowDestructive: !!v['allow-destructive'],
       options: Object.fromEntries(Object.keys(suite.cliOptions ?? {}).map((k) => [k, v[k]])),

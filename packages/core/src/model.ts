@@ -137,6 +137,11 @@ export interface SuiteDefinition<T = unknown> {
   dsnExample?: string;
   /** What runs when no --dsn is given (e.g. `embedded PGlite`); undefined means a DSN is required. */
   defaultTarget?: string;
+  /**
+   * Absolute path of the shipped expectations file for the embedded default endpoint; the CLI
+   * applies it (and says so) when neither --dsn nor --expectations is given.
+   */
+  defaultExpectations?: string;
   /** Decides whether a non-assertion error thrown by a case is `fail` or `error` (default `error`). */
   classifyError?(error: unknown): 'fail' | 'error';
   /** Extra CLI options. */

@@ -65,6 +65,8 @@ export interface RunOptions extends CaseFilter {
   /** Values of the suite's own CLI options. */
   options?: Record<string, string | boolean | undefined>;
   onEvent?: (event: RunEvent) => void;
+  /** Lines shown right after the run's first line (e.g. which expectations apply). */
+  notes?: readonly string[];
   /** Shared redactor; one is created from the DSN when omitted. */
   redactor?: Redactor;
 }
@@ -309,6 +311,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? 10_000;
   const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : `${suite.defaultTarget ?? 'default'} (embedded default)`;
   emit({ type: 'start', suite: suite.name, version: suite.version, total: selected.length, seed, target: targetLabel });
+  for (const message of opts.notes ?? []) emit({ type: 'note', message: redactor.redact(message) });
 
   // One controller for both Ctrl-C and the whole-run deadline.
   const stop = new AbortController();

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSuite, type Report } from '@helios-conformance/core';
+import { startPostgres, type Endpoint } from '@helios-conformance/testbed';
+import { postgresSuite } from '../src/index.js';
+import { leftoverSchemas } from './helpers.js';
+
+// The suite against the real thing: PostgreSQL 15 from the machine, with TLS verified.
+describe('against PostgreSQL 15 (TLS, verify-full)', () => {
+  let pg15: Endpoint;
+  let dsn: string;
+  beforeAll(async () => {
+    pg15 = await startPostgres({ tls: true });
+    dsn = `${pg15.dsn}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg15.caCertPath ?? '')}`;
+  });
+  afterAll(async () => {
+    await pg15?.stop();
+  });
+
+  it('passes every case, is conformant and leaves no hc_ schema behind', async () => {
+    const notes: string[] = [];
+    const report: Report = await runSuite(postgresSuite, {
+      dsn,
+      seed: 42,
+      onEvent: (e) => {
+        if (e.type === 'note') notes.push(e.message);
+      },
+    });
+    const statuses = Object.fromEntries(report.results.map((r) => [r.id, `${r.status}${r.message ? `: ${r.message}` : ''}`]));
+    expect(statuses).toEqual({
+      'PG-001': 'pass',
+      'PG-002': 'pass',
+      'PG-003': 'pass',
+      'PG-004': 'pass',
+      'PG-005': 'pass',
+      'PG-006': 'pass',
+      'PG-007': 'pass',
+      'PG-008': 'pass',
+    });
+    expect(report.conformant).toBe(true);
+    expect(report.capabilities).toContain('ssl');
+    expect(report.target.server).toMatch(/^PostgreSQL 15\./);
+    expect(notes.some((n) => /^run namespace: schema hc_[a-z0-9]{8}$/.test(n))).toBe(true);
+    expect(JSON.stringify(report)).not.toContain(pg15.password);
+    expect(await leftoverSchemas(pg15.dsn)).toEqual([]);
+  });
+
+  it('drops the namespace also when the run is interrupted (Ctrl-C) mid-way', async () => {
+    const ac = new AbortController();
+    const report = await runSuite(postgresSuite, {
+      dsn,
+      signal: ac.signal,
+      onEvent: (e) => {
+        if (e.type === 'case-end' && e.result.id === 'PG-002') ac.abort(new Error('test interrupt'));
+      },
+    });
+    expect(report.interrupted).toBe(true);
+    expect(report.results.length).toBeLessThan(postgresSuite.cases.length);
+    expect(await leftoverSchemas(pg15.dsn)).toEqual([]);
+  });
+
+  it('also works with sslmode=require (TLS without verification) and sslmode=disable (plain TCP)', async () => {
+    const viaRequire = await runSuite(postgresSuite, { dsn: `${pg15.dsn}?sslmode=require`, only: ['PG-001'] });
+    expect(viaRequire.results[0]?.status).toBe('pass');
+    expect(viaRequire.capabilities).toContain('ssl');
+    const plain = await runSuite(postgresSuite, { dsn: `${pg15.dsn}?sslmode=disable`, only: ['PG-001'] });
+    expect(plain.results[0]?.status).toBe('pass');
+    expect(plain.capabilities).not.toContain('ssl');
+    expect(await leftoverSchemas(pg15.dsn)).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, publicPackages } from '../src/workspace.js';
+
+// The published artifact, not the workspace: pack every public package, install the tarballs
+// into an empty folder, and run each bin from there.
+const pkgs = publicPackages();
+let work: string;
+let consumer: string;
+let tarballs: string[];
+
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'hc-pack-smoke-'));
+  const tarDir = join(work, 'tarballs');
+  mkdirSync(tarDir);
+  for (const p of pkgs) {
+    expect(existsSync(join(p.dir, 'dist')), `${p.name} is not built`).toBe(true);
+    npm(['pack', '--silent', '--pack-destination', tarDir], p.dir);
+  }
+  tarballs = readdirSync(tarDir).map((f) => join(tarDir, f));
+  consumer = join(work, 'consumer');
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  npm(['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], consumer);
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('pack smoke: the tarballs work from an empty folder', () => {
+  it('packs every public package with its dist and README, without sources or tests', () => {
+    expect(tarballs).toHaveLength(pkgs.length);
+    for (const p of pkgs) {
+      const listing = npm(['pack', '--dry-run', '--json'], p.dir);
+      const files: string[] = JSON.parse(listing)[0].files.map((f: { path: string }) => f.path);
+      expect(files, p.name).toContain('dist/index.js');
+      expect(files, p.name).toContain('dist/index.d.ts');
+      expect(files, p.name).toContain('README.md');
+      expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/')), p.name).toEqual([]);
+    }
+  });
+
+  const bins = pkgs.flatMap((p) => Object.keys(p.bin).map((b) => [p.name, b] as const));
+  it('has at least one bin', () => expect(bins.length).toBeGreaterThan(0));
+  it.each(bins)('%s: %s --help and --list run from the installed tarball', (_pkg, bin) => {
+    for (const flag of ['--help', '--list']) {
+      const r = spawnSync('npx', ['--no-install', bin, flag], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, `${bin} ${flag}: ${r.stderr}`).toBe(0);
+      expect(r.stdout.length, `${bin} ${flag} printed nothing`).toBeGreaterThan(20);
+    }
+  });
+
+  it.each(pkgs.map((p) => [p.name]))('%s: the ESM entry imports and its types resolve', (name) => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(name)}); if (!Object.keys(m).length) process.exit(3);`], { cwd: consumer, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('the example vendor project runs the suite inside its own vitest from the tarballs', () => {
+    const example = join(ROOT, 'examples', 'vendor-vitest');
+    if (!existsSync(join(ROOT, 'packages', 'postgres', 'package.json'))) return expect.unreachable('the example needs @helios-conformance/postgres');
+    const dir = join(work, 'vendor');
+    cpSync(example, dir, { recursive: true, filter: (src) => !src.includes('node_modules') });
+    npm(['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, 'vitest@4'], dir);
+    const out = join(dir, 'result.json');
+    const r = spawnSync('npx', ['--no-install', 'vitest', 'run', '--reporter=json', `--outputFile=${out}`], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const tests = JSON.parse(execFileSync('cat', [out], { encoding: 'utf8' })).testResults.flatMap((t: any) => t.assertionResults);
+    const ids = tests.map((t: any) => t.meta?.caseId).sort();
+    expect(ids).toEqual(['PG-001', 'PG-002', 'PG-003', 'PG-005', 'PG-008']);
+    expect(tests.every((t: any) => t.status === 'passed')).toBe(true);
+  });
+});
