@@ -8,6 +8,9 @@ import { sqlstateCodes } from './errors/sqlstate.js';
 import { postgresJsRoundTrip } from './drivers/postgres-js.js';
 import { kyselyRoundTrip } from './drivers/kysely.js';
 import { copyFromStdin } from './copy/copy-from-stdin.js';
+import { protocolCases } from './batch-protocol.js';
+import { dataCases } from './batch-data.js';
+import { behaviourCases } from './batch-behaviour.js';
 
 /** Every case of the suite, in catalog (and run) order. */
 export const postgresCases: readonly Case<PgTarget>[] = Object.freeze([
@@ -19,4 +22,7 @@ export const postgresCases: readonly Case<PgTarget>[] = Object.freeze([
   postgresJsRoundTrip,
   kyselyRoundTrip,
   copyFromStdin,
+  ...protocolCases,
+  ...dataCases,
+  ...behaviourCases,
 ]);
