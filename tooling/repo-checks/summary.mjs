@@ -2,6 +2,7 @@
 // Prints one closing line over every package's vitest run ("N passed, N failed, N skipped"),
 // read from the JSON each vitest config writes to reports/vitest.json.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,5 +24,20 @@ if (files === 0) {
   console.error('no test results found: did the tests run?');
   process.exit(1);
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+// Nothing leaks: after every package's tests, no temp dir and no server process of ours is left.
+const leftDirs = readdirSync(tmpdir()).filter((d) => d.startsWith('hc-'));
+const leftProcs = [];
+for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    if (/hc-testbed-|pglite-child\.js/.test(cmd) && Number(pid) !== process.pid) leftProcs.push(`${pid} ${cmd.trim()}`);
+  } catch {
+    // the process ended while we looked
+  }
+}
+if (leftDirs.length) console.log(`leaked temp dirs in ${tmpdir()}: ${leftDirs.join(', ')}`);
+for (const p of leftProcs) console.log(`leaked process: ${p}`);
+const leaks = leftDirs.length + leftProcs.length;
+if (leaks === 0) console.log('no leaked temp dirs or server processes');
+console.log(`${passed} passed, ${failed + (leaks ? 1 : 0)} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 || leaks > 0 ? 1 : 0);
