@@ -1,11 +1,11 @@
 // The second way to run the suite: registered in someone else's vitest run.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startMariadb, stopAll, type Endpoint } from '@helios-conformance/testbed';
 import { verifiedDsn } from './helpers.js';
 
@@ -23,7 +23,9 @@ afterAll(async () => {
 
 describe('@helios-conformance/mysql/vitest', () => {
   it('registers one test per case, named by ID, with expectations applied', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'hc-mysql-binding-')), 'r.json');
+    const outDir = mkdtempSync(join(tmpdir(), 'hc-mysql-binding-'));
+    onTestFinished(() => rmSync(outDir, { recursive: true, force: true }));
+    const out = join(outDir, 'r.json');
     const r = spawnSync(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${out}`], {
       cwd: fixture,
       encoding: 'utf8',
