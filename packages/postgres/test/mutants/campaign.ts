@@ -3,7 +3,7 @@
 // runner whose results are shared by mutants.test.ts and can-fail.test.ts (one run per
 // `vitest run`, cached in the scratch directory test/global-setup.ts provides).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -382,9 +382,8 @@ let wrongHost: { cert: Buffer; key: Buffer; caPath: string } | undefined;
 /** A throwaway CA (openssl) and a certificate it issued to wrong-host.invalid. */
 function wrongHostCertificate(): { cert: Buffer; key: Buffer; caPath: string } {
   if (wrongHost) return wrongHost;
-  const dir = mkdtempSync(path.join(tmpdir(), 'hc-mutant-tls-'));
-  // The CA path is used until the campaign ends; remove the dir when this test process exits.
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // Inside the run's scratch dir (test/global-setup.ts removes it at teardown), so nothing leaks.
+  const dir = mkdtempSync(path.join(inject('runCacheDir') ?? tmpdir(), 'hc-mutant-tls-'));
   const ossl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   ossl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=helios mutant CA');
