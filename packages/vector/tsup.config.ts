@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+// Drivers (pg, the Pinecone SDK) and testbed stay external and are loaded
+// with dynamic import() inside open() and the cases, so `--list` never pays for them.
+export default defineConfig({
+  entry: ['src/index.ts', 'src/cli.ts', 'src/vitest.ts'],
+  format: ['esm'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  splitting: true,
+});
