@@ -1,17 +1,34 @@
 #!/usr/bin/env node
 // Prints one closing line over every package's vitest run ("N passed, N failed, N skipped"),
 // read from the JSON each vitest config writes to reports/vitest.json.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// `--start` (the first step of the root `npm test`) stamps the run's start, so the closing check
+// judges only what this run produced: earlier local runs' leftovers and stale reports don't count.
+const stampFile = join(root, 'tooling', 'repo-checks', 'reports', 'run-started-at');
+if (process.argv.includes('--start')) {
+  mkdirSync(join(root, 'tooling', 'repo-checks', 'reports'), { recursive: true });
+  writeFileSync(stampFile, String(Date.now()));
+  process.exit(0);
+}
+const startedAt = existsSync(stampFile) ? Number(readFileSync(stampFile, 'utf8')) : 0;
+const bornAt = (p) => {
+  const st = statSync(p);
+  return st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs;
+};
 let passed = 0, failed = 0, skipped = 0, files = 0;
 for (const group of ['packages', 'tooling']) {
   for (const d of readdirSync(join(root, group))) {
     const f = join(root, group, d, 'reports', 'vitest.json');
     if (!existsSync(f)) continue;
+    if (statSync(f).mtimeMs < startedAt) {
+      console.log(`${group}/${d}: stale report from an earlier run, not counted`);
+      continue;
+    }
     const r = JSON.parse(readFileSync(f, 'utf8'));
     files++;
     passed += r.numPassedTests;
@@ -25,7 +42,14 @@ if (files === 0) {
   process.exit(1);
 }
 // Nothing leaks: after every package's tests, no temp dir and no server process of ours is left.
-const leftDirs = readdirSync(tmpdir()).filter((d) => d.startsWith('hc-'));
+const leftDirs = readdirSync(tmpdir()).filter((d) => {
+  if (!d.startsWith('hc-')) return false;
+  try {
+    return bornAt(join(tmpdir(), d)) >= startedAt;
+  } catch {
+    return false; // removed while we looked
+  }
+});
 const leftProcs = [];
 for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
   try {
