@@ -1,0 +1,187 @@
+import { setMaxListeners } from 'node:events';
+import type { IsolationLevel, SqlResult, SqlSession } from '../types.js';
+
+/** Levels a begin() is tried with at open; `snapshot` has no syntax in either wire family. */
+export const PROBED_LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'];
+
+/**
+ * Raised when a caller's signal aborted a statement. The session is destroyed with it: whether
+ * the statement took effect is unknown, so the connection must never be reused.
+ */
+export class SessionAbortedError extends Error {
+  override readonly name = 'SessionAbortedError';
+  readonly code = 'HC_ABORTED';
+  constructor(reason: unknown) {
+    super(`statement aborted, session destroyed: ${reason instanceof Error ? reason.message : String(reason ?? 'aborted')}`);
+  }
+}
+
+/**
+ * Runs `fn` so that an abort of `signal` rejects at once and destroys the session; the driver's
+ * own promise is left to settle (it rejects when the socket goes).
+ */
+export function guarded<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, destroy: () => void): Promise<T> {
+  if (!signal) return fn();
+  if (signal.aborted) {
+    destroy();
+    return Promise.reject(new SessionAbortedError(signal.reason));
+  }
+  setMaxListeners(0, signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      destroy();
+      reject(new SessionAbortedError(signal.reason));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    let p: Promise<T>;
+    try {
+      p = fn();
+    } catch (e) {
+      signal.removeEventListener('abort', onAbort);
+      reject(e);
+      return;
+    }
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Resolves after `ms` or when `p` settles, whichever is first; never rejects. */
+export async function settleWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves after `ms`, or rejects when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Column names lower-cased so cases read `row.value` whatever the dialect reports. */
+export function lowerKeys(rows: readonly unknown[]): Record<string, unknown>[] {
+  return rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r as Record<string, unknown>)) out[k.toLowerCase()] = v;
+    return out;
+  });
+}
+
+/** An empty result, for statements the server answered without rows. */
+export const NO_ROWS: SqlResult = Object.freeze({ rows: [], affected: undefined });
+
+/**
+ * Rewrites `?` placeholders to `$1, $2, …` for PostgreSQL, leaving `?` inside string
+ * literals, quoted identifiers, dollar-quoted bodies and comments alone (so `'a?b'` and
+ * the jsonb `?` operator written as `'?'` text survive).
+ */
+export function rewritePlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (c === "'" || c === '"') {
+      const end = closingQuote(sql, i, c);
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '-' && next === '-') {
+      const nl = sql.indexOf('\n', i);
+      const end = nl === -1 ? sql.length : nl;
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '/' && next === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      const end = close === -1 ? sql.length : close + 2;
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '$' && /[A-Za-z_$]/.test(next ?? '') && !/[\w]/.test(sql[i - 1] ?? '')) {
+      const m = /^\$([A-Za-z_]\w*)?\$/.exec(sql.slice(i));
+      if (m) {
+        const tag = m[0];
+        const close = sql.indexOf(tag, i + tag.length);
+        const end = close === -1 ? sql.length : close + tag.length;
+        out += sql.slice(i, end);
+        i = end;
+      } else {
+        out += c;
+        i++;
+      }
+    } else if (c === '?') {
+      out += `$${++n}`;
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Index just past the literal that opens at `start` with `quote` (a doubled quote is an escaped one). */
+function closingQuote(sql: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) i += 2;
+      else return i + 1;
+    } else i++;
+  }
+  return sql.length;
+}
+
+/**
+ * Tries begin(level) + rollback for every level on one throwaway session: a level the server
+ * rejects is absent from the result. A session lost while probing ends the probe early.
+ */
+export async function probeLevels(session: SqlSession, signal?: AbortSignal): Promise<IsolationLevel[]> {
+  const accepted: IsolationLevel[] = [];
+  for (const level of PROBED_LEVELS) {
+    try {
+      await session.begin(level, signal);
+      await session.query('SELECT 1 AS one', [], signal);
+      accepted.push(level);
+    } catch {
+      // rejected: the level stays absent
+    } finally {
+      await session.rollback(signal);
+    }
+  }
+  return accepted;
+}
+
+/** The sessions an endpoint opened and has not seen closed, for its close() to clean up. */
+export class SessionRegistry<S> {
+  readonly #open = new Set<S>();
+  add(s: S): void {
+    this.#open.add(s);
+  }
+  delete(s: S): void {
+    this.#open.delete(s);
+  }
+  drain(): S[] {
+    const all = [...this.#open];
+    this.#open.clear();
+    return all;
+  }
+}
