@@ -50,6 +50,18 @@ export interface Endpoint {
   alive(): boolean;
   /** Stops the server (graceful signal, then SIGKILL to its process group after ~5 s) and removes the temp dir. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Simulates a machine-level crash of the server: SIGKILL to its whole process group (no
+   * shutdown, no checkpoint); resolves when every process of the group is gone. The data
+   * directory is kept. PostgreSQL and MariaDB endpoints only.
+   */
+  crash?(): Promise<void>;
+  /**
+   * Starts the server again after {@link Endpoint.crash} on the same data directory, port and
+   * credentials (crash recovery runs as it would after a power cut); resolves when it accepts
+   * logins. {@link Endpoint.pid} then names the new server process. PostgreSQL and MariaDB only.
+   */
+  restart?(): Promise<void>;
 }
 
 /** A spawned server process whose output is captured. @internal */
@@ -173,6 +185,22 @@ export class Resource {
       resources.delete(this);
     })();
     return this.stopping;
+  }
+
+  /** SIGKILLs the current server's process group and waits until all of it is gone. */
+  async crash(): Promise<void> {
+    const s = this.server;
+    if (!s || s.pid <= 0) throw new Error(`${this.kind}: no server process to crash`);
+    if (this.stopping) throw new Error(`${this.kind}: the endpoint was stopped`);
+    signalGroup(s.pid, 'SIGKILL');
+    await settlesWithin(s.exited, 10_000);
+    if (!(await waitUntilFalse(() => groupAlive(s.pid), 10_000))) throw new Error(`${this.kind}: process group ${s.pid} still alive 10 s after SIGKILL`);
+  }
+
+  /** Throws unless the endpoint can be restarted: not stopped, and its server no longer running. */
+  assertRestartable(): void {
+    if (this.stopping) throw new Error(`${this.kind}: the endpoint was stopped; start a new one`);
+    if (this.server && !this.server.hasExited()) throw new Error(`${this.kind}: the server is still running; crash() it first`);
   }
 
   /** Synchronous last-resort cleanup for `process.on('exit')`. */

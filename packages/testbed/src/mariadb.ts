@@ -162,14 +162,13 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
         input: sql,
         timeoutMs,
       });
-    for (let attempt = 0; version === undefined; attempt++) {
-      port = await findFreePort();
-      const server = res.spawnServer(
+    const spawnAt = (p: number) =>
+      res.spawnServer(
         mariadbd,
         [
           '--no-defaults',
           `--datadir=${dataDir}`,
-          `--port=${port}`,
+          `--port=${p}`,
           '--bind-address=127.0.0.1',
           `--socket=${socketPath}`,
           `--pid-file=${path.join(dir, 'mariadbd.pid')}`,
@@ -181,19 +180,24 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
         ],
         { cwd: dir, env },
       );
+    // Resolves with the version once root can query over the socket; undefined when the server exited.
+    const waitReady = async (server: { hasExited(): boolean }, until: number): Promise<string | undefined> => {
       let last = 'no attempt yet';
       while (!server.hasExited()) {
         if (existsSync(socketPath)) {
           const r = await rootQuery('SELECT VERSION();', 5000);
-          if (r.code === 0) {
-            version = r.output.trim().split('\n')[0] ?? '';
-            break;
-          }
+          if (r.code === 0) return r.output.trim().split('\n')[0] ?? '';
           last = r.output.trim();
         }
-        if (Date.now() >= deadline) throw new Error(`not ready within ${startTimeoutMs} ms (last attempt: ${last || 'socket not created'})`);
+        if (Date.now() >= until) throw new Error(`not ready within ${startTimeoutMs} ms (last attempt: ${last || 'socket not created'})`);
         await sleep(100);
       }
+      return undefined;
+    };
+    for (let attempt = 0; version === undefined; attempt++) {
+      port = await findFreePort();
+      const server = spawnAt(port);
+      version = await waitReady(server, deadline);
       if (version === undefined) {
         const log = readTail(errorLog) + server.log.toString();
         if (attempt < 3 && /address already in use|bind on tcp\/ip port/i.test(log)) continue;
@@ -236,10 +240,23 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
       socketPath,
       logs: () => {
         const file = existsSync(errorLog) ? readTail(errorLog) : errorLogSnapshot;
-        return tail(server.log.toString() + file, LOG_LIMIT);
+        return tail(res.server!.log.toString() + file, LOG_LIMIT);
       },
-      alive: () => !server.hasExited(),
+      alive: () => !res.server!.hasExited(),
       stop: () => res.release(),
+      crash: () => res.crash(),
+      restart: async () => {
+        res.assertRestartable();
+        const again = spawnAt(endpoint.port);
+        endpoint.pid = again.pid;
+        let ready: string | undefined;
+        try {
+          ready = await waitReady(again, Date.now() + startTimeoutMs);
+        } catch (err) {
+          throw new Error(`could not restart MariaDB: ${errorMessage(err)}\n--- mariadb log (tail) ---\n${tail(readTail(errorLog))}`, { cause: err });
+        }
+        if (ready === undefined) throw new Error(`could not restart MariaDB: mariadbd ${again.exitDescription()}\n--- mariadb log (tail) ---\n${tail(readTail(errorLog))}`);
+      },
     };
     res.endpoint = endpoint;
     return endpoint;

@@ -168,13 +168,11 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
     const deadline = Date.now() + startTimeoutMs;
     let port = 0;
     let session: PgWireSession | undefined;
+    const spawnAt = (p: number) =>
+      res.spawnServer(path.join(binDir, 'postgres'), ['-D', dataDir, '-p', String(p), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], { cwd: dir, env, ...ids });
     for (let attempt = 0; !session; attempt++) {
       port = await findFreePort();
-      const server = res.spawnServer(
-        path.join(binDir, 'postgres'),
-        ['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
-        { cwd: dir, env, ...ids },
-      );
+      const server = spawnAt(port);
       session = await waitForPostgres(port, password, deadline, () => (server.hasExited() ? server.exitDescription() : undefined));
       if (!session) {
         // exited early: retry only when another process grabbed the port
@@ -201,7 +199,6 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
       check.close();
     }
 
-    const server = res.server!;
     const endpoint: Endpoint = {
       kind: 'postgres',
       dsn: `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${PG_DB}`,
@@ -213,13 +210,27 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
       tls,
       caCertPath,
       version,
-      pid: server.pid,
+      pid: res.server!.pid,
       dataDir,
       tempDir: dir,
       socketPath: path.join(dir, `.s.PGSQL.${port}`),
-      logs: () => server.log.toString(),
-      alive: () => !server.hasExited(),
+      // res.server is replaced by restart(): always read the current one.
+      logs: () => res.server!.log.toString(),
+      alive: () => !res.server!.hasExited(),
       stop: () => res.release(),
+      crash: () => res.crash(),
+      restart: async () => {
+        res.assertRestartable();
+        const server = spawnAt(endpoint.port);
+        endpoint.pid = server.pid;
+        const s = await waitForPostgres(endpoint.port, password, Date.now() + startTimeoutMs, () => (server.hasExited() ? server.exitDescription() : undefined)).catch(
+          (err: unknown) => {
+            throw new Error(`could not restart PostgreSQL: ${errorMessage(err)}\n--- postgres log (tail) ---\n${tail(server.log.toString())}`, { cause: err });
+          },
+        );
+        if (!s) throw new Error(`could not restart PostgreSQL: it ${server.exitDescription()}\n--- postgres log (tail) ---\n${tail(server.log.toString())}`);
+        s.close();
+      },
     };
     res.endpoint = endpoint;
     return endpoint;
