@@ -67,4 +67,4 @@ export {
   type ClassifiedError,
   type ServerControl,
 } from './session/index.js';
-export { splitInternalReads, type InternalReads } from './workload/fuzzy-reads.js';
+export { splitInternalReads, dropAbortedValues, type InternalReads } from './workload/fuzzy-reads.js';

@@ -57,3 +57,32 @@ export function splitInternalReads(history: History): InternalReads {
   }
   return out;
 }
+
+/**
+ * The history with every value appended by a transaction that is known to have failed removed
+ * from all reads, and how many committed reads contained one. Read uncommitted allows reading
+ * another transaction's writes before it aborts (G1a): those values then vanish from later
+ * reads, which the checker would otherwise call an incompatible order. What remains must still
+ * be free of dirty writes.
+ */
+export function dropAbortedValues(history: History): { history: History; abortedReads: number } {
+  const aborted = new Set<number>();
+  for (const t of pairTxns(history)) {
+    if (t.status !== 'fail') continue;
+    for (const m of t.value) if (m[0] === 'append') aborted.add(m[2]);
+  }
+  if (aborted.size === 0) return { history, abortedReads: 0 };
+  let abortedReads = 0;
+  const cleaned = history.map((op) => {
+    if (op.type !== 'ok') return op;
+    let changed = false;
+    const value = op.value.map((m) => {
+      if (m[0] !== 'r' || m[2] === null || !m[2].some((v) => aborted.has(v))) return m;
+      changed = true;
+      abortedReads++;
+      return ['r', m[1], m[2].filter((v) => !aborted.has(v))] as const;
+    });
+    return changed ? { ...op, value } : op;
+  });
+  return { history: cleaned, abortedReads };
+}
