@@ -53,7 +53,7 @@ function flatten(v: readonly Float32Array[] | Float32Array, dim: number, what: s
 
 function shared(src: ArrayLike<number>, Ctor: Float32ArrayConstructor | Float64ArrayConstructor | Uint8ArrayConstructor): SharedArrayBuffer {
   const sab = new SharedArrayBuffer(src.length * Ctor.BYTES_PER_ELEMENT);
-  new Ctor(sab).set(src);
+  new Ctor(sab as unknown as ArrayBuffer).set(src);
   return sab;
 }
 
