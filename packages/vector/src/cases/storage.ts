@@ -193,7 +193,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     priority: 'p1',
     area: AREA,
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const metrics = (['l2', 'cosine', 'ip'] as const).filter((m) => ctx.capabilities.has(`metric:${m}`));
       if (metrics.length === 0) ctx.notApplicable('the endpoint declares no metric:l2, metric:cosine or metric:ip');
       const dim = 64;
@@ -225,7 +225,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     priority: 'p0',
     area: AREA,
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const dim = 32;
       const col = await openCollection(ctx, 'ow', dim);
       const first = Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'old', price: i } }));
@@ -263,7 +263,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     priority: 'p0',
     area: AREA,
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const dim = 32;
       const col = await openCollection(ctx, 'del', dim);
       const records = Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } }));
@@ -291,7 +291,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     priority: 'p0',
     area: AREA,
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const dim = 16;
       const col = await openCollection(ctx, 'dim', dim);
       await upsertAll(ctx, col, Array.from({ length: 5 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } })));
@@ -309,7 +309,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     priority: 'p1',
     area: AREA,
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const dim = 16;
       const col = await openCollection(ctx, 'nan', dim);
       await upsertAll(ctx, col, Array.from({ length: 5 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } })));
@@ -328,7 +328,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     priority: 'p1',
     area: AREA,
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const dim = 16;
       const col = await openCollection(ctx, 'inf', dim);
       await upsertAll(ctx, col, Array.from({ length: 5 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } })));
@@ -337,7 +337,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
       for (const [id, x] of [['pinf', Number.POSITIVE_INFINITY], ['ninf', Number.NEGATIVE_INFINITY]] as const) {
         const v = normalVector(ctx.rng, dim);
         v[3] = x;
-        errors[id] = await mustReject(ctx, `upsert of a vector with a ${x} component`, () => col.upsert([{ id, values: v }], ctx.signal), clear);
+        errors[id] = await mustReject(ctx, `upsert of a vector with a component equal to ${x}`, () => col.upsert([{ id, values: v }], ctx.signal), clear);
       }
       await assertNothingStored(ctx, col, ['pinf', 'ninf'], 5);
       record(ctx, { errors });
@@ -350,7 +350,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     area: AREA,
     requires: ['filter'],
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const dim = 16;
       const col = await openCollection(ctx, 'k', dim);
       const records = Array.from({ length: 30 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: i % 7 === 3 ? 'rare' : 'common', price: i } }));
@@ -372,7 +372,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     area: AREA,
     requires: ['filter'],
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const dim = 16;
       const empty = await openCollection(ctx, 'none', dim);
       const q = normalVector(ctx.rng, dim);
@@ -398,7 +398,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     area: AREA,
     spec: 'seed heliosdb-test-framework-design: test_vector_storage_toast',
     since: SINCE,
-    run: async (ctx) => {
+    run: async (ctx: Ctx) => {
       const small = await openCollection(ctx, 'small', 128);
       const large = await openCollection(ctx, 'large', 1536);
       const smallVec = new Float32Array(128).fill(0.1);

@@ -14,7 +14,7 @@
 // mutant tests can prove that named cases fail.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FilterError, matches, validateFilter, type MetaValue } from './filter.js';
+import { matches, validateFilter, type MetaValue } from './filter.js';
 
 /** Ways to break the fake on purpose (mutant endpoints). All off by default. */
 export interface FakePineconeOptions {
