@@ -32,7 +32,9 @@ async function observeRow(ctx: CaseContext<AcidTarget>, level: IsolationLevel): 
   const judgement = judgeLevel(level, row);
   const section = isolationSection(ctx.target);
   const cells: NonNullable<IsolationSection['matrix'][IsolationLevel]> = {};
-  for (const [a, c] of Object.entries(row)) cells[a as keyof MatrixRow] = { outcome: c.outcome, how: c.how };
+  for (const [a, c] of Object.entries(row)) {
+    cells[a as keyof MatrixRow] = { outcome: c.outcome, how: c.how, ...(Object.keys(c.variants).length > 1 ? { variants: c.variants } : {}) };
+  }
   section.matrix[level] = cells;
   const { level: _l, ...verdict } = judgement;
   section.levels[level] = verdict;

@@ -11,14 +11,18 @@ function levelsOf(s: IsolationSection): IsolationLevel[] {
   return ISOLATION_LEVELS.filter((l) => s.matrix[l] !== undefined || s.levels[l] !== undefined);
 }
 
+/** `blocked, then aborted (40001)` → `blocked, 40001`: the table cell's short form. */
+function shortHow(how: string): string {
+  return how.replace(/, then aborted \(([^)]*)\)/, ', $1').replace(/^aborted \(([^)]*)\)/, 'aborted $1');
+}
+
 /** Cell text: `prevented (blocked)`, `ALLOWED`, `inconclusive`, `–` when not run. */
-function cellText(c: { outcome: MatrixOutcome; how: string } | undefined): string {
+function cellText(c: { outcome: MatrixOutcome; how: string; variants?: Record<string, { how: string }> } | undefined): string {
   if (!c) return '–';
   if (c.outcome === 'allowed') return 'ALLOWED';
   if (c.outcome === 'inconclusive') return 'inconclusive';
-  // Several variants' ways are long; the first one says enough in a table cell.
-  const how = c.how.includes('; ') ? `${c.how.split('; ')[0]}…` : c.how;
-  return `prevented (${how})`;
+  const parts = c.variants && Object.keys(c.variants).length > 1 ? Object.values(c.variants).map((v) => v.how) : [c.how];
+  return `prevented (${[...new Set(parts.map(shortHow))].join('/')})`;
 }
 
 const clip = (s: string, w: number): string => (s.length > w ? `${s.slice(0, w - 1)}…` : s);
@@ -33,7 +37,7 @@ export function renderMatrixConsole(sections: Readonly<Record<string, unknown>> 
   if (!s) return '';
   const levels = levelsOf(s);
   if (levels.length === 0) return '';
-  const W = 22;
+  const W = 24;
   const L = Math.max(16, ...levels.map((l) => l.length));
   const lines: string[] = ['Isolation matrix (observed; Hermitage scripts, Adya anomalies)'];
   const header = ['level'.padEnd(L), ...ANOMALY_IDS.map((a) => a.padEnd(W))].join(' ');

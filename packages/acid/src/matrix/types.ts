@@ -114,6 +114,7 @@ export interface LevelJudgement {
 
 /** What the matrix cases write into `target.sections.isolation`. */
 export interface IsolationSection {
-  matrix: Partial<Record<IsolationLevel, Partial<Record<AnomalyId, { outcome: MatrixOutcome; how: string }>>>>;
+  /** `variants` is present only for anomalies with several scripts whose outcomes differ in how. */
+  matrix: Partial<Record<IsolationLevel, Partial<Record<AnomalyId, { outcome: MatrixOutcome; how: string; variants?: Record<string, { outcome: MatrixOutcome; how: string }> }>>>>;
   levels: Partial<Record<IsolationLevel, Omit<LevelJudgement, 'level'>>>;
 }
