@@ -3,8 +3,8 @@
 // No Pinecone can run on this machine; the fake speaks the REST endpoints the official SDK calls,
 // and mutant fakes (each breaking one thing) must make named cases fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CannotRunError, defineSuite, renderHtml, renderJson, runSuite, type Report } from '@helios-conformance/core';
-import { fromPinecone, scoreToDistance, type PineconeStore } from '../src/adapters/pinecone.js';
+import { CannotRunError, createConsoleReporter, defineSuite, renderHtml, renderJson, runSuite, type Report } from '@helios-conformance/core';
+import { fromPinecone, scoreToDistance, type IndexedCollection, type PineconeStore } from '../src/adapters/pinecone.js';
 import { startFakePinecone, type FakePinecone, type FakePineconeOptions } from '../src/_internal/fake-pinecone/index.js';
 import { pineconeCases } from '../src/cases/pinecone.js';
 import { storageCases } from '../src/cases/storage.js';
@@ -14,12 +14,18 @@ const CASES = [...pineconeCases, ...storageCases];
 
 interface FakeRun {
   report: Report;
+  /** Everything the console reporter printed (not redacted by the console itself). */
+  console: string;
   fake: FakePinecone;
   indexesLeft: string[];
   failed: Record<string, string>;
 }
 
-async function runAgainstFake(fakeOptions: FakePineconeOptions = {}, only?: string[]): Promise<FakeRun> {
+/**
+ * Runs the PC and storage cases against a fake. With `registerSecrets: false` the runner does not
+ * know the API key, so nothing scrubs it: a key in the output would have come from the adapter.
+ */
+async function runAgainstFake(fakeOptions: FakePineconeOptions = {}, registerSecrets = true): Promise<FakeRun> {
   const fake = await startFakePinecone(fakeOptions);
   try {
     let store: PineconeStore | undefined;
@@ -39,16 +45,21 @@ async function runAgainstFake(fakeOptions: FakePineconeOptions = {}, only?: stri
           target,
           capabilities: s.capabilities,
           server: 'fake Pinecone (contract-tested, not verified against Pinecone)',
-          secrets: [...s.secrets],
+          secrets: registerSecrets ? [...s.secrets] : [],
           sections: () => target.sections,
           close: () => s.close(),
         };
       },
     });
-    const report = await runSuite(suite, { dsn: fake.host, seed: 7, timeoutMs: 60_000, only });
+    let text = '';
+    const sink = { write: (t: string) => void (text += t) };
+    const reporter = createConsoleReporter({ stdout: sink, stderr: sink, isTTY: false });
+    const report = await runSuite(suite, { dsn: fake.host, seed: 7, timeoutMs: 60_000, onEvent: (e) => reporter.onEvent(e) });
+    reporter.printSummary(report);
+    reporter.dispose();
     expect(store).toBeDefined();
     const failed = Object.fromEntries(report.results.filter((r) => r.status === 'fail').map((r) => [r.id, r.message ?? '']));
-    return { report, fake, indexesLeft: fake.indexNames(), failed };
+    return { report, console: text, fake, indexesLeft: fake.indexNames(), failed };
   } finally {
     await fake.stop();
   }
@@ -80,9 +91,11 @@ describe('Pinecone adapter against the fake Pinecone (contract-tested, not verif
     expect(JSON.stringify(log)).toMatch(/not verified against Pinecone/);
   });
 
-  it('never shows the API key in the JSON or HTML report', () => {
+  it('never shows the API key on the console or in the JSON or HTML report', () => {
     const key = run.fake.apiKey;
     expect(key.length).toBeGreaterThan(10);
+    expect(run.console).toMatch(/PC-002/);
+    expect(run.console).not.toContain(key);
     expect(renderJson(run.report)).not.toContain(key);
     expect(renderHtml(run.report)).not.toContain(key);
     expect(JSON.stringify(run.report)).not.toContain(key);
@@ -142,6 +155,25 @@ describe('Pinecone adapter: authentication, distances, eventual consistency', ()
     expect(scoreToDistance('l2', undefined)).toBeNaN();
   });
 
+  it('with `index` set, collections are namespaces of that existing index, which close() leaves in place', async () => {
+    const owner = fromPinecone({ host: fake.host, apiKey: fake.apiKey });
+    try {
+      const own = (await owner.createCollection({ name: 'own', dimension: 4, metric: 'cosine', index: { kind: 'flat' } })) as IndexedCollection;
+      const shared = fromPinecone({ host: fake.host, apiKey: fake.apiKey, index: own.indexName });
+      const col = (await shared.createCollection({ name: 'g', dimension: 4, metric: 'cosine', index: { kind: 'flat' } })) as IndexedCollection;
+      expect(col.indexName).toBe(own.indexName);
+      expect(col.namespace).toBe(`hc_${shared.runId}_g`);
+      await col.upsert([{ id: 'a', values: [1, 2, 3, 4], metadata: { category: 'x', price: 1 } }]);
+      expect(await own.count()).toBe(0);
+      await expect(shared.createCollection({ name: 'h', dimension: 8, metric: 'cosine', index: { kind: 'flat' } })).rejects.toThrow(/has dimension 4/);
+      await shared.close();
+      expect(fake.indexNames()).toContain(own.indexName);
+    } finally {
+      await owner.close();
+    }
+    expect(fake.indexNames()).toEqual([]);
+  });
+
   it('waits for a not-yet-ready index and for lagging writes (eventual consistency) before returning', async () => {
     const store = fromPinecone({ host: fake.host, apiKey: fake.apiKey, consistencyTimeoutMs: 5000 });
     try {
@@ -183,13 +215,17 @@ const MUTANTS: Array<{ name: keyof FakePineconeOptions; fails: string[]; why: Re
 describe('mutant fakes make named cases fail', () => {
   for (const m of MUTANTS) {
     it(`${m.name} fails exactly ${m.fails.join(', ')}`, async () => {
-      const run = await runAgainstFake({ [m.name]: true });
+      const run = await runAgainstFake({ [m.name]: true }, false);
       const errors = run.report.results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.message}`);
       expect(errors).toEqual([]);
       expect(Object.keys(run.failed).sort(), JSON.stringify(run.failed, null, 1)).toEqual([...m.fails].sort());
       for (const [id, message] of Object.entries(run.failed)) expect(message, id).toMatch(m.why);
       expect(run.report.conformant).toBe(false);
       expect(run.indexesLeft).toEqual([]);
+      // The runner was not told the key: failure messages come from the adapter unscrubbed.
+      expect(run.console).toMatch(/FAIL/);
+      expect(run.console).not.toContain(run.fake.apiKey);
+      expect(JSON.stringify(run.report)).not.toContain(run.fake.apiKey);
     }, 120_000);
   }
 });

@@ -38,8 +38,9 @@ function section(ctx: Ctx): Record<string, unknown> {
 
 /** Records a case's observations in `target.sections.storage[id]` and as case metrics. */
 function record(ctx: Ctx, data: Record<string, unknown>): void {
-  section(ctx)[ctx.id] = { ...(section(ctx)[ctx.id] as object | undefined), ...data };
+  section(ctx)[ctx.id] = { ...(section(ctx)[ctx.id] as object | undefined), ...data, ...(ctx.target.simulated ? { simulated: true } : {}) };
   for (const [k, v] of Object.entries(data)) ctx.metric(k, v);
+  if (ctx.target.simulated) ctx.log('contract-tested against a local fake, not verified against Pinecone');
 }
 
 async function openCollection(ctx: Ctx, suffix: string, dimension: number, metric: VectorMetric = 'l2'): Promise<Collection> {
