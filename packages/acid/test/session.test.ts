@@ -267,7 +267,11 @@ describe.each(families)('$name', ({ start }) => {
     const t0 = Date.now();
     await second.close();
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(await blocked).toMatchObject({ kind: 'connection-lost' });
+    // Both leftovers are killed at once: the waiter either fails with its session, or completes
+    // in the instant after the holder died and then loses its session. Either way it settled.
+    const outcome = await blocked;
+    if ('kind' in outcome) expect(outcome.kind).toBe('connection-lost');
+    else expect(second.classify(await w.query('SELECT 1').catch((e: unknown) => e)).kind).toBe('connection-lost');
     const check = await ep.open();
     try {
       const r =

@@ -37,7 +37,7 @@ export function renderMatrixConsole(sections: Readonly<Record<string, unknown>> 
   if (!s) return '';
   const levels = levelsOf(s);
   if (levels.length === 0) return '';
-  const W = 24;
+  const W = 27;
   const L = Math.max(16, ...levels.map((l) => l.length));
   const lines: string[] = ['Isolation matrix (observed; Hermitage scripts, Adya anomalies)'];
   const header = ['level'.padEnd(L), ...ANOMALY_IDS.map((a) => a.padEnd(W))].join(' ');
