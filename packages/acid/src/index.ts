@@ -31,7 +31,7 @@ export {
 } from './checker/index.js';
 export { toElleEdn, toElleJson, opToEdn, opToElleJson } from './export.js';
 export { generateHistory, type GenerateOptions, type GeneratedHistory, type InjectedAnomaly } from './generate.js';
-export { acidSuite, openAcid, ACID_SUITE_VERSION, DEFAULT_BLOCK_AFTER_MS, type AcidSession, type TestbedKind } from './suite.js';
+export { acidSuite, openAcid, ACID_SUITE_VERSION, type AcidSession, type TestbedKind } from './suite.js';
 export type { AcidTarget, AcidSize } from './target.js';
 export {
   workloadCases,
@@ -68,3 +68,21 @@ export {
   type ServerControl,
 } from './session/index.js';
 export { splitInternalReads, dropAbortedValues, type InternalReads } from './workload/fuzzy-reads.js';
+export {
+  matrixCases,
+  runAnomaly,
+  runMatrix,
+  runMatrixRow,
+  judgeLevel,
+  renderMatrixConsole,
+  renderMatrixHtml,
+  ANOMALIES,
+  LEVEL_PROMISES,
+  DEFAULT_BLOCK_AFTER_MS,
+  type AnomalyId,
+  type MatrixCell,
+  type MatrixRow,
+  type MatrixOutcome,
+  type LevelJudgement,
+  type IsolationSection,
+} from './matrix/index.js';

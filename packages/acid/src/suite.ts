@@ -1,15 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
 import { renderWorkloadConsole, renderWorkloadHtml } from './_internal/render.js';
 import { setHistoryDir } from './cases/_internal/history-dir.js';
 import { workloadCases } from './cases/index.js';
+import { DEFAULT_BLOCK_AFTER_MS, matrixCases, renderMatrixConsole, renderMatrixHtml } from './matrix/index.js';
 import type { ServerControl, SqlEndpoint } from './session/types.js';
 import type { AcidSize, AcidTarget } from './target.js';
 
 /** Version of this package (kept equal to package.json by a test). */
 export const ACID_SUITE_VERSION = '0.1.0';
-
-/** Default `--block-after-ms`: how long a scripted statement may wait before it counts as blocked. */
-export const DEFAULT_BLOCK_AFTER_MS = 1_500;
 
 /** Which server `--testbed` starts. */
 export type TestbedKind = 'postgres' | 'mariadb';
@@ -113,17 +112,20 @@ export async function openAcid(o: OpenOptions): Promise<AcidSession> {
   };
 }
 
-/** The acid suite: the scripted isolation matrix (AC-001…) and the workload cases (AC-100…). */
+/** The acid suite: the scripted isolation matrix (AC-001…) and the workload cases (AC-100…AC-130). */
 export const acidSuite: Suite<AcidTarget> = defineSuite<AcidTarget>({
   name: '@helios-conformance/acid',
   version: ACID_SUITE_VERSION,
   description: 'Isolation anomalies, list-append history checking, bank invariant, atomicity and durability over PostgreSQL and MySQL endpoints',
   bin: 'helios-acid',
   idPrefixes: ['AC-'],
-  cases: [...workloadCases],
+  cases: [...matrixCases, ...workloadCases],
   defaultTimeoutMs: 60_000,
   dsnExample: 'postgres://user:password@host:5432/db or mysql://user:password@host:3306/db',
   defaultTarget: 'a throwaway PostgreSQL 15 started by the testbed (--testbed mariadb for MariaDB)',
+  // Shipped next to dist/ ("files"), so it resolves the same from the tarball. Applied only to
+  // the default run (no --dsn, no --expectations); pass expectations/mariadb-10.11.json with --testbed mariadb.
+  defaultExpectations: fileURLToPath(new URL('../expectations/postgresql-15.json', import.meta.url)),
   open: openAcid,
   cliOptions: {
     testbed: { type: 'string', valueName: 'postgres|mariadb', description: 'start a throwaway server of this kind and judge it (crash/restart available)' },
@@ -133,10 +135,10 @@ export const acidSuite: Suite<AcidTarget> = defineSuite<AcidTarget>({
   },
   renderConsole(report) {
     const sections = report.sections ?? {};
-    return renderWorkloadConsole(sections);
+    return [renderMatrixConsole(sections), renderWorkloadConsole(sections)].filter(Boolean).join('\n\n');
   },
   renderHtml(report) {
     const sections = report.sections ?? {};
-    return renderWorkloadHtml(sections);
+    return [renderMatrixHtml(sections), renderWorkloadHtml(sections)].filter(Boolean).join('\n');
   },
 });

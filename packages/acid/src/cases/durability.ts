@@ -30,7 +30,7 @@ export const durabilityCases: readonly Case<AcidTarget>[] = [
     title: 'durability: every commit acknowledged before kill -9 of the server is there after the restart',
     priority: 'p0',
     area: 'durability',
-    spec: 'ISO/IEC 9075-2 4.36.1 (the effects of a committed SQL-transaction persist); seed test_durability',
+    spec: 'https://en.wikipedia.org/wiki/Durability_(database_systems)',
     since: '0.1.0',
     timeoutMs: 180_000,
     destructive: true,

@@ -141,8 +141,8 @@ async function runCase(ctx: CaseContext<AcidTarget>, level: IsolationLevel): Pro
 const LEVELS: ReadonlyArray<{ id: string; level: IsolationLevel; priority: Priority }> = [
   { id: 'AC-100', level: 'read uncommitted', priority: 'p2' },
   { id: 'AC-101', level: 'read committed', priority: 'p1' },
-  { id: 'AC-102', level: 'repeatable read', priority: 'p2' },
-  { id: 'AC-103', level: 'snapshot', priority: 'p2' },
+  { id: 'AC-102', level: 'repeatable read', priority: 'p1' },
+  { id: 'AC-103', level: 'snapshot', priority: 'p1' },
   { id: 'AC-104', level: 'serializable', priority: 'p0' },
 ];
 
@@ -161,7 +161,7 @@ export const listAppendCases: readonly Case<AcidTarget>[] = LEVELS.map(({ id, le
     title: TITLE[level],
     priority,
     area: 'list-append',
-    spec: 'https://github.com/jepsen-io/elle (Kingsbury & Alvaro, Elle: inferring isolation anomalies from experimental observations, VLDB 2020); Adya 1999',
+    spec: 'https://github.com/jepsen-io/elle',
     since: '0.1.0',
     timeoutMs: 300_000,
     run: (ctx) => runCase(ctx, level),
