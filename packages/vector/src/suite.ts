@@ -8,6 +8,16 @@ import type { VectorSize, VectorTarget } from './target.js';
 /** Version of this package. */
 export const VECTOR_SUITE_VERSION = '0.1.0';
 
+function isLoopback(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    throw new CannotRunError(`--pinecone-host must be a URL like https://api.pinecone.io, got ${JSON.stringify(url)}`);
+  }
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 function parseSize(v: unknown): VectorSize {
   if (v === undefined || v === 'ci') return 'ci';
   if (v === 'full') return 'full';
@@ -52,10 +62,12 @@ export async function openVector(o: OpenOptions): Promise<SuiteSession<VectorTar
     if (o.dsn !== undefined) throw new CannotRunError('give either --dsn (pgvector) or --pinecone-host, not both');
     const apiKey = process.env.PINECONE_API_KEY;
     if (!apiKey) throw new CannotRunError('--pinecone-host needs the API key in the environment variable PINECONE_API_KEY');
-    // PINECONE WIRING: the Pinecone adapter (src/adapters/pinecone.ts, fromPinecone) is written in
-    // parallel; until it lands a Pinecone run cannot start. The API key goes into `secrets` so no
-    // output ever shows it.
-    throw new CannotRunError('the Pinecone adapter is not part of this build yet; run against pgvector with --dsn');
+    const { fromPinecone } = await import('./adapters/pinecone.js');
+    const store = fromPinecone({ host: pineconeHost, apiKey, runId });
+    // A Pinecone host on this machine's loopback cannot be the Pinecone service (it is the kit's
+    // fake or an emulator such as Pinecone Local): every figure from it is labelled simulated.
+    const simulated = isLoopback(pineconeHost);
+    return session(store, size, runId, simulated, async () => undefined, { secrets: [apiKey, ...store.secrets] });
   }
   const { fromPgvector } = await import('./adapters/pgvector.js');
   if (o.dsn !== undefined) {

@@ -58,7 +58,7 @@ export function indexFor(purpose: 'recall' | 'filtered' | 'ivf', store: VectorSt
  * Returned from the cache when an earlier case built it.
  */
 export function sharedDataset(ctx: CaseContext<VectorTarget>, purpose: 'recall' | 'filtered' | 'ivf', metric: VectorMetric): Promise<LoadedDataset> {
-  const { store, runId, size } = ctx.target;
+  const { store } = ctx.target;
   let byKey = cache.get(store);
   if (!byKey) cache.set(store, (byKey = new Map()));
   const key = `${purpose}_${metric}`;

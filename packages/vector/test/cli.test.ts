@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startPostgres, type Endpoint } from '@helios-conformance/testbed';
+import { vectorCases } from '../src/index.js';
+import { cliPath, runCli } from './helpers.js';
+
+describe('the CLI (dist/cli.js)', () => {
+  let dir: string;
+  let pg15: Endpoint | undefined;
+  beforeAll(() => {
+    if (!existsSync(cliPath)) throw new Error('build the package first: npm run build -w @helios-conformance/vector');
+    dir = mkdtempSync(path.join(tmpdir(), 'hc-vector-cli-'));
+  });
+  afterAll(async () => {
+    await pg15?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--list prints the catalog without touching a database', async () => {
+    const r = await runCli(['--list']);
+    expect(r.code).toBe(0);
+    for (const c of vectorCases) expect(r.stdout).toContain(c.id);
+  });
+
+  it('a bad --size is exit 2 with one line', async () => {
+    const r = await runCli(['--size', 'huge']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--size must be ci or full/);
+  });
+
+  it('with no endpoint: a CI-size run on embedded PGlite + pgvector passes, and the JSON carries every section with its plans', async () => {
+    const json = path.join(dir, 'embedded.json');
+    const html = path.join(dir, 'embedded.html');
+    const r = await runCli(['--json', json, '--html', html]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.ms).toBeLessThan(180_000);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.summary.fail).toBe(0);
+    expect(report.summary.error).toBe(0);
+    const s = report.sections;
+    for (const k of ['recall', 'filtered', 'sweep', 'latency', 'build', 'endpoint']) expect(s[k], k).toBeDefined();
+    expect(s.endpoint.simulated).toBe(false);
+    expect(Object.keys(s.recall)).toEqual(expect.arrayContaining(['cosine@1', 'cosine@10', 'cosine@100', 'l2@10', 'ip@100', 'ivfflat:l2@10']));
+    for (const row of Object.values<any>(s.recall)) expect(row.plan.path).toBe('index');
+    // The 1 % filters run as exact scans on PGlite; the report says so and still measures the index path.
+    expect(s.filtered['1%:category'].note).toMatch(/exact scan/);
+    expect(s.filtered['1%:category'].paths.map((p: any) => p.path)).toEqual(['planner', 'planner+iterative', 'forced-index', 'iterative-scan']);
+    expect(s.filtered.seed.judgedPath).toBe('iterative-scan');
+    expect(s.sweep['l2@10'].points).toHaveLength(6);
+    expect(s.latency.c1.p99).toBeGreaterThan(0);
+    expect(report.results.find((x: any) => x.id === 'VEC-041').status).toBe('n/a');
+    expect(r.stdout).toMatch(/recall\s+by-id\s+tie-safe/);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<svg');
+    expect(page).toContain('Filtered recall@10 per selectivity');
+  });
+
+  it('PostgreSQL 15 without pgvector: exit 2 with one line saying the extension is missing', async () => {
+    pg15 = await startPostgres();
+    const r = await runCli(['--dsn', pg15.dsn]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^helios-vector: .*has no usable pgvector extension/);
+    expect(r.stdout + r.stderr).not.toContain(pg15.password);
+  });
+});
