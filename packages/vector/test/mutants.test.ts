@@ -14,8 +14,9 @@ const RECALL = ['VEC-001', 'VEC-002', 'VEC-003', 'VEC-004', 'VEC-005', 'VEC-006'
 const FILTERED = ['VEC-010', ...Array.from({ length: 12 }, (_, i) => `VEC-0${11 + i}`)];
 
 const EXPECT: Array<{ mutant: Mutant; mustFail: string[] }> = [
-  // VEC-050's threshold is 0.9, and one row of ten dropped is exactly 0.9: no-index fails it instead.
-  { mutant: dropNearest, mustFail: [...RECALL, ...FILTERED, 'VEC-030', 'VEC-040'] },
+  // One row dropped of 100 leaves recall@100 at 0.99 and of 10 leaves IVFFlat exactly at its 0.9
+  // threshold: VEC-003/006/009 and VEC-050 are failed by ef-search-one / no-index instead.
+  { mutant: dropNearest, mustFail: [...RECALL.filter((id) => !['VEC-003', 'VEC-006', 'VEC-009'].includes(id)), ...FILTERED, 'VEC-030', 'VEC-040'] },
   { mutant: efSearchOne, mustFail: ['VEC-003', 'VEC-006', 'VEC-009', 'VEC-030'] },
   { mutant: noIndex, mustFail: [...RECALL, 'VEC-010', 'VEC-030', 'VEC-042', 'VEC-050'] },
 ];
