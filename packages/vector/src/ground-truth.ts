@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { VectorMetric } from './adapter.js';
 import { GROUND_TRUTH_WORKER_SOURCE } from './_internal/ground-truth-worker.js';
+import { DOT_QUERIES_PER_PASS, dotKernel, sharedMemory } from './_internal/dot-kernel.js';
 
 /** Input of {@link exactGroundTruth}. */
 export interface GroundTruthInput {
@@ -69,7 +70,8 @@ export function maskFrom<M>(metadata: readonly M[], keep: (m: M, index: number) 
 /**
  * Exact top-k by brute force, computed by the kit itself: the base goes once into a
  * SharedArrayBuffer, queries are split across worker threads, each worker scans the base with a
- * tight Float32Array loop (8 queries per pass) and keeps a bounded heap per query.
+ * WebAssembly SIMD kernel (16 queries per pass, see `_internal/dot-kernel.ts`) and keeps a
+ * bounded heap per query.
  * `npm run bench -w @helios-conformance/vector` times 100k × 384, 1,000 queries, k = 100.
  */
 export async function exactGroundTruth(input: GroundTruthInput): Promise<GroundTruth> {
@@ -83,43 +85,69 @@ export async function exactGroundTruth(input: GroundTruthInput): Promise<GroundT
   const n = base.length / dim;
   const nq = queries.length / dim;
   if (input.mask && input.mask.length !== n) throw new RangeError(`mask has ${input.mask.length} entries for ${n} base vectors`);
-  const kk = Math.min(k, n);
-  if (nq === 0 || kk === 0) return { k, metric, ids: Array.from({ length: nq }, () => new Int32Array(0)), distances: Array.from({ length: nq }, () => new Float64Array(0)), ms: 0, threads: 0 };
+  if (nq === 0 || n === 0) return { k, metric, ids: Array.from({ length: nq }, () => new Int32Array(0)), distances: Array.from({ length: nq }, () => new Float64Array(0)), ms: 0, threads: 0 };
 
-  const baseSab = shared(base, Float32Array);
+  // A mask is applied once, here: the workers scan only the allowed rows (kept in their original
+  // order, so "ties go to the smaller index" still holds once `rows` maps them back).
+  let rows: Int32Array | undefined;
+  let m = n;
+  if (input.mask) {
+    rows = new Int32Array(n);
+    m = 0;
+    for (let j = 0; j < n; j++) if (input.mask[j] !== 0) rows[m++] = j;
+    rows = rows.slice(0, m);
+  }
+  if (m === 0) return { k, metric, ids: Array.from({ length: nq }, () => new Int32Array(0)), distances: Array.from({ length: nq }, () => new Float64Array(0)), ms: performance.now() - t0, threads: 0 };
+  const kk = Math.min(k, m);
+
+  const blocks = Math.ceil(nq / DOT_QUERIES_PER_PASS);
+  const threads = Math.max(1, Math.min(input.threads ?? availableParallelism(), blocks));
+  // One shared WebAssembly memory: the (allowed) base once, then per worker its interleaved
+  // query block and a chunk of dot products. Chunks of 1,024 rows keep the output in L2 cache.
+  const chunk = Math.min(1024, m);
+  const align = (x: number): number => Math.ceil(x / 16) * 16;
+  const baseBytes = align(m * dim * 4);
+  const qBytes = dim * DOT_QUERIES_PER_PASS * 8;
+  const outBytes = chunk * DOT_QUERIES_PER_PASS * 8;
+  const totalBytes = baseBytes + threads * (qBytes + outBytes);
+  const pages = Math.ceil(totalBytes / 65536);
+  if (pages > 65536) throw new RangeError(`ground truth: a base of ${m} × ${dim} does not fit the 4 GiB a WebAssembly memory can address`);
+  const memory = sharedMemory(pages);
+  const heap = new Float32Array(memory.buffer, 0, m * dim);
+  if (rows) rows.forEach((j, i) => heap.set(base.subarray(j * dim, (j + 1) * dim), i * dim));
+  else heap.set(base);
+
   let normsSab: SharedArrayBuffer | undefined;
   if (metric === 'cosine' || metric === 'l2') {
     // Squared norms: the workers' L2 ranking key, and the cosine denominators (summed in the same
     // order as fixtures' distance() so cosine distances match it bit for bit).
-    const norms = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
+    const norms = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
       let s = 0;
       const o = j * dim;
-      for (let d = 0; d < dim; d++) s += base[o + d]! * base[o + d]!;
+      for (let d = 0; d < dim; d++) s += heap[o + d]! * heap[o + d]!;
       norms[j] = s;
     }
     normsSab = shared(norms, Float64Array);
   }
-  const maskSab = input.mask ? shared(input.mask, Uint8Array) : undefined;
 
-  const blocks = Math.ceil(nq / 8);
-  const threads = Math.max(1, Math.min(input.threads ?? availableParallelism(), blocks));
-  // Contiguous chunks, whole blocks of 8 so the workers' unrolled path runs.
-  const perThread = Math.ceil(blocks / threads) * 8;
+  // Contiguous chunks of whole 16-query blocks, so only the last block has idle lanes.
+  const perThread = Math.ceil(blocks / threads) * DOT_QUERIES_PER_PASS;
   const jobs: Array<Promise<{ start: number; idx: Int32Array; dist: Float64Array; sizes: Int32Array }>> = [];
   const workers: Worker[] = [];
-  for (let start = 0; start < nq; start += perThread) {
+  for (let start = 0, w = 0; start < nq; start += perThread, w++) {
     const end = Math.min(nq, start + perThread);
     const q = queries.slice(start * dim, end * dim);
+    const qPtr = baseBytes + w * (qBytes + outBytes);
     const worker = new Worker(GROUND_TRUTH_WORKER_SOURCE, {
       eval: true,
-      workerData: { base: baseSab, norms: normsSab, mask: maskSab, n, dim, queries: q.buffer, k: kk, metric },
+      workerData: { memory, kernel: dotKernel(), norms: normsSab, n: m, dim, queries: q.buffer, k: kk, metric, qPtr, outPtr: qPtr + qBytes, chunk },
       transferList: [q.buffer],
     });
     workers.push(worker);
     jobs.push(
       new Promise((resolve, reject) => {
-        worker.once('message', (m: { idx: Int32Array; dist: Float64Array; sizes: Int32Array }) => resolve({ start, ...m }));
+        worker.once('message', (msg: { idx: Int32Array; dist: Float64Array; sizes: Int32Array }) => resolve({ start, ...msg }));
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`ground-truth worker exited with code ${code} before answering`)));
       }),
@@ -147,6 +175,7 @@ export async function exactGroundTruth(input: GroundTruthInput): Promise<GroundT
       const size = part.sizes[i]!;
       const order = Array.from({ length: size }, (_, j) => j);
       const o = i * kk;
+      if (rows) for (let j = 0; j < size; j++) part.idx[o + j] = rows[part.idx[o + j]!]!;
       if (metric === 'l2') {
         // The workers ranked by |x|² − 2x·q; the kept neighbours get their exact Euclidean
         // distance, summed like fixtures' distance() so the figures match it bit for bit.
