@@ -49,13 +49,16 @@ export function helpText(suite: Suite<any>): string {
   const extra = Object.entries(suite.cliOptions ?? {})
     .map(([k, o]) => `  --${k}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`.padEnd(34) + o.description)
     .join('\n');
+  // The --only example names this suite's own IDs (the first case, and its prefix as a glob).
+  const first = suite.cases[0]?.id ?? `${suite.idPrefixes[0] ?? 'X-'}001`;
+  const glob = `${first.slice(0, -1)}*`;
   return `${suite.name} ${suite.version} — ${suite.description}
 
 Usage: ${suite.bin} [--dsn URL] [options]
 
   --dsn URL                       endpoint to judge, e.g. ${suite.dsnExample ?? 'URL'}
                                   ${suite.defaultTarget ? `(default: ${suite.defaultTarget})` : '(required)'}
-  --only ID|GLOB,...              run only these cases (PG-001, PG-0*, …)
+  --only ID|GLOB,...              run only these cases (${first}, ${glob}, …)
   --priority p0,p1                run only these priorities
   --area NAME,...                 run only these areas
   --expectations FILE             expected failures/skips of this endpoint (JSON)
