@@ -117,7 +117,7 @@ describe('one hand-built history per anomaly class', () => {
     const a = only(r, 'G2-item');
     expectCycle(a, [t1, t2]);
     expect(a.steps?.map((s) => s.type)).toEqual(['rw', 'rw']);
-    expect(r.strongestModel).toBe('read-committed');
+    expect(r.strongestModel).toBe('snapshot-isolation');
     expect(r.notModels).toEqual(['repeatable-read', 'serializable']);
     expect(r.summary).toBe('not repeatable-read; also not serializable');
   });
@@ -262,7 +262,7 @@ describe('formatCheckResult', () => {
     const t2 = b.txn(1, [rd(1, []), rd(2, []), ap(2, 1)]);
     const text = formatCheckResult(checkListAppend(b.ops));
     const lines = text.split('\n');
-    expect(lines[0]).toBe('INVALID: not repeatable-read; also not serializable; strongest model consistent with the history: read-committed (2 transactions: 2 ok, 0 failed, 0 unknown)');
+    expect(lines[0]).toBe('INVALID: not repeatable-read; also not serializable; strongest model consistent with the history: snapshot-isolation (2 transactions: 2 ok, 0 failed, 0 unknown)');
     expect(lines[1]).toBe('G2-item: 1');
     expect(lines[2]).toContain(`T${t1}`);
     expect(lines[2]).toContain(`T${t2}`);

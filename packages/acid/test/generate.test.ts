@@ -81,7 +81,7 @@ describe('a simulated snapshot-isolation store', () => {
     const { history } = generateHistory({ seed, txns: 5000, clients: 10, keys: 4, isolation: 'snapshot-isolation' });
     const r = checkListAppend(history);
     expect(r.anomalyTypes).toEqual(['G2-item']);
-    expect(r.strongestModel).toBe('read-committed');
+    expect(r.strongestModel).toBe('snapshot-isolation');
     expect(r.notModels).toEqual(['repeatable-read', 'serializable']);
     for (const a of r.anomalies) expect(a.steps?.filter((s) => s.type === 'rw').length).toBeGreaterThanOrEqual(2);
   });

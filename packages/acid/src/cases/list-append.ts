@@ -27,7 +27,7 @@ export interface ListAppendVerdict {
    * findings when every one of them is a read that merely saw newer committed appends.
    */
   anomalies: Record<string, number>;
-  /** The strongest model of the chain read-uncommitted < … < serializable the history is consistent with. */
+  /** The strongest model of the chain read-uncommitted < read-committed < snapshot-isolation < repeatable-read < serializable the history is consistent with. */
   strongestModel: CheckResult['strongestModel'];
   /** One line: "not repeatable-read; also not serializable", or "consistent with serializable". */
   summary: string;

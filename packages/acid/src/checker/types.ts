@@ -126,7 +126,7 @@ export interface CheckResult {
    * The strongest model of the chain read-uncommitted < read-committed < repeatable-read <
    * serializable that the history is consistent with, or `none` when even read uncommitted is violated.
    */
-  strongestModel: 'none' | 'read-uncommitted' | 'read-committed' | 'repeatable-read' | 'serializable';
+  strongestModel: 'none' | 'read-uncommitted' | 'read-committed' | 'snapshot-isolation' | 'repeatable-read' | 'serializable';
   /** Every model the history is not consistent with, weakest first (includes snapshot-isolation). */
   notModels: ConsistencyModel[];
   /** One line: "not repeatable-read; also not serializable", or "consistent with serializable". */
