@@ -8,6 +8,7 @@ import { defineCase, type Case, type CaseContext } from '@helios-conformance/cor
 import { distance as kitDistance, exactTopK } from '@helios-conformance/fixtures';
 import type { Collection, MetadataFilter, QueryMatch, VectorMetric, VectorRecord, VectorRecordMetadata } from '../adapter.js';
 import type { VectorTarget } from '../target.js';
+import { openDroppable, upsertAll } from './_internal/collections.js';
 import { hasIndexCatalog, type IndexedCollection } from '../adapters/pinecone.js';
 
 type Ctx = CaseContext<VectorTarget>;
@@ -24,15 +25,8 @@ function record(ctx: Ctx, data: Record<string, unknown>): void {
   if (ctx.target.simulated) ctx.log('contract-tested against a local fake, not verified against Pinecone');
 }
 
-async function collection(ctx: Ctx, name: string, dimension: number, metric: VectorMetric): Promise<Collection> {
-  const col = await ctx.target.store.createCollection({ name, dimension, metric, index: { kind: 'managed' } }, ctx.signal);
-  ctx.defer(() => col.drop(AbortSignal.timeout(30_000)));
-  return col;
-}
-
-async function upsertAll(ctx: Ctx, col: Collection, records: readonly VectorRecord[]): Promise<void> {
-  const per = Math.max(1, ctx.target.store.maxBatch);
-  for (let i = 0; i < records.length; i += per) await col.upsert(records.slice(i, i + per), ctx.signal);
+function collection(ctx: Ctx, name: string, dimension: number, metric: VectorMetric): Promise<Collection> {
+  return openDroppable(ctx, { name, dimension, metric, index: { kind: 'managed' } });
 }
 
 const fill = (dim: number, x: number): Float32Array => new Float32Array(dim).fill(x);

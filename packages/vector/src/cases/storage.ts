@@ -12,8 +12,9 @@
  */
 import { defineCase, type Case, type CaseContext, type Rng } from '@helios-conformance/core';
 import { distance as kitDistance } from '@helios-conformance/fixtures';
-import type { Collection, CollectionSpec, MetadataFilter, QueryMatch, VectorMetric, VectorRecord, VectorRecordMetadata } from '../adapter.js';
+import type { Collection, MetadataFilter, QueryMatch, VectorMetric, VectorRecord, VectorRecordMetadata } from '../adapter.js';
 import type { VectorTarget } from '../target.js';
+import { normalVector, openDroppable, randomRecords, upsertAll } from './_internal/collections.js';
 
 /**
  * Optional member a collection may offer so VEC-110 can observe where a large vector is stored
@@ -43,16 +44,15 @@ function record(ctx: Ctx, data: Record<string, unknown>): void {
   if (ctx.target.simulated) ctx.log('contract-tested against a local fake, not verified against Pinecone');
 }
 
-async function openCollection(ctx: Ctx, suffix: string, dimension: number, metric: VectorMetric = 'l2'): Promise<Collection> {
-  const spec: CollectionSpec = { name: `${ctx.id.toLowerCase().replace(/[^a-z0-9]/g, '')}_${suffix}`, dimension, metric, index: { kind: 'flat' } };
-  const col = await ctx.target.store.createCollection(spec, ctx.signal);
-  ctx.defer(() => col.drop(AbortSignal.timeout(30_000)));
-  return col;
+function openCollection(ctx: Ctx, suffix: string, dimension: number, metric: VectorMetric = 'l2'): Promise<Collection> {
+  return openDroppable(ctx, { name: `${ctx.id.toLowerCase().replace(/[^a-z0-9]/g, '')}_${suffix}`, dimension, metric, index: { kind: 'flat' } });
 }
 
-async function upsertAll(ctx: Ctx, col: Collection, records: readonly VectorRecord[]): Promise<void> {
-  const per = Math.max(1, ctx.target.store.maxBatch);
-  for (let i = 0; i < records.length; i += per) await col.upsert(records.slice(i, i + per), ctx.signal);
+/** A collection already holding `n` valid records, for the cases that check a bad write leaves them alone. */
+async function openSeeded(ctx: Ctx, suffix: string, dimension: number, n: number): Promise<Collection> {
+  const col = await openCollection(ctx, suffix, dimension);
+  await upsertAll(ctx, col, randomRecords(ctx, n, dimension));
+  return col;
 }
 
 /** Random float32 bit patterns over every normal exponent, plus ±0, ±FLT_MAX and ±FLT_MIN. */
@@ -62,12 +62,6 @@ function extremeVector(rng: Rng, dim: number): Float32Array {
   const specials = [0x00000000, 0x80000000, 0x7f7fffff, 0xff7fffff, 0x00800000, 0x80800000];
   for (let k = 0; k < specials.length && k < dim; k++) bits[rng.int(0, dim - 1)] = specials[k]!;
   return new Float32Array(bits.buffer);
-}
-
-function normalVector(rng: Rng, dim: number): Float32Array {
-  const v = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) v[i] = rng.normal();
-  return v;
 }
 
 interface BitDiff {
@@ -203,7 +197,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
       for (const metric of metrics) {
         const col = await openCollection(ctx, metric, dim, metric);
         const base = new Map<string, Float32Array>();
-        const records = Array.from({ length: n }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } }));
+        const records = randomRecords(ctx, n, dim);
         for (const r of records) base.set(r.id, r.values);
         await upsertAll(ctx, col, records);
         for (let k = 0; k < 3; k++) {
@@ -229,7 +223,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     run: async (ctx: Ctx) => {
       const dim = 32;
       const col = await openCollection(ctx, 'ow', dim);
-      const first = Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'old', price: i } }));
+      const first = randomRecords(ctx, 20, dim, () => 'old');
       await upsertAll(ctx, col, first);
       const second = first.slice(0, 5).map((r, i) => ({ id: r.id, values: normalVector(ctx.rng, dim), metadata: { category: 'new', price: 1000 + i } }));
       await upsertAll(ctx, col, second);
@@ -267,7 +261,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     run: async (ctx: Ctx) => {
       const dim = 32;
       const col = await openCollection(ctx, 'del', dim);
-      const records = Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } }));
+      const records = randomRecords(ctx, 20, dim);
       await upsertAll(ctx, col, records);
       const gone = records.slice(0, 5);
       const kept = records.slice(5);
@@ -294,8 +288,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     since: SINCE,
     run: async (ctx: Ctx) => {
       const dim = 16;
-      const col = await openCollection(ctx, 'dim', dim);
-      await upsertAll(ctx, col, Array.from({ length: 5 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } })));
+      const col = await openSeeded(ctx, 'dim', dim, 5);
       const clear = /dimension/i;
       const short = await mustReject(ctx, 'upsert of a 15-dimension vector into a 16-dimension collection', () => col.upsert([{ id: 'short', values: normalVector(ctx.rng, dim - 1) }], ctx.signal), clear);
       const long = await mustReject(ctx, 'upsert of a 17-dimension vector into a 16-dimension collection', () => col.upsert([{ id: 'long', values: normalVector(ctx.rng, dim + 1) }], ctx.signal), clear);
@@ -312,8 +305,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     since: SINCE,
     run: async (ctx: Ctx) => {
       const dim = 16;
-      const col = await openCollection(ctx, 'nan', dim);
-      await upsertAll(ctx, col, Array.from({ length: 5 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } })));
+      const col = await openSeeded(ctx, 'nan', dim, 5);
       const v = normalVector(ctx.rng, dim);
       v[7] = Number.NaN;
       const clear = /nan|finite|invalid|not allowed|null/i;
@@ -331,8 +323,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     since: SINCE,
     run: async (ctx: Ctx) => {
       const dim = 16;
-      const col = await openCollection(ctx, 'inf', dim);
-      await upsertAll(ctx, col, Array.from({ length: 5 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: 'c', price: i } })));
+      const col = await openSeeded(ctx, 'inf', dim, 5);
       const clear = /inf|finite|invalid|not allowed|null|range/i;
       const errors: Record<string, string> = {};
       for (const [id, x] of [['pinf', Number.POSITIVE_INFINITY], ['ninf', Number.NEGATIVE_INFINITY]] as const) {
@@ -354,7 +345,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
     run: async (ctx: Ctx) => {
       const dim = 16;
       const col = await openCollection(ctx, 'k', dim);
-      const records = Array.from({ length: 30 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: i % 7 === 3 ? 'rare' : 'common', price: i } }));
+      const records = randomRecords(ctx, 30, dim, (i) => (i % 7 === 3 ? 'rare' : 'common'));
       await upsertAll(ctx, col, records);
       const base = new Map(records.map((r) => [r.id, r.values]));
       const q = normalVector(ctx.rng, dim);
@@ -380,7 +371,7 @@ export const storageCases: readonly Case<VectorTarget>[] = [
       const onEmpty = await empty.query({ vector: q, topK: 5, filter: category('absent') }, ctx.signal);
       if (onEmpty.length) ctx.fail(`a query on an empty collection returned ${onEmpty.length} results`);
       const col = await openCollection(ctx, 'some', dim);
-      await upsertAll(ctx, col, Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, values: normalVector(ctx.rng, dim), metadata: { category: i % 2 ? 'a' : 'b', price: i } })));
+      await upsertAll(ctx, col, randomRecords(ctx, 20, dim, (i) => (i % 2 ? 'a' : 'b')));
       const filters: Array<[string, MetadataFilter]> = [
         ["category = 'absent'", category('absent')],
         ["category = 'a' AND price < 0", { and: [category('a'), { field: 'price', op: 'lt', value: 0 }] }],
