@@ -2,7 +2,7 @@ import type { Connection, ResultSetHeader } from 'mysql2/promise';
 import { closeConnection, fromDsn as myFromDsn, type MyTarget } from '@helios-conformance/mysql';
 import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from './types.js';
 import type { EndpointOptions } from './postgres.js';
-import { guarded, lowerKeys, probeLevels, SessionAbortedError, SessionRegistry, settleWithin, sleep } from './_internal/common.js';
+import { assembleEndpoint, guarded, lowerKeys, SessionAbortedError, SessionRegistry, sleep } from './_internal/common.js';
 
 const MY_LEVEL_SQL: Partial<Record<IsolationLevel, string>> = {
   'read uncommitted': 'READ UNCOMMITTED',
@@ -151,37 +151,7 @@ export async function mysqlEndpoint(target: MyTarget, closeTarget: () => Promise
     }
   };
 
-  const probe = await open(signal).catch(async (e: unknown) => {
-    await closeTarget().catch(() => undefined);
-    throw e;
-  });
-  let levels: IsolationLevel[];
-  try {
-    levels = await probeLevels(probe, signal);
-  } finally {
-    await probe.close();
-  }
-
-  let closed: Promise<void> | undefined;
-  return {
-    dialect: 'mysql',
-    namespace: target.namespace,
-    qualify: (table) => target.qualify(table),
-    open,
-    levels: Object.freeze(levels),
-    classify: classifyMysqlSessionError,
-    killSession,
-    close() {
-      closed ??= (async () => {
-        const left = registry.drain();
-        // KILL leftovers first: a thread waiting on a row lock would otherwise hold the DROP DATABASE up.
-        if (left.length) await settleWithin(Promise.all(left.map((s) => killSession(s.backendId).catch(() => undefined))), 5_000);
-        for (const s of left) s.destroy();
-        await settleWithin(closeTarget(), 20_000);
-      })();
-      return closed;
-    },
-  };
+  return assembleEndpoint({ dialect: 'mysql', target, registry, open, killSession, classify: classifyMysqlSessionError, closeTarget }, signal);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { closeClient, destroyClient, fromDsn as pgFromDsn, type PgTarget } from '@helios-conformance/postgres';
 import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from './types.js';
-import { guarded, lowerKeys, probeLevels, rewritePlaceholders, SessionAbortedError, SessionRegistry, settleWithin, sleep } from './_internal/common.js';
+import { assembleEndpoint, guarded, lowerKeys, rewritePlaceholders, SessionAbortedError, SessionRegistry, sleep } from './_internal/common.js';
 
 /** Options of {@link fromPostgresDsn}, {@link fromMysqlDsn} and {@link fromDsn}. */
 export interface EndpointOptions {
@@ -138,38 +138,7 @@ export async function postgresEndpoint(target: PgTarget, closeTarget: () => Prom
     }
   };
 
-  let levels: IsolationLevel[];
-  const probe = await open(signal).catch(async (e: unknown) => {
-    await closeTarget().catch(() => undefined);
-    throw e;
-  });
-  try {
-    levels = await probeLevels(probe, signal);
-  } finally {
-    await probe.close();
-  }
-
-  let closed: Promise<void> | undefined;
-  return {
-    dialect: 'postgres',
-    namespace: target.namespace,
-    qualify: (table) => target.qualify(table),
-    open,
-    levels: Object.freeze(levels),
-    classify: classifyPgSessionError,
-    killSession,
-    close() {
-      closed ??= (async () => {
-        const left = registry.drain();
-        // Terminate leftovers server-side first: a backend waiting on a lock would not notice
-        // its socket closing, and its locks would hold up the DROP SCHEMA.
-        if (left.length) await settleWithin(Promise.all(left.map((s) => killSession(s.backendId).catch(() => undefined))), 5_000);
-        for (const s of left) s.destroy();
-        await settleWithin(closeTarget(), 20_000);
-      })();
-      return closed;
-    },
-  };
+  return assembleEndpoint({ dialect: 'postgres', target, registry, open, killSession, classify: classifyPgSessionError, closeTarget }, signal);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { IsolationLevel, SqlResult, SqlSession } from '../types.js';
+import type { ClassifiedError, IsolationLevel, SqlDialect, SqlEndpoint, SqlResult, SqlSession } from '../types.js';
 
 /** Levels a begin() is tried with at open; `snapshot` has no syntax in either wire family. */
 export const PROBED_LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'];
@@ -184,4 +184,56 @@ export class SessionRegistry<S> {
     this.#open.clear();
     return all;
   }
+}
+
+/** What one wire family contributes to {@link assembleEndpoint}. */
+export interface EndpointParts<S extends SqlSession> {
+  dialect: SqlDialect;
+  target: { readonly namespace: string; qualify(table: string): string };
+  registry: SessionRegistry<S>;
+  open(signal?: AbortSignal): Promise<S>;
+  killSession(backendId: number, signal?: AbortSignal): Promise<void>;
+  classify(error: unknown): ClassifiedError;
+  /** Drops the namespace and closes the target's own connections. */
+  closeTarget(): Promise<void>;
+}
+
+/**
+ * The part of an endpoint both families share: the level probe on one throwaway session, and a
+ * close() that ends leftover sessions before it drops the namespace.
+ */
+export async function assembleEndpoint<S extends SqlSession>(parts: EndpointParts<S>, signal?: AbortSignal): Promise<SqlEndpoint> {
+  const { registry, killSession, closeTarget } = parts;
+  const probe = await parts.open(signal).catch(async (e: unknown) => {
+    await closeTarget().catch(() => undefined);
+    throw e;
+  });
+  let levels: IsolationLevel[];
+  try {
+    levels = await probeLevels(probe, signal);
+  } finally {
+    await probe.close();
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    dialect: parts.dialect,
+    namespace: parts.target.namespace,
+    qualify: (table) => parts.target.qualify(table),
+    open: parts.open,
+    levels: Object.freeze(levels),
+    classify: parts.classify,
+    killSession,
+    close() {
+      closed ??= (async () => {
+        const left = registry.drain();
+        // Kill leftovers server-side first: a backend waiting on a row lock would not notice its
+        // socket closing, and its locks would hold up the DROP SCHEMA / DROP DATABASE.
+        if (left.length) await settleWithin(Promise.all(left.map((s) => killSession(s.backendId).catch(() => undefined))), 5_000);
+        for (const s of left) s.destroy();
+        await settleWithin(closeTarget(), 20_000);
+      })();
+      return closed;
+    },
+  };
 }
