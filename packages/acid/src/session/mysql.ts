@@ -2,7 +2,7 @@ import type { Connection, ResultSetHeader } from 'mysql2/promise';
 import { closeConnection, fromDsn as myFromDsn, type MyTarget } from '@helios-conformance/mysql';
 import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from './types.js';
 import type { EndpointOptions } from './postgres.js';
-import { assembleEndpoint, guarded, lowerKeys, SessionAbortedError, SessionRegistry, sleep } from './_internal/common.js';
+import { assembleEndpoint, guarded, RegisteredSession, lowerKeys, SessionAbortedError, SessionRegistry, sleep } from './_internal/common.js';
 
 const MY_LEVEL_SQL: Partial<Record<IsolationLevel, string>> = {
   'read uncommitted': 'READ UNCOMMITTED',
@@ -40,17 +40,15 @@ export function classifyMysqlSessionError(error: unknown): ClassifiedError {
   return { kind: 'other', code: shown, message };
 }
 
-class MySqlSession implements SqlSession {
+class MySqlSession extends RegisteredSession {
   readonly dialect = 'mysql' as const;
-  #gone = false;
   constructor(
     readonly conn: Connection,
-    readonly backendId: number,
-    private readonly onGone: (s: MySqlSession) => void,
+    backendId: number,
+    registry: SessionRegistry<SqlSession>,
   ) {
-    (conn as unknown as { connection: NodeJS.EventEmitter }).connection.once('end', () => {
-      this.#gone = true;
-    });
+    super(backendId, registry);
+    (conn as unknown as { connection: NodeJS.EventEmitter }).connection.once('end', () => this.markGone());
   }
 
   query(sql: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<SqlResult> {
@@ -77,24 +75,11 @@ class MySqlSession implements SqlSession {
     await this.query('COMMIT', [], signal);
   }
 
-  async rollback(signal?: AbortSignal): Promise<void> {
-    if (this.#gone) return;
-    try {
-      await this.query('ROLLBACK', [], signal);
-    } catch {
-      this.destroy();
-    }
+  protected closeTransport(): Promise<void> {
+    return closeConnection(this.conn, CLOSE_GRACE_MS);
   }
 
-  async close(): Promise<void> {
-    this.onGone(this);
-    await closeConnection(this.conn, CLOSE_GRACE_MS);
-    this.#gone = true;
-  }
-
-  destroy(): void {
-    this.onGone(this);
-    this.#gone = true;
+  protected destroyTransport(): void {
     try {
       this.conn.destroy();
     } catch {
@@ -105,7 +90,7 @@ class MySqlSession implements SqlSession {
 
 /** Wraps an opened mysql-suite target as the acid suite's {@link SqlEndpoint}. */
 export async function mysqlEndpoint(target: MyTarget, closeTarget: () => Promise<void>, signal?: AbortSignal): Promise<SqlEndpoint> {
-  const registry = new SessionRegistry<MySqlSession>();
+  const registry = new SessionRegistry<SqlSession>();
   const destroy = (c: Connection) => () => {
     try {
       c.destroy();
@@ -124,7 +109,7 @@ export async function mysqlEndpoint(target: MyTarget, closeTarget: () => Promise
       });
       const [rows] = await guarded(() => conn.query('SELECT CONNECTION_ID() AS id'), sig, destroy(conn));
       const id = Number((rows as Array<{ id: unknown }>)[0]?.id);
-      s = new MySqlSession(conn, id, (x) => registry.delete(x));
+      s = new MySqlSession(conn, id, registry);
     } catch (e) {
       destroy(conn)();
       throw e;

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { closeClient, destroyClient, fromDsn as pgFromDsn, type PgTarget } from '@helios-conformance/postgres';
 import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from './types.js';
-import { assembleEndpoint, guarded, lowerKeys, rewritePlaceholders, SessionAbortedError, SessionRegistry, sleep } from './_internal/common.js';
+import { assembleEndpoint, guarded, RegisteredSession, lowerKeys, rewritePlaceholders, SessionAbortedError, SessionRegistry, sleep } from './_internal/common.js';
 
 /** Options of {@link fromPostgresDsn}, {@link fromMysqlDsn} and {@link fromDsn}. */
 export interface EndpointOptions {
@@ -42,17 +42,15 @@ export function classifyPgSessionError(error: unknown): ClassifiedError {
   return { kind: 'other', code, message };
 }
 
-class PgSqlSession implements SqlSession {
+class PgSqlSession extends RegisteredSession {
   readonly dialect = 'postgres' as const;
-  #gone = false;
   constructor(
     readonly client: Client,
-    readonly backendId: number,
-    private readonly onGone: (s: PgSqlSession) => void,
+    backendId: number,
+    registry: SessionRegistry<SqlSession>,
   ) {
-    client.once('end', () => {
-      this.#gone = true;
-    });
+    super(backendId, registry);
+    client.once('end', () => this.markGone());
   }
 
   query(sql: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<SqlResult> {
@@ -81,39 +79,25 @@ class PgSqlSession implements SqlSession {
     }
   }
 
-  async rollback(signal?: AbortSignal): Promise<void> {
-    if (this.#gone) return;
-    try {
-      await this.query('ROLLBACK', [], signal);
-    } catch {
-      // A session that cannot roll back cannot be trusted either.
-      this.destroy();
-    }
+  protected closeTransport(): Promise<void> {
+    return closeClient(this.client, CLOSE_GRACE_MS);
   }
 
-  async close(): Promise<void> {
-    this.onGone(this);
-    await closeClient(this.client, CLOSE_GRACE_MS);
-    this.#gone = true;
-  }
-
-  destroy(): void {
-    this.onGone(this);
-    this.#gone = true;
+  protected destroyTransport(): void {
     destroyClient(this.client);
   }
 }
 
 /** Wraps an opened postgres-suite target as the acid suite's {@link SqlEndpoint}. */
 export async function postgresEndpoint(target: PgTarget, closeTarget: () => Promise<void>, signal?: AbortSignal): Promise<SqlEndpoint> {
-  const registry = new SessionRegistry<PgSqlSession>();
+  const registry = new SessionRegistry<SqlSession>();
 
   const open = async (sig?: AbortSignal): Promise<PgSqlSession> => {
     const client = await target.connect({ signal: sig });
     let s: PgSqlSession;
     try {
       const r = await guarded(() => client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'), sig, () => destroyClient(client));
-      s = new PgSqlSession(client, Number(r.rows[0]?.pid), (x) => registry.delete(x));
+      s = new PgSqlSession(client, Number(r.rows[0]?.pid), registry);
     } catch (e) {
       destroyClient(client);
       throw e;

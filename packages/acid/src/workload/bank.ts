@@ -1,6 +1,6 @@
 import type { Rng } from '@helios-conformance/core';
 import type { IsolationLevel, SqlEndpoint, SqlErrorKind, SqlSession } from '../session/types.js';
-import { dropTables, messageOf, openBounded, pause, tableSuffix, within } from './_internal/util.js';
+import { dropTables, openBounded, sessionOpener, tableSuffix, within } from './_internal/util.js';
 
 /** Options of {@link runBank}. */
 export interface BankOptions {
@@ -171,20 +171,11 @@ export async function runBank(o: BankOptions): Promise<BankRun> {
 
   const client = async (index: number): Promise<void> => {
     let session: SqlSession | undefined;
-    let openFailures = 0;
+    const reopen = sessionOpener(`bank client ${index}`, () => openBounded(endpoint, lockWaitMs, within(o.signal, stmtMs * 2)), log, o.signal);
     try {
       while (attempted < o.txns && Date.now() < stopAt && !o.signal?.aborted) {
-        if (!session) {
-          try {
-            session = await openBounded(endpoint, lockWaitMs, within(o.signal, stmtMs * 2));
-            openFailures = 0;
-          } catch (e) {
-            if (++openFailures >= 5) throw new Error(`bank client ${index} could not open a session 5 times in a row: ${messageOf(e)}`);
-            log(`bank client ${index}: open failed (${messageOf(e)}), retrying`);
-            await pause(200, o.signal);
-            continue;
-          }
-        }
+        session ??= await reopen();
+        if (!session) continue;
         attempted++;
         const replace = rng.chance(readRatio) ? await read(session) : await transfer(session);
         if (replace) {

@@ -3,7 +3,7 @@ import { checkListAppend } from '../checker/index.js';
 import type { CheckResult } from '../checker/index.js';
 import type { History, Mop, Op } from '../history.js';
 import type { IsolationLevel, SqlEndpoint, SqlErrorKind, SqlSession } from '../session/types.js';
-import { dropTables, messageOf, openBounded, pause, tableSuffix, textType, within } from './_internal/util.js';
+import { dropTables, openBounded, sessionOpener, tableSuffix, textType, within } from './_internal/util.js';
 
 /** Options of {@link runListAppend}. */
 export interface ListAppendOptions {
@@ -177,20 +177,11 @@ export async function runListAppend(o: ListAppendOptions): Promise<ListAppendRun
   const client = async (index: number): Promise<void> => {
     let process = index;
     let session: SqlSession | undefined;
-    let openFailures = 0;
+    const reopen = sessionOpener(`client ${index}`, () => openBounded(endpoint, lockWaitMs, within(o.signal, stmtMs * 2)), log, o.signal);
     try {
       while (attempted < o.txns && Date.now() < stopAt && !o.signal?.aborted) {
-        if (!session) {
-          try {
-            session = await openBounded(endpoint, lockWaitMs, within(o.signal, stmtMs * 2));
-            openFailures = 0;
-          } catch (e) {
-            if (++openFailures >= 5) throw new Error(`client ${index} could not open a session 5 times in a row: ${messageOf(e)}`);
-            log(`client ${index}: open failed (${messageOf(e)}), retrying`);
-            await pause(200, o.signal);
-            continue;
-          }
-        }
+        session ??= await reopen();
+        if (!session) continue;
         attempted++;
         const mops = nextTxn();
         push({ type: 'invoke', process, value: mops });

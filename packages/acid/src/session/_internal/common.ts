@@ -170,6 +170,54 @@ export async function probeLevels(session: SqlSession, signal?: AbortSignal): Pr
   return accepted;
 }
 
+/**
+ * What both families' sessions share: the registry bookkeeping and the rules that rollback never
+ * throws, close never hangs and destroy is immediate. Subclasses bring the wire calls.
+ */
+export abstract class RegisteredSession implements SqlSession {
+  abstract readonly dialect: SqlDialect;
+  #gone = false;
+  constructor(
+    readonly backendId: number,
+    private readonly registry: SessionRegistry<SqlSession>,
+  ) {}
+
+  abstract query(sql: string, params?: readonly unknown[], signal?: AbortSignal): Promise<SqlResult>;
+  abstract begin(level: IsolationLevel, signal?: AbortSignal): Promise<void>;
+  abstract commit(signal?: AbortSignal): Promise<void>;
+  /** A polite goodbye to the server, bounded in time. */
+  protected abstract closeTransport(): Promise<void>;
+  /** Drops the socket without a goodbye; must not throw. */
+  protected abstract destroyTransport(): void;
+
+  /** For the subclass to call when the transport reports its end. */
+  protected markGone(): void {
+    this.#gone = true;
+  }
+
+  async rollback(signal?: AbortSignal): Promise<void> {
+    if (this.#gone) return;
+    try {
+      await this.query('ROLLBACK', [], signal);
+    } catch {
+      // A session that cannot roll back cannot be trusted either.
+      this.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.registry.delete(this);
+    await this.closeTransport();
+    this.#gone = true;
+  }
+
+  destroy(): void {
+    this.registry.delete(this);
+    this.#gone = true;
+    this.destroyTransport();
+  }
+}
+
 /** The sessions an endpoint opened and has not seen closed, for its close() to clean up. */
 export class SessionRegistry<S> {
   readonly #open = new Set<S>();

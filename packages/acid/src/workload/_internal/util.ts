@@ -50,6 +50,26 @@ export async function openBounded(endpoint: SqlEndpoint, lockWaitMs: number, sig
   return s;
 }
 
+/**
+ * A workload client's way to (re)open its session: a failed open is logged and retried after
+ * 200 ms (undefined tells the client to loop again); the fifth failure in a row ends the client.
+ */
+export function sessionOpener(label: string, open: () => Promise<SqlSession>, log: (m: string) => void, signal?: AbortSignal): () => Promise<SqlSession | undefined> {
+  let failures = 0;
+  return async () => {
+    try {
+      const s = await open();
+      failures = 0;
+      return s;
+    } catch (e) {
+      if (++failures >= 5) throw new Error(`${label} could not open a session 5 times in a row: ${messageOf(e)}`);
+      log(`${label}: open failed (${messageOf(e)}), retrying`);
+      await pause(200, signal);
+      return undefined;
+    }
+  };
+}
+
 /** `CREATE TABLE` column type for arbitrary-length text in each dialect. */
 export function textType(endpoint: SqlEndpoint): string {
   return endpoint.dialect === 'postgres' ? 'text' : 'longtext';
