@@ -1,6 +1,6 @@
 import type { Rng } from '@helios-conformance/core';
 import type { IsolationLevel, SqlEndpoint, SqlErrorKind, SqlSession } from '../session/types.js';
-import { dropTables, openBounded, sessionOpener, tableSuffix, within } from './_internal/util.js';
+import { dropTables, openBounded, runClients, sessionOpener, tableSuffix, within } from './_internal/util.js';
 
 /** Options of {@link runBank}. */
 export interface BankOptions {
@@ -189,9 +189,7 @@ export async function runBank(o: BankOptions): Promise<BankRun> {
   };
 
   try {
-    const results = await Promise.allSettled(Array.from({ length: o.clients }, (_, i) => client(i)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await runClients(o.clients, client);
     const last = await endpoint.open(within(o.signal, stmtMs * 2));
     try {
       run.finalBalances = await readAll(last, within(o.signal, stmtMs * 2));

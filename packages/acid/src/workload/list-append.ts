@@ -3,7 +3,7 @@ import { checkListAppend } from '../checker/index.js';
 import type { CheckResult } from '../checker/index.js';
 import type { History, Mop, Op } from '../history.js';
 import type { IsolationLevel, SqlEndpoint, SqlErrorKind, SqlSession } from '../session/types.js';
-import { dropTables, openBounded, sessionOpener, tableSuffix, textType, within } from './_internal/util.js';
+import { dropTables, openBounded, runClients, sessionOpener, tableSuffix, textType, within } from './_internal/util.js';
 
 /** Options of {@link runListAppend}. */
 export interface ListAppendOptions {
@@ -201,9 +201,7 @@ export async function runListAppend(o: ListAppendOptions): Promise<ListAppendRun
   };
 
   try {
-    const results = await Promise.allSettled(Array.from({ length: o.clients }, (_, i) => client(i)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await runClients(o.clients, client);
   } finally {
     if (!o.keepTable) await dropTables(endpoint, [table]);
   }

@@ -70,6 +70,16 @@ export function sessionOpener(label: string, open: () => Promise<SqlSession>, lo
   };
 }
 
+/**
+ * Runs `count` concurrent clients to the end, then rethrows the first one's failure: waiting for
+ * all of them first means no client is still writing when the caller reads or drops the table.
+ */
+export async function runClients(count: number, client: (index: number) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(Array.from({ length: count }, (_, i) => client(i)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** `CREATE TABLE` column type for arbitrary-length text in each dialect. */
 export function textType(endpoint: SqlEndpoint): string {
   return endpoint.dialect === 'postgres' ? 'text' : 'longtext';
