@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateTlsMaterial } from './_internal/certs.js';
 import { cleanEnv, findExecutable, LOG_LIMIT, runCommand, sleep, tail } from './_internal/proc.js';
@@ -123,6 +123,12 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
     const dir = res.makeTempDir();
     chmodSync(dir, 0o755); // the CA certificate in it must be world-readable
     const dataDir = path.join(dir, 'data');
+    // A starting mariadbd deletes every #sql* file in its tmpdir: with the shared /tmp, one
+    // instance starting wiped another's bootstrap temporary tables (mariadb-install-db then failed
+    // with "Unknown table 'mysql.tmp_user_sys'"). Each instance gets its own.
+    const ownTmp = path.join(dir, 'tmp');
+    mkdirSync(ownTmp);
+    tuning.push(`--tmpdir=${ownTmp}`);
     const socketPath = path.join(dir, 'mysqld.sock');
     errorLog = path.join(dir, 'error.log');
     res.beforeRemove = () => {

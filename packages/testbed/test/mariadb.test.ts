@@ -62,3 +62,18 @@ describe('startMariadb (TLS)', () => {
     expect(ep.logs()).toMatch(/ready for connections/);
   });
 });
+
+describe('startMariadb, several at once', () => {
+  // Test files of different packages start MariaDB at the same moment in CI. A starting server
+  // deletes the #sql* files in its tmpdir; with a shared /tmp that broke another's bootstrap.
+  it('three instances bootstrapped concurrently all start, twice in a row', async () => {
+    for (let round = 0; round < 2; round++) {
+      const started = await Promise.allSettled([0, 1, 2].map(() => startMariadb({ tls: false })));
+      const eps = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      await Promise.all(eps.map((e) => e.stop()));
+      const errors = started.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message).split('\n').slice(0, 4).join(' | ')] : []));
+      expect(errors).toEqual([]);
+      for (const e of eps) expect(leftovers(e)).toEqual({ pid: false, group: [], tempDir: false });
+    }
+  }, 120_000);
+});
