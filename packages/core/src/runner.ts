@@ -90,8 +90,26 @@ function isAssertion(err: unknown): boolean {
   return !!e && (e.name === 'AssertionError' || e.matcherResult !== undefined);
 }
 
+const showValue = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : Buffer.isBuffer(x) ? `0x${x.toString('hex')}` : x)) ?? String(v);
+
+const COMPARING = new Set(['strictEqual', 'deepStrictEqual', 'equal', 'deepEqual']);
+
+/**
+ * A case's own words for a failed `assert.equal(actual, expected, 'what')`, completed with the
+ * values when the words do not already state them, so `node:assert` messages name what broke.
+ */
+function assertionMessage(err: Error & { generatedMessage?: boolean; operator?: string; actual?: unknown; expected?: unknown }): string {
+  if (err.generatedMessage !== false) return err.message;
+  // Node appends its own diff to a custom message on the lines after it.
+  const words = err.message.split('\n')[0] ?? err.message;
+  if (!COMPARING.has(err.operator ?? '') || /\bexpected\b|\bgot\b/i.test(words)) return words;
+  return `${words}: expected ${showValue(err.expected)}, got ${showValue(err.actual)}`;
+}
+
 /** One line describing an error: its code (SQLSTATE, errno) and message. */
 export function describeError(err: unknown): string {
+  if (err instanceof Error && err.name === 'AssertionError') return assertionMessage(err);
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     const base = err.message || err.name;

@@ -123,3 +123,22 @@ describe('runner', () => {
     expect(() => defineSuite({ name: 'x', version: '0', description: '', bin: 'x', idPrefixes: ['A-'], open: async () => ({ target: 0, close: async () => {} }), cases: [{ ...base, id: 'B-001' }] })).toThrow(/does not start/);
   });
 });
+
+describe('describeError', () => {
+  it('completes a node:assert message with the values it compared, unless the words already say them', async () => {
+    const { describeError } = await import('../src/runner.js');
+    const assert = (await import('node:assert/strict')).default;
+    const caught = (fn: () => void): unknown => {
+      try {
+        fn();
+      } catch (e) {
+        return e;
+      }
+      throw new Error('did not throw');
+    };
+    expect(describeError(caught(() => assert.equal(2, 3, 'row count')))).toBe('row count: expected 3, got 2');
+    expect(describeError(caught(() => assert.deepEqual({ a: 1n }, { a: 2n }, 'row')))).toBe('row: expected {"a":"2n"}, got {"a":"1n"}');
+    expect(describeError(caught(() => assert.equal(2, 3, 'expected three rows, got 2')))).toBe('expected three rows, got 2');
+    expect(describeError(caught(() => assert.ok(false, 'must hold')))).toBe('must hold');
+  });
+});
