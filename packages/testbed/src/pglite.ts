@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, tail } from './_internal/proc.js';
-import { errorMessage } from './_internal/util.js';
+import { errorMessage, randomPassword } from './_internal/util.js';
 import { Resource, type Endpoint } from './endpoint.js';
 
 /** Options of {@link startPglite}. */
@@ -47,7 +47,8 @@ export function resolvePgliteChild(): string {
 /**
  * Starts an in-memory PGlite in a child Node process, served over the PostgreSQL wire
  * protocol on 127.0.0.1 at a free port. Any user/password is accepted; the DSN is
- * `postgres://postgres:postgres@127.0.0.1:PORT/postgres`, no TLS. PGlite is a single
+ * `postgres://postgres:RANDOM@127.0.0.1:PORT/postgres` (a random password, so a report that
+ * redacts it never masks the word "postgres"), no TLS. PGlite is a single
  * backend session behind the socket; some protocol paths (e.g. `COPY ... FROM STDIN`)
  * can crash the child — `alive()` turns false and `stop()` still cleans up.
  */
@@ -74,13 +75,14 @@ export async function startPglite(opts: StartPgliteOptions = {}): Promise<Endpoi
       if (Date.now() >= deadline) throw new Error(`PGlite child did not report a port within ${startTimeoutMs} ms`);
       await sleep(50);
     }
+    const password = randomPassword();
     const endpoint: Endpoint = {
       kind: 'pglite',
-      dsn: `postgres://postgres:postgres@127.0.0.1:${hello.port}/postgres`,
+      dsn: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${hello.port}/postgres`,
       host: '127.0.0.1',
       port: hello.port,
       user: 'postgres',
-      password: 'postgres',
+      password,
       database: 'postgres',
       tls: false,
       version: hello.version,

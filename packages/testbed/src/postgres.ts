@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants as fsConstants, appendFileSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateTlsMaterial } from './_internal/certs.js';
-import { pgConnect, PgWireError, type PgWireSession } from './_internal/pg-wire.js';
+import { isServerError, pgConnect, type PgClientSession } from './_internal/pg-client.js';
 import { cleanEnv, findExecutable, runCommand, sleep, tail } from './_internal/proc.js';
 import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from './_internal/util.js';
 import { Resource, type Endpoint } from './endpoint.js';
@@ -167,7 +167,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
     phase = 'start';
     const deadline = Date.now() + startTimeoutMs;
     let port = 0;
-    let session: PgWireSession | undefined;
+    let session: PgClientSession | undefined;
     const spawnAt = (p: number) =>
       res.spawnServer(path.join(binDir, 'postgres'), ['-D', dataDir, '-p', String(p), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], { cwd: dir, env, ...ids });
     for (let attempt = 0; !session; attempt++) {
@@ -250,7 +250,7 @@ async function waitForPostgres(
   password: string,
   deadline: number,
   exited: () => string | undefined,
-): Promise<PgWireSession | undefined> {
+): Promise<PgClientSession | undefined> {
   let last = 'no attempt yet';
   for (;;) {
     if (exited()) return undefined;
@@ -260,9 +260,9 @@ async function waitForPostgres(
       await session.query('SELECT 1');
       return session;
     } catch (err) {
-      const code = err instanceof PgWireError ? err.code : ((err as NodeJS.ErrnoException).code ?? '');
+      const code = (err as NodeJS.ErrnoException).code ?? '';
       last = `${code ? code + ' ' : ''}${errorMessage(err)}`;
-      if (err instanceof PgWireError && !RETRYABLE.has(code)) throw new Error(`connection check failed: ${last}`);
+      if (isServerError(err) && !RETRYABLE.has(code)) throw new Error(`connection check failed: ${last}`);
     }
     if (Date.now() >= deadline) throw new Error(`not ready within the start timeout (last attempt: ${last})`);
     await sleep(100);

@@ -14,7 +14,8 @@ describe('startPglite (child process, pgvector)', () => {
 
   it('describes a reachable endpoint', () => {
     expect(ep.kind).toBe('pglite');
-    expect(ep.dsn).toBe(`postgres://postgres:postgres@127.0.0.1:${ep.port}/postgres`);
+    expect(ep.dsn).toBe(`postgres://postgres:${encodeURIComponent(ep.password)}@127.0.0.1:${ep.port}/postgres`);
+    expect(ep.password).not.toBe('postgres');
     expect(ep.tls).toBe(false);
     expect(ep.caCertPath).toBeUndefined();
     expect(ep.version).toMatch(/PGlite/);
