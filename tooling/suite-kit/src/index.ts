@@ -1,0 +1,20 @@
+/**
+ * The suite kit's test helpers: run a package's built CLI, reach the test servers started once
+ * per run, put a framing proxy (mutants) in front of a real server, find leftovers.
+ */
+export { runCli, type CliRun, type RunCliOptions } from './cli.js';
+export { testServer, runCacheDir, withParams, type TestServer } from './servers.js';
+export { leftoverNamespaces } from './leftovers.js';
+export {
+  startProxy,
+  sqlOf,
+  withSql,
+  rewriteSql,
+  type Proxy,
+  type PgProxyOptions,
+  type MyProxyOptions,
+  type PgFrame,
+  type MyFrame,
+  type ConnContext,
+  type FrameHook,
+} from './proxy.js';
