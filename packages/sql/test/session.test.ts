@@ -1,10 +1,11 @@
-// The dialect-neutral SQL sessions against real PostgreSQL 15 and MariaDB 10.11 from testbed:
-// parameters, every level, real serialization failures / deadlocks / lock timeouts classified
-// from what the server sent, killSession, abort of a blocked statement, and cleanup.
+// The dialect-neutral SQL sessions against real PostgreSQL 15 and MariaDB 10.11 (the package's
+// test servers, and a MariaDB with innodb_snapshot_isolation=ON): parameters, every level, real
+// serialization failures / write conflicts / deadlocks / lock timeouts classified from what the
+// server sent, killSession, abort of a blocked statement, and cleanup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CannotRunError } from '@helios-conformance/core';
-import { startMariadb, startPostgres, type Endpoint } from '@helios-conformance/testbed';
-import { fromDsn, rewritePlaceholders, type ClassifiedError, type SqlEndpoint } from '../src/session/index.js';
+import { testServer, type TestServer } from '@helios-conformance/suite-kit';
+import { openSqlEndpoint as fromDsn, rewritePlaceholders, type ClassifiedError, type SqlEndpoint } from '../src/index.js';
 
 async function caught(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -44,25 +45,24 @@ describe('fromDsn dispatch', () => {
   });
 });
 
-type Family = { name: string; start: () => Promise<Endpoint> };
+type Family = { name: string; server: string };
 
 const families: Family[] = [
-  { name: 'PostgreSQL 15', start: () => startPostgres() },
-  { name: 'MariaDB 10.11', start: () => startMariadb() },
+  { name: 'PostgreSQL 15', server: 'postgres' },
+  { name: 'MariaDB 10.11', server: 'mariadb' },
 ];
 
-describe.each(families)('$name', ({ start }) => {
-  let server: Endpoint;
+describe.each(families)('$name', ({ server: name }) => {
+  let server: TestServer;
   let ep: SqlEndpoint;
   const t = (name: string): string => ep.qualify(name);
 
   beforeAll(async () => {
-    server = await start();
+    server = testServer(name);
     ep = await fromDsn(server.dsn, { timeoutMs: 10_000 });
   }, 120_000);
   afterAll(async () => {
     await ep?.close();
-    await server?.stop();
   });
 
   async function withTable(name: string, rows: Array<[number, number]>): Promise<string> {
@@ -81,6 +81,20 @@ describe.each(families)('$name', ({ start }) => {
     const e = await caught(fromDsn(bad, { timeoutMs: 5_000 }));
     expect(e).toBeInstanceOf(CannotRunError);
     expect((e as Error).message).not.toContain(server.password);
+  });
+
+  it('reports the server it reached', () => {
+    expect(ep.server).toMatch(ep.dialect === 'postgres' ? /^PostgreSQL 15\./ : /MariaDB/);
+  });
+
+  it('classifies a statement the server refused as refused, a failure of the endpoint', async () => {
+    const s = await ep.open();
+    try {
+      const e = ep.classify(await caught(s.query('SELECT * FROM no_such_table_hc')));
+      expect(e).toMatchObject({ kind: 'refused', code: ep.dialect === 'postgres' ? '42P01' : '1146', verdict: 'fail' });
+    } finally {
+      await s.close();
+    }
   });
 
   it('runs queries with ? parameters and lower-case column names', async () => {
@@ -208,7 +222,7 @@ describe.each(families)('$name', ({ start }) => {
       await victim.query(`UPDATE ${tab} SET value = 99 WHERE id = 1`);
       await ep.killSession(victim.backendId);
       const e = ep.classify(await caught(victim.query('SELECT 1')));
-      expect(e.kind).toBe('connection-lost');
+      expect(e).toMatchObject({ kind: 'connection-lost', verdict: 'error' });
       const r = await observer.query(`SELECT value FROM ${tab} WHERE id = ?`, [1]);
       expect(Number(r.rows[0]?.value)).toBe(10);
       await victim.rollback(); // never throws on a gone session
@@ -283,5 +297,36 @@ describe.each(families)('$name', ({ start }) => {
       await check.close();
     }
     await second.close(); // idempotent
+  });
+});
+
+describe('MariaDB 10.11 with innodb_snapshot_isolation=ON', () => {
+  let ep: SqlEndpoint;
+  beforeAll(async () => {
+    ep = await fromDsn(testServer('mariadbSnapshot').dsn, { timeoutMs: 10_000 });
+  });
+  afterAll(async () => {
+    await ep?.close();
+  });
+
+  it('classifies 1020 (record changed since last read) as a serialization failure, like PostgreSQL 40001', async () => {
+    const tab = ep.qualify('conflict');
+    const setup = await ep.open();
+    await setup.query(`CREATE TABLE ${tab} (id int primary key, value int)`);
+    await setup.query(`INSERT INTO ${tab} VALUES (1, 10)`);
+    await setup.close();
+    const [a, b] = [await ep.open(), await ep.open()];
+    try {
+      await a.begin('repeatable read');
+      await a.query(`SELECT value FROM ${tab} WHERE id = 1`);
+      await b.query(`UPDATE ${tab} SET value = 20 WHERE id = 1`);
+      const raw = await caught(a.query(`UPDATE ${tab} SET value = 11 WHERE id = 1`));
+      expect((raw as { errno?: number }).errno).toBe(1020);
+      expect(ep.classify(raw)).toMatchObject({ kind: 'serialization-failure', code: '1020', verdict: 'fail' });
+    } finally {
+      await a.rollback();
+      await a.close();
+      await b.close();
+    }
   });
 });

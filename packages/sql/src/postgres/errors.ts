@@ -1,0 +1,31 @@
+import { classified, errorMessage, type ClassifiedError } from '../errors.js';
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** Driver and socket codes that mean the session is gone. */
+const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'HC_ABORTED']);
+/** What `pg` says when its socket is gone (it raises these without a code). */
+const LOST_MESSAGE = /Connection terminated|connection error|not queryable|Client was closed|socket hang up|ECONNRESET|EPIPE/i;
+
+/**
+ * Classifies an error from a PostgreSQL endpoint (a `pg` / postgres.js / raw-wire error, or a
+ * socket error). SQLSTATE first: 40001 serialization failure, 40P01 deadlock, 55P03 lock timeout;
+ * class 08 (connection exception) and 57P01–57P03 (shutdown, crash, cannot connect now) mean the
+ * session is lost; any other SQLSTATE the server sent is `refused`. Without a SQLSTATE, the
+ * socket's fate decides between `connection-lost` and `other`.
+ */
+export function classifyPgError(error: unknown): ClassifiedError {
+  const e = error as { code?: unknown; severity?: unknown; name?: unknown } | null | undefined;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = errorMessage(error);
+  const sqlstate = code !== undefined && SQLSTATE.test(code) ? code : undefined;
+  // A SQLSTATE alone can be made up by a client; an ErrorResponse also carries its severity.
+  const fromServer = sqlstate !== undefined && (e?.severity !== undefined || e?.name === 'PostgresError');
+  if (sqlstate === '40001') return classified('serialization-failure', code, message, fromServer);
+  if (sqlstate === '40P01') return classified('deadlock', code, message, fromServer);
+  if (sqlstate === '55P03') return classified('lock-timeout', code, message, fromServer);
+  if (sqlstate !== undefined && (sqlstate.startsWith('08') || /^57P0[1-3]$/.test(sqlstate))) return classified('connection-lost', code, message, fromServer);
+  if (fromServer) return classified('refused', code, message, true);
+  if ((code !== undefined && LOST_CODES.has(code)) || LOST_MESSAGE.test(message)) return classified('connection-lost', code, message, false);
+  return classified('other', code, message, false);
+}
