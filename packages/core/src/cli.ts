@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { CannotRunError, PRIORITIES, type Priority, type Suite } from './model.js';
 import { runSuite, selectCases } from './runner.js';
 import { loadExpectations, updatedExpectations, writeExpectations, ExpectationsError, type Expectations } from './expectations.js';
+import type { Report } from './report.js';
 import { Redactor } from './redact.js';
 import { createConsoleReporter } from './reporters/console.js';
 import { renderJson } from './reporters/json.js';
@@ -102,6 +103,96 @@ async function writeOut(path: string, text: string, cwd: string): Promise<void> 
   await writeFile(p, text);
 }
 
+/** The flags of one CLI run, validated. */
+interface ParsedFlags {
+  values: Record<string, any>;
+  dsn: string | undefined;
+  filter: { only: string[]; priorities: Priority[]; areas: string[] };
+  seed: number | undefined;
+  timeoutMs: number | undefined;
+  runTimeoutMs: number | undefined;
+  openTimeoutMs: number | undefined;
+}
+
+/** Phase 1: the contract's flags and the suite's own, validated; a bad flag is a CannotRunError. */
+function parseFlags(suite: Suite<any>, argv: string[], env: CliIO['env']): ParsedFlags {
+  const suiteOptions = Object.fromEntries(Object.entries(suite.cliOptions ?? {}).map(([k, o]) => [k, { type: o.type }]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args: normalizeArgv(argv), options: { ...SHARED_OPTIONS, ...suiteOptions } as any, allowPositionals: false, strict: true });
+  } catch (e) {
+    throw new CannotRunError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see --help)`);
+  }
+  const v = parsed.values as Record<string, any>;
+  // --help and --version answer whatever else is on the line.
+  if (v.help || v.version) return { values: v, dsn: undefined, filter: { only: [], priorities: [], areas: [] }, seed: undefined, timeoutMs: undefined, runTimeoutMs: undefined, openTimeoutMs: undefined };
+  const priorities = splitList(v.priority).map((p) => {
+    const lp = p.toLowerCase();
+    if (!PRIORITIES.includes(lp as Priority)) throw new CannotRunError(`--priority accepts p0, p1, p2; got "${p}"`);
+    return lp as Priority;
+  });
+  const seed = parseIntFlag('seed', v.seed, 0);
+  if (seed !== undefined && seed > 0xffffffff) throw new CannotRunError('--seed must fit in 32 bits');
+  return {
+    values: v,
+    dsn: v.dsn ?? (env.HC_DSN || undefined),
+    filter: { only: splitList(v.only), priorities, areas: splitList(v.area) },
+    seed,
+    timeoutMs: parseIntFlag('timeout-ms', v['timeout-ms'], 1),
+    runTimeoutMs: parseIntFlag('run-timeout-ms', v['run-timeout-ms'], 1),
+    openTimeoutMs: parseIntFlag('open-timeout-ms', v['open-timeout-ms'], 1),
+  };
+}
+
+/** `--list`: the catalog, no database touched. */
+function printList(suite: Suite<any>, filter: ParsedFlags['filter'], io: CliIO): void {
+  const cases = selectCases(suite.cases, filter);
+  for (const c of cases) {
+    io.stdout.write(`${c.id.padEnd(10)} ${c.priority}  ${c.area.padEnd(16)} ${c.title}${c.requires?.length ? `  [requires ${c.requires.join(', ')}]` : ''}\n`);
+  }
+  io.stdout.write(`${cases.length} cases\n`);
+}
+
+/** Phase 2: the expectations that apply (the flag's file, or the embedded default's shipped one). */
+async function resolveExpectations(suite: Suite<any>, f: ParsedFlags, cwd: string): Promise<{ expectations: Expectations | undefined; path: string | undefined; updatePath: string | undefined }> {
+  const v = f.values;
+  // The embedded default is the suite's own choice of endpoint, so its observed gaps ship with it.
+  const path: string | undefined = v.expectations ?? (f.dsn === undefined ? suite.defaultExpectations : undefined);
+  let expectations: Expectations | undefined;
+  if (path) {
+    try {
+      expectations = await loadExpectations(resolve(cwd, path));
+    } catch (e) {
+      throw new CannotRunError(e instanceof ExpectationsError ? e.message : String(e));
+    }
+  }
+  if (v['update-expectations'] === '' && !v.expectations) throw new CannotRunError('--update-expectations needs a FILE (or an --expectations file to rewrite)');
+  const updatePath: string | undefined = v['update-expectations'] === '' ? v.expectations : v['update-expectations'];
+  return { expectations, path, updatePath };
+}
+
+/** Phase 4: the requested report files (and the expectations baseline). */
+async function writeReports(suite: Suite<any>, safe: Report, f: ParsedFlags, exp: Awaited<ReturnType<typeof resolveExpectations>>, redactor: Redactor, io: CliIO, cwd: string): Promise<void> {
+  const v = f.values;
+  const r = (s: string): string => redactor.redact(s);
+  if (v.json) await writeOut(v.json, renderJson(safe, r), cwd);
+  if (v.junit) await writeOut(v.junit, renderJunit(safe, r), cwd);
+  if (v.html) {
+    let suiteHtml = '';
+    try {
+      suiteHtml = suite.renderHtml?.(safe) ?? '';
+    } catch (e) {
+      suiteHtml = `<p>suite section failed: ${String((e as Error).message)}</p>`;
+    }
+    await writeOut(v.html, renderHtml(safe, suiteHtml, r), cwd);
+  }
+  if (exp.updatePath) {
+    const next = updatedExpectations(exp.expectations, safe, suite.cases.map((c) => c.id));
+    await writeExpectations(resolve(cwd, exp.updatePath), next);
+    io.stdout.write(`wrote expectations baseline (${Object.keys(next.expectations).length} entries) to ${exp.updatePath}\n`);
+  }
+}
+
 /**
  * The shared CLI of every suite: parses the contract's flags, runs, writes reports and
  * returns the exit code. Never throws; a problem that prevents a run is one line on stderr and code 2.
@@ -112,17 +203,16 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
     io.stderr.write(`${suite.bin}: ${redactor.redact(msg.split('\n')[0] ?? msg)}\n`);
     return EXIT.CANNOT_RUN;
   };
-  const suiteOptions = Object.fromEntries(Object.entries(suite.cliOptions ?? {}).map(([k, o]) => [k, { type: o.type }]));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: normalizeArgv(argv), options: { ...SHARED_OPTIONS, ...suiteOptions } as any, allowPositionals: false, strict: true });
-  } catch (e) {
-    return errLine(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see --help)`);
-  }
-  const v = parsed.values as Record<string, any>;
-  const dsn: string | undefined = v.dsn ?? (io.env.HC_DSN || undefined);
-  redactor.addDsn(dsn);
   const cwd = io.cwd ?? process.cwd();
+  let f: ParsedFlags;
+  try {
+    f = parseFlags(suite, argv, io.env);
+  } catch (e) {
+    redactor.addDsn(io.env.HC_DSN || undefined);
+    return errLine((e as Error).message);
+  }
+  const v = f.values;
+  redactor.addDsn(f.dsn);
 
   if (v.help) {
     io.stdout.write(helpText(suite));
@@ -132,58 +222,25 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
     io.stdout.write(`${suite.version}\n`);
     return EXIT.CONFORMANT;
   }
-
-  let priorities: Priority[];
-  let seed: number | undefined;
-  let timeoutMs: number | undefined;
-  let runTimeoutMs: number | undefined;
-  let openTimeoutMs: number | undefined;
-  try {
-    priorities = splitList(v.priority).map((p) => {
-      const lp = p.toLowerCase();
-      if (!PRIORITIES.includes(lp as Priority)) throw new CannotRunError(`--priority accepts p0, p1, p2; got "${p}"`);
-      return lp as Priority;
-    });
-    seed = parseIntFlag('seed', v.seed, 0);
-    if (seed !== undefined && seed > 0xffffffff) throw new CannotRunError('--seed must fit in 32 bits');
-    timeoutMs = parseIntFlag('timeout-ms', v['timeout-ms'], 1);
-    runTimeoutMs = parseIntFlag('run-timeout-ms', v['run-timeout-ms'], 1);
-    openTimeoutMs = parseIntFlag('open-timeout-ms', v['open-timeout-ms'], 1);
-  } catch (e) {
-    return errLine((e as Error).message);
-  }
-  const filter = { only: splitList(v.only), priorities, areas: splitList(v.area) };
-
   if (v.list) {
-    const cases = selectCases(suite.cases, filter);
-    for (const c of cases) {
-      io.stdout.write(`${c.id.padEnd(10)} ${c.priority}  ${c.area.padEnd(16)} ${c.title}${c.requires?.length ? `  [requires ${c.requires.join(', ')}]` : ''}\n`);
-    }
-    io.stdout.write(`${cases.length} cases\n`);
+    printList(suite, f.filter, io);
     return EXIT.CONFORMANT;
   }
-
-  if (dsn !== undefined) {
+  if (f.dsn !== undefined) {
     try {
-      new URL(dsn);
+      new URL(f.dsn);
     } catch {
       return errLine(`malformed --dsn: expected a URL like ${suite.dsnExample ?? 'scheme://user:pass@host:port/db'}`);
     }
   }
-
-  let expectations: Expectations | undefined;
-  // The embedded default is the suite's own choice of endpoint, so its observed gaps ship with it.
-  const expectationsPath: string | undefined = v.expectations ?? (dsn === undefined ? suite.defaultExpectations : undefined);
-  if (expectationsPath) {
-    try {
-      expectations = await loadExpectations(resolve(cwd, expectationsPath));
-    } catch (e) {
-      return errLine(e instanceof ExpectationsError ? e.message : String(e));
-    }
+  let exp: Awaited<ReturnType<typeof resolveExpectations>>;
+  try {
+    exp = await resolveExpectations(suite, f, cwd);
+  } catch (e) {
+    return errLine((e as Error).message);
   }
-  const updatePath: string | undefined = v['update-expectations'] === '' ? v.expectations : v['update-expectations'];
-  if (v['update-expectations'] === '' && !v.expectations) return errLine('--update-expectations needs a FILE (or an --expectations file to rewrite)');
 
+  // Phase 3: the run itself, with live progress on the console.
   const isTTY = !!io.stderr.isTTY && !io.env.CI;
   const reporter = createConsoleReporter({
     stdout: io.stdout,
@@ -192,19 +249,18 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
     color: isTTY && !v['no-color'] && !io.env.NO_COLOR,
     redact: (s) => redactor.redact(s),
   });
-
   let report;
   try {
     report = await runSuite(suite, {
-      dsn,
-      ...filter,
-      seed,
-      timeoutMs,
-      runTimeoutMs,
-      openTimeoutMs,
-      expectations,
-      expectationsFile: expectationsPath,
-      notes: expectationsPath && !v.expectations ? [`no --expectations: applying the embedded endpoint's shipped expectations (${expectationsPath})`] : [],
+      dsn: f.dsn,
+      ...f.filter,
+      seed: f.seed,
+      timeoutMs: f.timeoutMs,
+      runTimeoutMs: f.runTimeoutMs,
+      openTimeoutMs: f.openTimeoutMs,
+      expectations: exp.expectations,
+      expectationsFile: exp.path,
+      notes: exp.path && !v.expectations ? [`no --expectations: applying the embedded endpoint's shipped expectations (${exp.path})`] : [],
       signal: io.signal,
       allowDestructive: !!v['allow-destructive'],
       options: Object.fromEntries(Object.keys(suite.cliOptions ?? {}).map((k) => [k, v[k]])),
@@ -225,24 +281,8 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
   }
   reporter.printSummary(safe, extra);
 
-  const r = (s: string): string => redactor.redact(s);
   try {
-    if (v.json) await writeOut(v.json, renderJson(safe, r), cwd);
-    if (v.junit) await writeOut(v.junit, renderJunit(safe, r), cwd);
-    if (v.html) {
-      let suiteHtml = '';
-      try {
-        suiteHtml = suite.renderHtml?.(safe) ?? '';
-      } catch (e) {
-        suiteHtml = `<p>suite section failed: ${String((e as Error).message)}</p>`;
-      }
-      await writeOut(v.html, renderHtml(safe, suiteHtml, r), cwd);
-    }
-    if (updatePath) {
-      const next = updatedExpectations(expectations, safe, suite.cases.map((c) => c.id));
-      await writeExpectations(resolve(cwd, updatePath), next);
-      io.stdout.write(`wrote expectations baseline (${Object.keys(next.expectations).length} entries) to ${updatePath}\n`);
-    }
+    await writeReports(suite, safe, f, exp, redactor, io, cwd);
   } catch (e) {
     return errLine(`could not write a report: ${(e as Error).message}`);
   }

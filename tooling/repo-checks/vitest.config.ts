@@ -1,6 +1,0 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]], include: ['test/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false },
-});
