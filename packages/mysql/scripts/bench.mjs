@@ -1,6 +1,7 @@
 // Measures the suite's wall time against a local MariaDB (testbed, TLS verified): starts the
 // server, runs the built CLI exactly as a user would, prints the command and the wall time.
 import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startMariadb, stopAll } from '@helios-conformance/testbed';
 

@@ -4,15 +4,19 @@
  * Three ways to run it: the `helios-mysql` CLI, `registerMysqlSuite()` from
  * `@helios-conformance/mysql/vitest`, or the plain data in {@link mysqlCases}.
  */
-export { mysqlSuite, classifyMysqlError, MYSQL_SUITE_VERSION } from './suite.js';
+export { mysqlSuite, openMysql, MYSQL_SUITE_VERSION } from './suite.js';
 export { mysqlCases } from './cases/index.js';
+// The endpoint layer lives in @helios-conformance/sql; re-exported for code that imported it from here.
 export {
   fromDsn,
-  openMysql,
   parseMysqlDsn,
   closeConnection,
   loginError,
+  classifyMysqlError,
   MYSQL_DSN_EXAMPLE,
+  parseHandshake,
+  probeHandshake,
+  CAPS,
   type MyTarget,
   type MySession,
   type MyConnectionOptions,
@@ -21,6 +25,5 @@ export {
   type SslMode,
   type ConnectOptions,
   type FromDsnOptions,
-} from './adapter.js';
-export { parseHandshake, probeHandshake, CAPS, type Handshake } from './_internal/probe.js';
-export { renderCasesMarkdown } from './docs.js';
+  type Handshake,
+} from '@helios-conformance/sql/mysql';

@@ -1,45 +1,26 @@
-// The full suite against a real MariaDB from Debian's packages (testbed), TLS verified
-// against the testbed CA, with the shipped expectations: the run must be conformant and
-// leave no hc_% database behind.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadExpectations, runSuite, type Report } from '@helios-conformance/core';
-import { startMariadb, stopAll, type Endpoint } from '@helios-conformance/testbed';
-import { mysqlSuite } from '../src/index.js';
-import { MARIADB_EXPECTATIONS, verifiedDsn } from './helpers.js';
+// The full suite against a real MariaDB from Debian's packages (the package's test server: TLS
+// verified against the testbed CA, ed25519 loaded), with the shipped expectations: the run must
+// be conformant and leave neither its database nor its users behind.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { leftoverNamespaces, testServer } from '@helios-conformance/suite-kit';
+import { loadMysql2 } from '@helios-conformance/sql/mysql';
+import { fullRun, type FullRun } from './full-run.js';
 
-let ep: Endpoint;
-let report: Report;
-let wallMs = 0;
+let full: FullRun;
 
-async function leftovers(): Promise<string[]> {
-  const mysql = await import('mysql2/promise');
-  const conn = await mysql.createConnection({ host: ep.host, port: ep.port, user: ep.user, password: ep.password });
-  try {
-    const [dbs] = await conn.query("SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'hc\\_%'");
-    const [users] = await conn.query("SELECT User AS n FROM mysql.user WHERE User LIKE 'hc\\_%'");
-    return [...(dbs as Array<{ n: string }>), ...(users as Array<{ n: string }>)].map((r) => r.n);
-  } finally {
-    await conn.end();
-  }
-}
+beforeAll(async () => {
+  full = await fullRun();
+  const { report, run } = full;
+  console.log(`[mysql suite] ${report.results.length} cases against ${report.target.server} in ${Math.round(run.ms)} ms (CLI, process start included): ${JSON.stringify(report.summary)}`);
+});
 
 describe('MariaDB 10.11 (testbed, TLS verified, ed25519 plugin loaded)', () => {
-  beforeAll(async () => {
-    ep = await startMariadb({ tls: true, extraArgs: ['--plugin-load-add=auth_ed25519'] });
-    const expectations = await loadExpectations(MARIADB_EXPECTATIONS);
-    const t0 = performance.now();
-    report = await runSuite(mysqlSuite, { dsn: verifiedDsn(ep), expectations, expectationsFile: MARIADB_EXPECTATIONS, seed: 42 });
-    wallMs = Math.round(performance.now() - t0);
-    console.log(`[mysql suite] ${report.results.length} cases against ${ep.version} in ${wallMs} ms wall time: ${JSON.stringify(report.summary)}`);
-  });
-  afterAll(async () => {
-    await stopAll();
-  });
-
   it('is conformant with the shipped expectations', () => {
+    const { report, run } = full;
     const bad = report.results.filter((r) => !['pass', 'xfail', 'n/a'].includes(r.status)).map((r) => `${r.id} ${r.status}: ${r.message}`);
     expect(bad).toEqual([]);
     expect(report.conformant).toBe(true);
+    expect(run.code, run.stderr).toBe(0);
     expect(report.expectations.unmatched).toEqual([]);
     // Every p0 (Gold) and p1 case passed or was n/a; the only expected failure is a p2 case.
     expect(report.results.filter((r) => r.priority !== 'p2').every((r) => r.status === 'pass' || r.status === 'n/a')).toBe(true);
@@ -47,6 +28,7 @@ describe('MariaDB 10.11 (testbed, TLS verified, ed25519 plugin loaded)', () => {
   });
 
   it('observes TLS, verification and the auth plugins instead of assuming them', () => {
+    const { report } = full;
     expect(report.capabilities).toEqual(expect.arrayContaining(['tls', 'tls-verified', 'auth:mysql_native_password', 'auth:ed25519', 'local-infile']));
     const byId = new Map(report.results.map((r) => [r.id, r]));
     expect(byId.get('MY-022')?.status).toBe('pass');
@@ -58,16 +40,29 @@ describe('MariaDB 10.11 (testbed, TLS verified, ed25519 plugin loaded)', () => {
   });
 
   it('reports the autocommit default and never leaks the password', () => {
-    const my003 = report.results.find((r) => r.id === 'MY-003');
-    expect(my003?.metrics).toHaveProperty('defaultAutocommit');
-    expect(JSON.stringify(report)).not.toContain(ep.password);
+    const { report, reportText, run } = full;
+    expect(report.results.find((r) => r.id === 'MY-003')?.metrics).toHaveProperty('defaultAutocommit');
+    const password = testServer('mariadb').password;
+    expect(reportText).not.toContain(password);
+    expect(run.stdout + run.stderr).not.toContain(password);
   });
 
   it('drops its namespace and temporary users', async () => {
-    expect(await leftovers()).toEqual([]);
+    const { namespace } = full;
+    expect(namespace).toMatch(/^hc_[a-z0-9]+$/);
+    const dsn = testServer('mariadb').dsn;
+    expect(await leftoverNamespaces(dsn)).not.toContain(namespace);
+    const mysql = await loadMysql2();
+    const conn = await mysql.createConnection(dsn);
+    try {
+      const [users] = await conn.query('SELECT User AS n FROM mysql.user WHERE User LIKE ?', [`${namespace?.replaceAll('_', '\\_')}\\_%`]);
+      expect(users).toEqual([]);
+    } finally {
+      await conn.end();
+    }
   });
 
   it('runs within a reasonable wall time', () => {
-    expect(wallMs).toBeLessThan(60_000);
+    expect(full.run.ms).toBeLessThan(60_000);
   });
 });

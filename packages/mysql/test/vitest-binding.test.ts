@@ -5,21 +5,13 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { startMariadb, stopAll, type Endpoint } from '@helios-conformance/testbed';
-import { verifiedDsn } from './helpers.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { testServer } from '@helios-conformance/suite-kit';
+import { verifiedDsn } from './full-run.js';
 
 const require = createRequire(import.meta.url);
 const vitestBin = join(require.resolve('vitest/package.json'), '..', 'vitest.mjs');
 const fixture = fileURLToPath(new URL('./fixtures/vitest-binding/', import.meta.url));
-
-let ep: Endpoint;
-beforeAll(async () => {
-  ep = await startMariadb({ tls: true });
-});
-afterAll(async () => {
-  await stopAll();
-});
 
 describe('@helios-conformance/mysql/vitest', () => {
   it('registers one test per case, named by ID, with expectations applied', () => {
@@ -30,13 +22,13 @@ describe('@helios-conformance/mysql/vitest', () => {
       cwd: fixture,
       encoding: 'utf8',
       timeout: 90_000,
-      env: { ...process.env, HC_BINDING_DSN: verifiedDsn(ep) },
+      env: { ...process.env, HC_BINDING_DSN: verifiedDsn() },
     });
     expect(r.status, r.stderr).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }> };
     const tests = json.testResults.flatMap((f) => f.assertionResults);
     const byId = Object.fromEntries(tests.map((t) => [t.title.split(' ')[0], t.status]));
     expect(byId).toEqual({ 'MY-001': 'passed', 'MY-005': 'passed', 'MY-019': 'skipped', 'MY-036': 'passed' });
-    expect(r.stdout + r.stderr + readFileSync(out, 'utf8')).not.toContain(ep.password);
+    expect(r.stdout + r.stderr + readFileSync(out, 'utf8')).not.toContain(testServer('mariadb').password);
   });
 });
