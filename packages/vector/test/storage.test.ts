@@ -8,8 +8,7 @@ import { listLeftoverNamespaces } from '@helios-conformance/fixtures';
 import { startPglite, type Endpoint } from '@helios-conformance/testbed';
 import type { Collection, CollectionSpec, VectorStore } from '../src/adapter.js';
 import { fromPgvector, type PgvectorStore } from '../src/adapters/pgvector.js';
-import { pineconeCases } from '../src/cases/pinecone.js';
-import { storageCases, type StorageIntrospection } from '../src/cases/storage.js';
+import { pineconeCases, storageCases, type StorageIntrospection } from '../src/index.js';
 import type { VectorTarget } from '../src/target.js';
 import { startProxy, type Mutant, type RunningProxy } from './mutants/proxy.js';
 
