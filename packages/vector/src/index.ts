@@ -7,10 +7,11 @@
  */
 export { vectorSuite, openVector, VECTOR_SUITE_VERSION } from './suite.js';
 export { vectorCases, searchCases } from './cases/index.js';
-export { RECALL_THRESHOLD, efSearchFor } from './cases/recall.js';
-export { FILTERED_THRESHOLD } from './cases/filtered.js';
-export { SWEEP_EF } from './cases/sweep.js';
-export { IVF_THRESHOLD, IVF_PROBES } from './cases/ivfflat.js';
+export { RECALL_THRESHOLD, efSearchFor, IVF_THRESHOLD, IVF_PROBES } from './cases/recall/index.js';
+export { FILTERED_THRESHOLD } from './cases/filtered/index.js';
+export { SWEEP_EF } from './cases/sweep/index.js';
+export { pineconeCases } from './cases/pinecone/index.js';
+export { storageCases, type StorageIntrospection } from './cases/storage/index.js';
 export { fromPgvector, classifyPlan, toVectorLiteral, parseVectorLiteral, type PgvectorStore, type PgvectorOptions } from './adapters/pgvector.js';
 export { exactGroundTruth, maskFrom, type GroundTruth, type GroundTruthInput } from './ground-truth.js';
 export { renderVectorConsole, renderVectorHtml, SIMULATED_LABEL } from './report.js';

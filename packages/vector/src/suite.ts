@@ -1,12 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
+import { openOnOwnedServer } from '@helios-conformance/sql';
+import { classifyPgError } from '@helios-conformance/sql/postgres';
+import pkg from '../package.json' with { type: 'json' };
 import type { VectorStore } from './adapter.js';
 import { vectorCases } from './cases/index.js';
 import { renderVectorConsole, renderVectorHtml, SIMULATED_LABEL } from './report.js';
 import type { VectorSize, VectorTarget } from './target.js';
 
-/** Version of this package. */
-export const VECTOR_SUITE_VERSION = '0.1.0';
+/** Version of this package (from its package.json). */
+export const VECTOR_SUITE_VERSION: string = pkg.version;
 
 function isLoopback(url: string): boolean {
   let host: string;
@@ -76,23 +78,19 @@ export async function openVector(o: OpenOptions): Promise<SuiteSession<VectorTar
   }
   o.log('no --dsn: running against embedded PGlite + pgvector (in a child process)');
   const { startPglite } = await import('@helios-conformance/testbed');
-  const endpoint = await startPglite({ extensions: ['vector'], maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs) });
-  // PGlite accepts any password; a random one keeps the redactor from masking "postgres" everywhere.
-  const dsn = `postgres://${encodeURIComponent(endpoint.user)}:${randomBytes(12).toString('hex')}@${endpoint.host}:${endpoint.port}/${encodeURIComponent(endpoint.database)}?sslmode=disable`;
-  try {
-    const store = await fromPgvector(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log, runId });
-    const s = session(store, size, runId, false, () => endpoint.stop(), { dsn });
-    return { ...s, server: `${store.server} (PGlite + pgvector ${store.extension.version}, embedded)` };
-  } catch (e) {
-    await endpoint.stop();
-    throw e;
-  }
+  return openOnOwnedServer(
+    () => startPglite({ extensions: ['vector'], maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs) }),
+    async (dsn) => {
+      const store = await fromPgvector(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log, runId });
+      return { ...session(store, size, runId, false, async () => undefined), server: `${store.server} (PGlite + pgvector ${store.extension.version}, embedded)` };
+    },
+  );
 }
 
 /** Vector search conformance: recall, filtered ANN, sweep, latency (pgvector; Pinecone when wired). */
 export const vectorSuite: Suite<VectorTarget> = defineSuite<VectorTarget>({
-  name: '@helios-conformance/vector',
-  version: VECTOR_SUITE_VERSION,
+  name: pkg.name,
+  version: pkg.version,
   description: 'Vector search conformance: recall@k, filtered ANN, ef_search sweep, latency (pgvector; Pinecone)',
   bin: 'helios-vector',
   idPrefixes: ['VEC-', 'PC-'],
@@ -104,11 +102,8 @@ export const vectorSuite: Suite<VectorTarget> = defineSuite<VectorTarget>({
     size: { type: 'string', valueName: 'ci|full', description: 'dataset size: ci (default; 5k-10k vectors) or full (the seed: 100k × 384)' },
     'pinecone-host': { type: 'string', valueName: 'URL', description: 'judge a Pinecone index host instead (API key from env PINECONE_API_KEY, never printed)' },
   },
-  classifyError(error) {
-    // A SQLSTATE from the server rejecting a vector statement (not a lost connection) is the endpoint's failure.
-    const code = (error as { code?: unknown })?.code;
-    return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !/^57P0[1-3]$/.test(code) ? 'fail' : 'error';
-  },
+  // The server refusing a vector statement is the endpoint's failure; a lost connection is not.
+  classifyError: (e) => classifyPgError(e).verdict,
   renderConsole: renderVectorConsole,
   renderHtml: renderVectorHtml,
   open: openVector,

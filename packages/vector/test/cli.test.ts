@@ -1,27 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The built CLI (dist/cli.js): the catalog, bad options, the one whole-catalog run of this package's
+// tests (on the embedded default, which the suite starts itself) and a server without pgvector.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startPostgres, type Endpoint } from '@helios-conformance/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, testServer } from '@helios-conformance/suite-kit';
 import { vectorCases } from '../src/index.js';
-import { cliPath, runCli } from './helpers.js';
 
 describe('the CLI (dist/cli.js)', () => {
   let dir: string;
-  let pg15: Endpoint | undefined;
   beforeAll(() => {
-    if (!existsSync(cliPath)) throw new Error('build the package first: npm run build -w @helios-conformance/vector');
     dir = mkdtempSync(path.join(tmpdir(), 'hc-vector-cli-'));
   });
-  afterAll(async () => {
-    await pg15?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('--list prints the catalog without touching a database', async () => {
+  it('--list prints the catalog in catalog order without touching a database', async () => {
     const r = await runCli(['--list']);
     expect(r.code).toBe(0);
-    for (const c of vectorCases) expect(r.stdout).toContain(c.id);
+    const ids = r.stdout.split('\n').map((l) => /^((?:VEC|PC)-\d{3})\s/.exec(l)?.[1]).filter((id): id is string => id !== undefined);
+    expect(ids).toEqual(vectorCases.map((c) => c.id));
   });
 
   it('a bad --size is exit 2 with one line', async () => {
@@ -34,12 +33,15 @@ describe('the CLI (dist/cli.js)', () => {
   it('with no endpoint: a CI-size run on embedded PGlite + pgvector passes, and the JSON carries every section with its plans', async () => {
     const json = path.join(dir, 'embedded.json');
     const html = path.join(dir, 'embedded.html');
-    const r = await runCli(['--json', json, '--html', html]);
+    // A generous open budget: PGlite starts slowly on a busy machine.
+    const r = await runCli(['--json', json, '--html', html, '--open-timeout-ms', '60000'], { timeoutMs: 280_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.ms).toBeLessThan(180_000);
+    expect(r.stdout).toMatch(/PGlite \+ pgvector [\d.]+, embedded/);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.summary.fail).toBe(0);
     expect(report.summary.error).toBe(0);
+    expect(report.results.map((x: any) => x.id)).toEqual(vectorCases.map((c) => c.id));
     const s = report.sections;
     for (const k of ['recall', 'filtered', 'sweep', 'latency', 'build', 'endpoint']) expect(s[k], k).toBeDefined();
     expect(s.endpoint.simulated).toBe(false);
@@ -52,6 +54,7 @@ describe('the CLI (dist/cli.js)', () => {
     expect(s.sweep['l2@10'].points).toHaveLength(6);
     expect(s.latency.c1.p99).toBeGreaterThan(0);
     expect(report.results.find((x: any) => x.id === 'VEC-041').status).toBe('n/a');
+    for (const id of ['PC-001', 'PC-002', 'PC-003', 'PC-004']) expect(report.results.find((x: any) => x.id === id).status, id).toBe('n/a');
     expect(r.stdout).toMatch(/recall\s+by-id\s+tie-safe/);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<svg');
@@ -59,7 +62,7 @@ describe('the CLI (dist/cli.js)', () => {
   });
 
   it('PostgreSQL 15 without pgvector: exit 2 with one line saying the extension is missing', async () => {
-    pg15 = await startPostgres();
+    const pg15 = testServer('postgres');
     const r = await runCli(['--dsn', pg15.dsn]);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     const lines = r.stderr.trim().split('\n');

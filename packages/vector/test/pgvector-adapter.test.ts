@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVectors, exactTopK } from '@helios-conformance/fixtures';
-import { startPglite, startPostgres, type Endpoint } from '@helios-conformance/testbed';
+import { leftoverNamespaces, testServer } from '@helios-conformance/suite-kit';
 import { fromPgvector, type PgvectorStore } from '../src/adapters/pgvector.js';
 
 describe('fromPgvector on PGlite + pgvector', () => {
-  let ep: Endpoint;
   let store: PgvectorStore;
   beforeAll(async () => {
-    ep = await startPglite({ extensions: ['vector'], maxConnections: 8 });
-    store = await fromPgvector(ep.dsn);
+    store = await fromPgvector(testServer('pglite').dsn);
   });
   afterAll(async () => {
     await store?.close();
-    await ep?.stop();
   });
 
   it('observes the extension, index methods, metrics and settings; PGlite runs one session at a time', () => {
@@ -71,20 +68,9 @@ describe('fromPgvector on PGlite + pgvector', () => {
 });
 
 describe('fromPgvector on PostgreSQL 15 without pgvector', () => {
-  let pg: Endpoint;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  });
-  afterAll(async () => {
-    await pg?.stop();
-  });
   it('is a CannotRunError that says the extension is missing, and leaves no schema behind', async () => {
+    const pg = testServer('postgres');
     await expect(fromPgvector(pg.dsn)).rejects.toThrow(/has no usable pgvector extension/);
-    const pgmod = await import('pg');
-    const c = new pgmod.default.Client(pg.dsn);
-    await c.connect();
-    const r = await c.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hc\\_%'`);
-    await c.end();
-    expect(r.rows).toEqual([]);
+    expect(await leftoverNamespaces(pg.dsn)).toEqual([]);
   });
 });

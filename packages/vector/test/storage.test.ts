@@ -1,17 +1,15 @@
-// The storage cases (VEC-100…VEC-110) against a real endpoint: PGlite + pgvector in a child
-// process, through fromPgvector. Mutant proxies in front of it (one flips a digit of every vector
-// the server sends, one turns DELETE into SELECT) must make named storage cases fail.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The storage cases (VEC-100…VEC-110) against a real endpoint: the shared PGlite + pgvector,
+// through fromPgvector. Mutant proxies in front of it (one flips a digit of every vector the
+// server sends, one turns DELETE into SELECT) must make named storage cases fail.
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { defineSuite, runSuite, type Report } from '@helios-conformance/core';
-import { listLeftoverNamespaces } from '@helios-conformance/fixtures';
-import { startPglite, type Endpoint } from '@helios-conformance/testbed';
+import { leftoverNamespaces, testServer, type Proxy } from '@helios-conformance/suite-kit';
 import type { Collection, CollectionSpec, VectorStore } from '../src/adapter.js';
 import { fromPgvector, type PgvectorStore } from '../src/adapters/pgvector.js';
-import { pineconeCases } from '../src/cases/pinecone.js';
-import { storageCases, type StorageIntrospection } from '../src/cases/storage.js';
+import { pineconeCases, storageCases, type StorageIntrospection } from '../src/index.js';
 import type { VectorTarget } from '../src/target.js';
-import { startProxy, type Mutant, type RunningProxy } from './mutants/proxy.js';
+import { flipVectorDigit, neuterDelete, startMutant, type Mutant } from './mutants/proxy.js';
 
 const CASES = [...storageCases, ...pineconeCases];
 
@@ -69,46 +67,8 @@ async function runStorage(dsn: string, opts: { only?: string[]; toastProbe?: boo
   return { report, failed };
 }
 
-/** Flips the first digit of every pgvector text literal (`[1.5,…` → `[2.5,…`) the server sends in a DataRow. */
-const flipVectorDigit: Mutant = {
-  name: 'flip-vector-digit',
-  backend(m, mark) {
-    if (m.type !== 'D') return m;
-    let changed = false;
-    const body = Buffer.from(m.body);
-    for (let p = body.indexOf(0x5b); p >= 0; p = body.indexOf(0x5b, p + 1)) {
-      const d = body[p + 1] === 0x2d ? p + 2 : p + 1;
-      if (body[d]! >= 0x30 && body[d]! <= 0x39) {
-        body[d] = body[d] === 0x39 ? 0x31 : body[d]! + 1;
-        changed = true;
-      }
-    }
-    if (!changed) return m;
-    mark();
-    return { type: 'D', body };
-  },
-};
-
-/** Turns every `DELETE FROM` the client sends into `SELECT 1 FROM`: deletes are acknowledged and never happen. */
-const neuterDelete: Mutant = {
-  name: 'neuter-delete',
-  frontend(m, mark) {
-    if (m.type !== 'P' && m.type !== 'Q') return m;
-    const text = m.body.toString('utf8');
-    if (!/DELETE FROM/.test(text)) return m;
-    mark();
-    return { type: m.type, body: Buffer.from(text.replace(/DELETE FROM/g, 'SELECT 1 FROM'), 'utf8') };
-  },
-};
-
 describe('storage cases on PGlite + pgvector', () => {
-  let ep: Endpoint;
-  beforeAll(async () => {
-    ep = await startPglite({ extensions: ['vector'], maxConnections: 4 });
-  }, 60_000);
-  afterAll(async () => {
-    await ep?.stop();
-  });
+  const ep = testServer('pglite');
 
   it('every storage case passes; PC cases are n/a (no pinecone-api); nothing is left behind', async () => {
     const { report } = await runStorage(ep.dsn);
@@ -122,14 +82,8 @@ describe('storage cases on PGlite + pgvector', () => {
     const errors = st['VEC-105']!.errors as Record<string, string>;
     expect(errors.short).toMatch(/dimension/i);
     expect(await sql(ep.dsn, 'SELECT 1')).toHaveLength(1);
-    const client = new pg.Client({ connectionString: ep.dsn });
-    await client.connect();
-    try {
-      expect(await listLeftoverNamespaces(client, 'postgres')).toEqual([]);
-    } finally {
-      await client.end();
-    }
-  }, 180_000);
+    expect(await leftoverNamespaces(ep.dsn)).toEqual([]);
+  });
 
   it('VEC-110 observes TOAST where the store exposes it: 128 dims inline, 1536 dims out of line', async () => {
     const { report } = await runStorage(ep.dsn, { only: ['VEC-110'], toastProbe: true });
@@ -138,7 +92,7 @@ describe('storage cases on PGlite + pgvector', () => {
     expect(r?.status, r?.message ?? '').toBe('pass');
     expect(layout?.small.outOfLineValues).toBe(0);
     expect(layout?.large.outOfLineValues).toBeGreaterThanOrEqual(1);
-  }, 60_000);
+  });
 
   describe('mutant proxies make named storage cases fail', () => {
     const MUTANTS: Array<{ mutant: Mutant; fails: string[]; why: RegExp }> = [
@@ -147,9 +101,9 @@ describe('storage cases on PGlite + pgvector', () => {
     ];
     for (const { mutant, fails, why } of MUTANTS) {
       it(`${mutant.name} fails exactly ${fails.join(', ')}`, async () => {
-        let proxy: RunningProxy | undefined;
+        let proxy: Proxy | undefined;
         try {
-          proxy = await startProxy(ep.port, mutant);
+          proxy = await startMutant(ep, mutant);
           const { report, failed } = await runStorage(proxy.dsnVia(ep.dsn), { only: ['VEC-1*'] });
           expect(proxy.mutations()).toBeGreaterThan(0);
           const errors = report.results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.message}`);
@@ -159,7 +113,7 @@ describe('storage cases on PGlite + pgvector', () => {
         } finally {
           await proxy?.stop();
         }
-      }, 180_000);
+      });
     }
   });
 });

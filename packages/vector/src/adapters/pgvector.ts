@@ -1,6 +1,5 @@
-import type { Client } from 'pg';
 import { CannotRunError } from '@helios-conformance/core';
-import type { PgTarget } from '@helios-conformance/postgres';
+import { closeClient, destroyClient, fromDsn, type PgTarget } from '@helios-conformance/sql/postgres';
 import type {
   Collection,
   CollectionSpec,
@@ -18,7 +17,7 @@ import type {
 /** Options of {@link fromPgvector}. */
 export interface PgvectorOptions {
   signal?: AbortSignal;
-  /** Budget to reach the server and log in (passed to the postgres package's `fromDsn`). */
+  /** Budget to reach the server and log in (passed to the SQL layer's `fromDsn`). */
   timeoutMs?: number;
   log?: (message: string) => void;
   /** Run id for the namespace `hc_<runId>` (random when omitted). */
@@ -82,6 +81,9 @@ function rejectOnAbort(signal: AbortSignal | undefined, onAbort: () => void): { 
   return { promise, dispose: () => dispose() };
 }
 
+/** A `pg` client as the SQL layer opens it. */
+type Client = Awaited<ReturnType<PgTarget['connect']>>;
+
 /**
  * One PostgreSQL session of the store, opened lazily. An aborted query destroys the socket (the
  * only way to stop a query mid-flight without a second connection); the next call reconnects and
@@ -105,7 +107,6 @@ class PgSessionHandle {
         await c.query(`SET search_path TO ${this.searchPath}`);
         for (const sql of this.settings.values()) await c.query(sql);
       } catch (e) {
-        const { destroyClient } = await import('@helios-conformance/postgres');
         destroyClient(c);
         throw e;
       }
@@ -130,7 +131,7 @@ class PgSessionHandle {
     const client = await this.get(signal);
     const abort = rejectOnAbort(signal, () => {
       this.client = undefined;
-      void import('@helios-conformance/postgres').then((m) => m.destroyClient(client));
+      destroyClient(client);
     });
     try {
       const r = await Promise.race([client.query(sql, params), abort.promise]);
@@ -149,10 +150,7 @@ class PgSessionHandle {
   async close(): Promise<void> {
     const c = this.client ?? (await this.connecting?.catch(() => undefined));
     this.client = undefined;
-    if (c) {
-      const { closeClient } = await import('@helios-conformance/postgres');
-      await closeClient(c);
-    }
+    if (c) await closeClient(c);
   }
 }
 
@@ -368,7 +366,7 @@ class PgvectorStoreImpl implements PgvectorStore {
 /**
  * Opens a pgvector store on any PostgreSQL endpoint with the `vector` extension: a DSN (the run
  * gets its own schema `hc_<runId>`, dropped by `close()`) or an already open {@link PgTarget}
- * from `@helios-conformance/postgres` (its owner drops the schema). Capabilities are observed:
+ * from `@helios-conformance/sql/postgres` (its owner drops the schema). Capabilities are observed:
  * the extension (`CREATE EXTENSION IF NOT EXISTS vector`), the index methods in `pg_am`, the
  * distance operators in `pg_operator`, the `hnsw.iterative_scan` setting, and whether two
  * sessions really run at the same time (`concurrency`). An endpoint without pgvector is a
@@ -379,7 +377,6 @@ export async function fromPgvector(source: string | PgTarget, o: PgvectorOptions
   let server = 'unknown';
   let closeSession: () => Promise<void> = async () => undefined;
   if (typeof source === 'string') {
-    const { fromDsn } = await import('@helios-conformance/postgres');
     const session = await fromDsn(source, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log, runId: o.runId });
     target = session.target;
     server = session.server;

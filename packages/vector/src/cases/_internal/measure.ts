@@ -126,11 +126,5 @@ export async function planOf(ctx: CaseContext<VectorTarget>, col: Collection, d:
   return col.explain({ vector: d.ds.queries[0]!, topK: k, ...(filter ? { filter: filter as MetadataFilter } : {}) }, ctx.signal);
 }
 
-/** Puts `value` at sections[section][key]. */
-export function record(target: VectorTarget, section: string, key: string, value: unknown): void {
-  const s = (target.sections[section] ??= {}) as Record<string, unknown>;
-  s[key] = value;
-}
-
 /** 0.9876 → 0.988 (figures for humans; the JSON keeps 4 decimals). */
 export const r4 = (x: number): number => Math.round(x * 10_000) / 10_000;

@@ -1,14 +1,14 @@
-import { defineCase, type Case } from '@helios-conformance/core';
-import type { VectorTarget } from '../target.js';
-import { sharedDataset } from './_internal/datasets.js';
-import { applyParams, groundTruth, latencyOf, planOf, r4, recallOf, record, runQueries } from './_internal/measure.js';
-import { RECALL_THRESHOLD } from './recall.js';
+import assert from 'node:assert/strict';
+import { defineVectorCase, record } from '../../_internal/case-kit.js';
+import { sharedDataset } from '../_internal/datasets.js';
+import { applyParams, groundTruth, latencyOf, planOf, r4, recallOf, runQueries } from '../_internal/measure.js';
+import { RECALL_THRESHOLD } from '../recall/hnsw.js';
 
 /** ef_search values of the sweep (k = 10). */
 export const SWEEP_EF = [10, 20, 40, 80, 160, 320] as const;
 
 /** VEC-030: recall-vs-QPS curve over hnsw.ef_search. */
-export const sweepCase: Case<VectorTarget> = defineCase<VectorTarget>({
+export const efSearchSweep = defineVectorCase({
   id: 'VEC-030',
   title: `ef_search sweep (${SWEEP_EF.join(', ')}) gives a recall@10-vs-QPS curve whose best point reaches ${RECALL_THRESHOLD}`,
   priority: 'p2',
@@ -33,8 +33,9 @@ export const sweepCase: Case<VectorTarget> = defineCase<VectorTarget>({
     await applyParams(ctx, d.collection, { forceIndex: false });
     record(ctx.target, 'sweep', 'l2@10', { metric: 'l2', k: 10, records: d.shape.count, dim: d.shape.dim, index: d.spec.index, points, loop: 'closed loop, one session' });
     ctx.metric('points', points);
+
+    assert.deepEqual(points.filter((p) => p.plan === 'exact').map((p) => p.efSearch), [], 'ef_search values whose sweep point ran as an exact scan');
     const best = Math.max(...points.map((p) => p.recall));
-    if (points.some((p) => p.plan === 'exact')) ctx.fail(`some sweep points ran as exact scans: ${points.filter((p) => p.plan === 'exact').map((p) => p.efSearch).join(', ')}`);
-    if (best < RECALL_THRESHOLD) ctx.fail(`the best point of the sweep reaches recall@10 ${best} < ${RECALL_THRESHOLD} (${points.map((p) => `ef ${p.efSearch}: ${p.recall}`).join(', ')})`);
+    assert.ok(best >= RECALL_THRESHOLD, `the best point of the sweep reaches recall@10 ${best} < ${RECALL_THRESHOLD} (${points.map((p) => `ef ${p.efSearch}: ${p.recall}`).join(', ')})`);
   },
 });

@@ -1,7 +1,7 @@
-import { defineCase, type Case } from '@helios-conformance/core';
-import type { VectorTarget } from '../target.js';
-import { sharedDataset } from './_internal/datasets.js';
-import { applyParams, groundTruth, latencyOf, planOf, r4, recallOf, record, runQueries } from './_internal/measure.js';
+import assert from 'node:assert/strict';
+import { defineVectorCase, record } from '../../_internal/case-kit.js';
+import { sharedDataset } from '../_internal/datasets.js';
+import { applyParams, groundTruth, latencyOf, planOf, r4, recallOf, runQueries } from '../_internal/measure.js';
 
 /** Required IVFFlat recall@10 at {@link IVF_PROBES} probes. */
 export const IVF_THRESHOLD = 0.9;
@@ -9,7 +9,7 @@ export const IVF_THRESHOLD = 0.9;
 export const IVF_PROBES = 10;
 
 /** VEC-050: IVFFlat recall at a probes setting. */
-export const ivfflatCase: Case<VectorTarget> = defineCase<VectorTarget>({
+export const ivfflatRecall = defineVectorCase({
   id: 'VEC-050',
   title: `IVFFlat recall@10 ≥ ${IVF_THRESHOLD} at probes = ${IVF_PROBES} (lists = √n, L2), index scan confirmed`,
   priority: 'p2',
@@ -32,7 +32,8 @@ export const ivfflatCase: Case<VectorTarget> = defineCase<VectorTarget>({
     record(ctx.target, 'recall', 'ivfflat:l2@10', row);
     ctx.metric('recallTieSafe', row.recallTieSafe);
     ctx.metric('plan', plan.path);
-    if (plan.path === 'exact') ctx.fail(`the query ran as an exact scan (${plan.detail ?? ''}), not on the IVFFlat index`);
-    if (fig.recallTieSafe < IVF_THRESHOLD) ctx.fail(`IVFFlat recall@10 is ${row.recallTieSafe} < ${IVF_THRESHOLD} at probes ${IVF_PROBES} (by id ${row.recallById})`);
+
+    assert.notEqual(plan.path, 'exact', `the query ran as an exact scan (${plan.detail ?? ''}), not on the IVFFlat index`);
+    assert.ok(fig.recallTieSafe >= IVF_THRESHOLD, `IVFFlat recall@10 is ${row.recallTieSafe} < ${IVF_THRESHOLD} at probes ${IVF_PROBES} (by id ${row.recallById})`);
   },
 });
