@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from '../session/types.js';
+import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from '@helios-conformance/sql';
 import { ANOMALIES, anomaly, formatRows } from './anomalies.js';
 import type { AnomalyDefinition, AnomalyId, AnomalyVariant, MatrixCell, MatrixOutcome, MatrixRow, Observation, ScriptStep, SessionName, StepTrace, VariantResult } from './types.js';
 
@@ -127,7 +127,9 @@ export async function runVariant(
     t.status = 'error';
     t.error = { kind: c.kind, code: c.code, message: c.message.split('\n')[0] ?? '' };
     st.aborted = true;
-    if (c.kind === 'other' || c.kind === 'connection-lost') {
+    // Only a concurrency abort (40001/1020, deadlock, lock timeout) is the level at work; any other
+    // refusal, a lost session or a harness error means the script was not carried out.
+    if (c.kind === 'other' || c.kind === 'refused' || c.kind === 'connection-lost') {
       inconclusive ??= `${st.name} \`${sqlOf(step)}\` failed: ${c.code ? `${c.code} ` : ''}${t.error.message}`;
     }
     // A human rolls the failed transaction back; PostgreSQL keeps its locks until then.
