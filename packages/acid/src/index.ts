@@ -20,29 +20,28 @@ export { generateHistory, type GenerateOptions, type GeneratedHistory, type Inje
 export { acidSuite, openAcid, ACID_SUITE_VERSION, type AcidSession, type TestbedKind } from './suite.js';
 export type { AcidTarget, AcidSize } from './target.js';
 export {
+  acidCases,
+  matrixCases,
   workloadCases,
+  isolationCases,
   listAppendCases,
   bankCases,
   atomicityCases,
   durabilityCases,
-  listAppendVerdict,
-  forbiddenAnomalies,
-  LEVEL_MODEL,
-  SIZES,
-  type ListAppendVerdict,
-  type BankVerdict,
   type AtomicityObservation,
   type DurabilityObservation,
   type Vanish,
-  type WorkloadSizes,
 } from './cases/index.js';
+export { listAppendVerdict, forbiddenAnomalies, LEVEL_MODEL, type ListAppendVerdict } from './workload/list-append-verdict.js';
+export { SIZES, type WorkloadSizes } from './_internal/sizes.js';
 export { runListAppend, parseList, appendSql, type ListAppendOptions, type ListAppendRun } from './workload/list-append.js';
-export { runBank, type BankOptions, type BankRun, type BadRead } from './workload/bank.js';
+export { runBank, type BankOptions, type BankRun, type BadRead, type BankVerdict } from './workload/bank.js';
+// The session layer moved to @helios-conformance/sql; these names stay for compatibility.
 export {
-  fromDsn,
-  fromPostgresDsn,
-  fromMysqlDsn,
+  openSqlEndpoint as fromDsn,
   ISOLATION_LEVELS,
+  rewritePlaceholders,
+  SessionAbortedError,
   type EndpointOptions,
   type IsolationLevel,
   type SqlEndpoint,
@@ -52,10 +51,11 @@ export {
   type SqlErrorKind,
   type ClassifiedError,
   type ServerControl,
-} from './session/index.js';
+} from '@helios-conformance/sql';
+export { openPostgresEndpoint as fromPostgresDsn, classifyPgError as classifyPgSessionError } from '@helios-conformance/sql/postgres';
+export { openMysqlEndpoint as fromMysqlDsn, classifyMysqlError as classifyMysqlSessionError, MYSQL_LOCK_WAIT_TIMEOUT_S } from '@helios-conformance/sql/mysql';
 export { splitInternalReads, dropAbortedValues, type InternalReads } from './workload/fuzzy-reads.js';
 export {
-  matrixCases,
   runAnomaly,
   runMatrix,
   runMatrixRow,

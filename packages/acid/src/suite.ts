@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
+import { openOnOwnedServer, openSqlEndpoint, type OwnedServer, type ServerControl } from '@helios-conformance/sql';
+import { classifyMysqlError } from '@helios-conformance/sql/mysql';
+import { classifyPgError } from '@helios-conformance/sql/postgres';
+import pkg from '../package.json' with { type: 'json' };
 import { renderWorkloadConsole, renderWorkloadHtml } from './_internal/render.js';
-import { setHistoryDir } from './cases/_internal/history-dir.js';
-import { workloadCases } from './cases/index.js';
-import { DEFAULT_BLOCK_AFTER_MS, matrixCases, renderMatrixConsole, renderMatrixHtml } from './matrix/index.js';
-import type { ServerControl, SqlEndpoint } from './session/types.js';
+import { setHistoryDir } from './_internal/history-dir.js';
+import { acidCases } from './cases/index.js';
+import { DEFAULT_BLOCK_AFTER_MS, renderMatrixConsole, renderMatrixHtml } from './matrix/index.js';
 import type { AcidSize, AcidTarget } from './target.js';
 
-/** Version of this package (kept equal to package.json by a test). */
-export const ACID_SUITE_VERSION = '0.1.0';
+/** Version of this package (read from package.json). */
+export const ACID_SUITE_VERSION: string = pkg.version;
 
 /** Which server `--testbed` starts. */
 export type TestbedKind = 'postgres' | 'mariadb';
@@ -37,89 +40,65 @@ export interface AcidSession extends SuiteSession<AcidTarget> {
   target: AcidTarget;
 }
 
-/** `SELECT version()` answers in both wire families; shown in the report, never used for a verdict. */
-async function serverVersion(endpoint: SqlEndpoint, signal: AbortSignal): Promise<string | undefined> {
+/** The server `--testbed` (or the embedded default) starts: a testbed endpoint with crash/restart. */
+type TestbedServer = OwnedServer & Partial<ServerControl>;
+
+async function startTestbed(kind: TestbedKind, log: (m: string) => void): Promise<TestbedServer> {
+  log(`starting a testbed ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} server`);
+  const tb = await import('@helios-conformance/testbed');
   try {
-    const s = await endpoint.open(signal);
-    try {
-      const r = await s.query('SELECT version() AS v', [], signal);
-      const v = r.rows[0]?.v;
-      return v === undefined || v === null ? undefined : String(v);
-    } finally {
-      await s.close();
-    }
-  } catch {
-    return undefined;
+    return kind === 'postgres' ? await tb.startPostgres({ tls: false }) : await tb.startMariadb({ tls: false, install: false });
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    throw new CannotRunError(`could not start the testbed ${kind} server (${first}); pass --dsn to judge an existing endpoint`);
   }
 }
 
-/**
- * Opens the acid suite's target: `--dsn postgres://…|mysql://…` through the session layer's
- * `fromDsn`; without a DSN (or with `--testbed postgres|mariadb`) a throwaway server from the
- * testbed, whose crash/restart control makes the durability case possible.
- */
-export async function openAcid(o: OpenOptions): Promise<AcidSession> {
-  const size = parseSize(o.options.size);
-  const blockAfterMs = parseBlockAfter(o.options['block-after-ms']);
-  const historyDir = typeof o.options['history-dir'] === 'string' ? o.options['history-dir'] : undefined;
-  const testbed = parseTestbed(o.options.testbed);
-  if (o.dsn !== undefined && testbed) throw new CannotRunError('pass either --dsn or --testbed, not both');
-  const { fromDsn } = await import('./session/index.js');
-
-  let managed: { dsn: string; version: string; stop(): Promise<void>; crash?(): Promise<void>; restart?(): Promise<void> } | undefined;
-  let dsn = o.dsn;
-  if (dsn === undefined) {
-    const kind = testbed ?? 'postgres';
-    o.log(`starting a testbed ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} server`);
-    const tb = await import('@helios-conformance/testbed');
-    try {
-      managed = kind === 'postgres' ? await tb.startPostgres({ tls: false }) : await tb.startMariadb({ tls: false, install: false });
-    } catch (e) {
-      const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-      throw new CannotRunError(`could not start the testbed ${kind} server (${first}); pass --dsn to judge an existing endpoint`);
-    }
-    dsn = managed.dsn;
-  }
-  let endpoint: SqlEndpoint;
-  try {
-    endpoint = await fromDsn(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
-  } catch (e) {
-    await managed?.stop();
-    throw e;
-  }
-  const server: ServerControl | undefined =
-    managed?.crash && managed.restart ? { crash: managed.crash.bind(managed), restart: managed.restart.bind(managed) } : undefined;
-  const target: AcidTarget = { endpoint, server, size, blockAfterMs, sections: {} };
+/** Opens the run's endpoint on `dsn`; `server` is there only when the run started that server itself. */
+async function openOnDsn(dsn: string, o: OpenOptions, settings: Omit<AcidTarget, 'endpoint' | 'server' | 'sections'>, historyDir: string | undefined, server?: ServerControl): Promise<AcidSession> {
+  const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
+  const target: AcidTarget = { endpoint, server, ...settings, sections: {} };
   setHistoryDir(target, historyDir);
-  const version = managed?.version ?? (await serverVersion(endpoint, o.signal));
-  let closing: Promise<void> | undefined;
   return {
     target,
     capabilities: [],
-    server: version,
+    server: endpoint.server,
     dsn,
     sections: () => target.sections,
-    close() {
-      closing ??= (async () => {
-        try {
-          await endpoint.close();
-        } finally {
-          await managed?.stop();
-        }
-      })();
-      return closing;
-    },
+    close: () => endpoint.close(),
   };
+}
+
+/**
+ * Opens the acid suite's target: `--dsn postgres://…|mysql://…` through the SQL layer's
+ * `openSqlEndpoint`; without a DSN (or with `--testbed postgres|mariadb`) a throwaway server from
+ * the testbed, whose crash/restart control makes the durability case possible.
+ */
+export async function openAcid(o: OpenOptions): Promise<AcidSession> {
+  const settings = { size: parseSize(o.options.size), blockAfterMs: parseBlockAfter(o.options['block-after-ms']) };
+  const historyDir = typeof o.options['history-dir'] === 'string' ? o.options['history-dir'] : undefined;
+  const testbed = parseTestbed(o.options.testbed);
+  if (o.dsn !== undefined && testbed) throw new CannotRunError('pass either --dsn or --testbed, not both');
+  if (o.dsn !== undefined) return openOnDsn(o.dsn, o, settings, historyDir);
+
+  return openOnOwnedServer(
+    () => startTestbed(testbed ?? 'postgres', o.log),
+    (dsn, server) => {
+      const s = server as TestbedServer;
+      const control = s.crash && s.restart ? { crash: s.crash.bind(s), restart: s.restart.bind(s) } : undefined;
+      return openOnDsn(dsn, o, settings, historyDir, control);
+    },
+  );
 }
 
 /** The acid suite: the scripted isolation matrix (AC-001…) and the workload cases (AC-100…AC-130). */
 export const acidSuite: Suite<AcidTarget> = defineSuite<AcidTarget>({
-  name: '@helios-conformance/acid',
-  version: ACID_SUITE_VERSION,
+  name: pkg.name,
+  version: pkg.version,
   description: 'Isolation anomalies, list-append history checking, bank invariant, atomicity and durability over PostgreSQL and MySQL endpoints',
   bin: 'helios-acid',
   idPrefixes: ['AC-'],
-  cases: [...matrixCases, ...workloadCases],
+  cases: acidCases,
   defaultTimeoutMs: 60_000,
   dsnExample: 'postgres://user:password@host:5432/db or mysql://user:password@host:3306/db',
   defaultTarget: 'a throwaway PostgreSQL 15 started by the testbed (--testbed mariadb for MariaDB)',
@@ -127,6 +106,9 @@ export const acidSuite: Suite<AcidTarget> = defineSuite<AcidTarget>({
   // the default run (no --dsn, no --expectations); pass expectations/mariadb-10.11.json with --testbed mariadb.
   defaultExpectations: fileURLToPath(new URL('../expectations/postgresql-15.json', import.meta.url)),
   open: openAcid,
+  // An error a case did not expect: an answer from the server is a fail, anything else an error.
+  // The family is told by the error's shape (a MySQL ERR packet carries a SQLSTATE as sqlState).
+  classifyError: (e) => ((e as { sqlState?: unknown } | null)?.sqlState !== undefined ? classifyMysqlError(e) : classifyPgError(e)).verdict,
   cliOptions: {
     testbed: { type: 'string', valueName: 'postgres|mariadb', description: 'start a throwaway server of this kind and judge it (crash/restart available)' },
     size: { type: 'string', valueName: 'ci|full', description: 'workload sizes: ci (default, fast) or full (minutes of history)' },

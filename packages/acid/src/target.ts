@@ -1,4 +1,4 @@
-import type { ServerControl, SqlEndpoint } from './session/types.js';
+import type { ServerControl, SqlEndpoint } from '@helios-conformance/sql';
 
 /** How big the randomized workloads are: `ci` fits the CI budget, `full` is the real run (`--size full`). */
 export type AcidSize = 'ci' | 'full';

@@ -1,35 +1,43 @@
-// Mutant endpoints make the workload cases fail: a real PostgreSQL 15 behind a proxy that
-// breaks exactly one promise. Each mutant must have acted (mutations > 0) and the named cases
-// must fail; the same cases pass against the same server without the proxy (workloads.test.ts).
+// Mutant endpoints make the workload cases fail: a real PostgreSQL 15 behind the suite kit's
+// framing proxy with hooks that break exactly one promise (test/_mutants.ts). Each mutant must
+// have acted (mutations > 0) and must fail the cases it names; the controls are the same cases
+// passing against the same server without the proxy (the run's whole-catalog report).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type Endpoint } from '@helios-conformance/testbed';
-import type { BankVerdict, ListAppendVerdict } from '../src/cases/index.js';
+import { startProxy, testServer, type Proxy } from '@helios-conformance/suite-kit';
 import type { AcidSession } from '../src/suite.js';
-import { openForTest, runCases } from './helpers.js';
-import { downgradeLevel, fakeCommit, startSqlProxy, swallowBegin, type SqlMutation, type SqlProxy } from './mutants/pg-sql-proxy.js';
+import type { BankVerdict } from '../src/workload/bank.js';
+import type { ListAppendVerdict } from '../src/workload/list-append-verdict.js';
+import { downgradeToReadCommitted, fakeCommit, swallowBegin } from './_mutants.js';
+import { openForTest, reported, runCases, statuses } from './helpers.js';
 
-let server: Endpoint;
-beforeAll(async () => {
-  server = await startPostgres({ tls: false });
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-async function viaMutant(m: SqlMutation, withServerControl: boolean): Promise<{ proxy: SqlProxy; session: AcidSession }> {
-  const proxy = await startSqlProxy(server.port, m);
-  const opened = await openForTest({ dsn: proxy.dsnVia(server.dsn) });
-  const target = withServerControl ? { ...opened.target, server: { crash: () => server.crash!(), restart: () => server.restart!() } } : opened.target;
-  return { proxy, session: { ...opened, target, close: () => opened.close() } };
+/** The suite opened through `proxy`, optionally with crash/restart of the server behind it. */
+async function through(proxy: Proxy, dsn: string, control?: AcidSession['target']['server']): Promise<AcidSession> {
+  const opened = await openForTest({ dsn: proxy.dsnVia(dsn) });
+  return { ...opened, target: { ...opened.target, server: control }, close: () => opened.close() };
 }
 
+describe('controls: without a proxy the same server passes every case a mutant must fail', () => {
+  it('AC-104, AC-110, AC-120, AC-121 pass on PostgreSQL 15; AC-130 passes on the embedded one', async () => {
+    expect(statuses(await reported('postgres'))).toMatchObject({ 'AC-104': 'pass', 'AC-110': 'pass', 'AC-120': 'pass', 'AC-121': 'pass' });
+    expect(statuses(await reported('embeddedPostgres'))).toMatchObject({ 'AC-130': 'pass' });
+  }, 400_000);
+});
+
 describe('mutant: COMMIT forwarded as ROLLBACK, acknowledged as COMMIT', () => {
-  let proxy: SqlProxy;
+  // Durability needs a server the test may kill: the embedded default owns one.
+  let owned: AcidSession;
+  let proxy: Proxy;
   let session: AcidSession;
-  beforeAll(async () => ({ proxy, session } = await viaMutant(fakeCommit, true)));
+  beforeAll(async () => {
+    owned = await openForTest({ testbed: 'postgres' });
+    const upstream = new URL(owned.dsn!);
+    proxy = await startProxy({ family: 'postgres', upstream: { host: upstream.hostname, port: Number(upstream.port) }, ...fakeCommit });
+    session = await through(proxy, owned.dsn!, owned.target.server);
+  }, 120_000);
   afterAll(async () => {
     await session?.close();
     await proxy?.stop();
+    await owned?.close();
   });
 
   it('fails durability (AC-130): acknowledged rows are missing after kill -9 and restart', async () => {
@@ -41,9 +49,13 @@ describe('mutant: COMMIT forwarded as ROLLBACK, acknowledged as COMMIT', () => {
 });
 
 describe('mutant: every BEGIN runs at READ COMMITTED', () => {
-  let proxy: SqlProxy;
+  let proxy: Proxy;
   let session: AcidSession;
-  beforeAll(async () => ({ proxy, session } = await viaMutant(downgradeLevel, false)));
+  beforeAll(async () => {
+    const server = testServer('postgres');
+    proxy = await startProxy({ family: 'postgres', upstream: server, client: downgradeToReadCommitted });
+    session = await through(proxy, server.dsn);
+  });
   afterAll(async () => {
     await session?.close();
     await proxy?.stop();
@@ -67,9 +79,13 @@ describe('mutant: every BEGIN runs at READ COMMITTED', () => {
 });
 
 describe('mutant: BEGIN swallowed (every statement autocommits)', () => {
-  let proxy: SqlProxy;
+  let proxy: Proxy;
   let session: AcidSession;
-  beforeAll(async () => ({ proxy, session } = await viaMutant(swallowBegin, false)));
+  beforeAll(async () => {
+    const server = testServer('postgres');
+    proxy = await startProxy({ family: 'postgres', upstream: server, client: swallowBegin });
+    session = await through(proxy, server.dsn);
+  });
   afterAll(async () => {
     await session?.close();
     await proxy?.stop();

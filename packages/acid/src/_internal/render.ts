@@ -1,4 +1,5 @@
-import type { BankVerdict, ListAppendVerdict } from '../cases/index.js';
+import type { BankVerdict } from '../workload/bank.js';
+import type { ListAppendVerdict } from '../workload/list-append-verdict.js';
 
 const LEVEL_ORDER = ['read uncommitted', 'read committed', 'repeatable read', 'snapshot', 'serializable'];
 

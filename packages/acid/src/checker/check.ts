@@ -19,14 +19,58 @@ const NONE = 0x7fffffff;
  * next appender it did not see. Failed transactions' appends are never treated as committed
  * (reading one is G1a); `info` transactions' appends count as committed when observed and are
  * otherwise ignored, and their reads are ignored.
+ *
+ * The phases run in this order, and the order is part of the result: it decides which anomalies
+ * are kept under `maxAnomaliesPerType` and the edge order the cycle search walks.
  */
 export function checkListAppend(history: History, options: CheckOptions = {}): CheckResult {
-  const maxPerType = options.maxAnomaliesPerType ?? 100;
-  const maxGSingleTries = options.maxGSingleTries ?? 1000;
-  const txns = pairTxns(history);
-  const n = txns.length;
+  const h = flatten(pairTxns(history));
+  const found = new Findings(h, options.maxAnomaliesPerType ?? 100);
+  const order = versionOrders(h, found);
+  checkPrefixes(h, order, found);
+  const edges = new EdgeList(Math.max(1024, h.mopCount * 2));
+  addWriteEdges(h, order, edges);
+  const lostUpdate = addReadEdges(h, order, edges, found);
+  reportLostUpdates(h, order, lostUpdate, found);
+  const cyclicComponents = reportCycles(h, edges, found, options.maxGSingleTries ?? 1000);
+  return found.result({ edges: edges.length, cyclicComponents });
+}
 
-  // ---- flatten transactions and micro-operations into typed arrays ------------------------------
+// ---- the history as typed arrays ----------------------------------------------------------------
+
+/** Transactions and micro-operations flattened into typed arrays, with per-key bookkeeping. */
+interface Flat {
+  txns: Txn[];
+  n: number;
+  mopCount: number;
+  keyCount: number;
+  tStatus: Uint8Array;
+  /** First mop of each transaction (`tStart[n]` = mopCount). */
+  tStart: Int32Array;
+  mops: Mop[];
+  mopTxn: Int32Array;
+  mopKey: Int32Array;
+  mopRead: Uint8Array;
+  /** Previous mop of the same txn on the same key, or -1. */
+  prevSame: Int32Array;
+  /** An append followed by another append of its txn to the key. */
+  nonFinal: Uint8Array;
+  /** An external read followed by an own append to the key (lost-update input). */
+  readThenAppend: Uint8Array;
+  /** An append's position in its key's version order; -1 until placed. */
+  mopPos: Int32Array;
+  keyNames: Key[];
+  /** Per key: appended value → its append mop. */
+  writers: Map<number, number>[];
+  /** Per key: the committed read with the longest list, or -1. */
+  longest: number[];
+  ok: number;
+  fail: number;
+  info: number;
+}
+
+function flatten(txns: Txn[]): Flat {
+  const n = txns.length;
   let mopCount = 0;
   for (let t = 0; t < n; t++) mopCount += (txns[t] as Txn).value.length;
   const tStatus = new Uint8Array(n);
@@ -35,10 +79,10 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
   const mopTxn = new Int32Array(mopCount);
   const mopKey = new Int32Array(mopCount);
   const mopRead = new Uint8Array(mopCount);
-  const prevSame = new Int32Array(mopCount); // previous mop of the same txn on the same key, or -1
-  const nonFinal = new Uint8Array(mopCount); // append followed by another append of its txn to the key
-  const readThenAppend = new Uint8Array(mopCount); // external read followed by an own append to the key
-  const mopPos = new Int32Array(mopCount).fill(-1); // append's position in its key's version order
+  const prevSame = new Int32Array(mopCount);
+  const nonFinal = new Uint8Array(mopCount);
+  const readThenAppend = new Uint8Array(mopCount);
+  const mopPos = new Int32Array(mopCount).fill(-1);
 
   const keyIds = new Map<Key, number>();
   const keyNames: Key[] = [];
@@ -115,33 +159,107 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
     }
   }
   tStart[n] = m;
-  const keyCount = keyNames.length;
-
-  const anomalies: Anomaly[] = [];
-  const counts: Partial<Record<AnomalyType, number>> = {};
-  const report = (type: AnomalyType, make: () => Anomaly): void => {
-    const c = (counts[type] ?? 0) + 1;
-    counts[type] = c;
-    if (c <= maxPerType) anomalies.push(make());
+  return {
+    txns,
+    n,
+    mopCount,
+    keyCount: keyNames.length,
+    tStatus,
+    tStart,
+    mops,
+    mopTxn,
+    mopKey,
+    mopRead,
+    prevSame,
+    nonFinal,
+    readThenAppend,
+    mopPos,
+    keyNames,
+    writers,
+    longest,
+    ok,
+    fail,
+    info,
   };
-  const T = (t: number): number => (txns[t] as Txn).id;
-  const listOf = (mm: number): readonly number[] => (mops[mm] as Mop)[2] as readonly number[];
-  const valOf = (mm: number): number => (mops[mm] as Mop)[2] as number;
+}
 
-  // ---- per key: version order from the longest read --------------------------------------------
+const listOf = (h: Flat, mm: number): readonly number[] => (h.mops[mm] as Mop)[2] as readonly number[];
+const valOf = (h: Flat, mm: number): number => (h.mops[mm] as Mop)[2] as number;
+/** The id (`T<id>`) of transaction index `t`. */
+const idOf = (h: Flat, t: number): number => (h.txns[t] as Txn).id;
+
+// ---- what was found -----------------------------------------------------------------------------
+
+/** Anomalies by type, each kept up to the per-type limit but always counted. */
+class Findings {
+  readonly anomalies: Anomaly[] = [];
+  readonly counts: Partial<Record<AnomalyType, number>> = {};
+  constructor(
+    private readonly h: Flat,
+    private readonly maxPerType: number,
+  ) {}
+
+  report(type: AnomalyType, make: () => Anomaly): void {
+    const c = (this.counts[type] ?? 0) + 1;
+    this.counts[type] = c;
+    if (c <= this.maxPerType) this.anomalies.push(make());
+  }
+
+  /** Counts a finding without building its explanation. */
+  count(type: AnomalyType): void {
+    this.counts[type] = (this.counts[type] ?? 0) + 1;
+  }
+
+  result(graph: { edges: number; cyclicComponents: number }): CheckResult {
+    const { h } = this;
+    const found = new Set<AnomalyType>(Object.keys(this.counts) as AnomalyType[]);
+    const anomalyTypes = ANOMALY_TYPES.filter((a) => found.has(a));
+    const rank = new Map(ANOMALY_TYPES.map((a, i) => [a, i]));
+    this.anomalies.sort((x, y) => (rank.get(x.type) as number) - (rank.get(y.type) as number));
+    return {
+      valid: anomalyTypes.length === 0,
+      anomalies: this.anomalies,
+      anomalyTypes,
+      counts: this.counts,
+      ...judgeModels(found),
+      stats: { txns: h.n, ok: h.ok, fail: h.fail, info: h.info, keys: h.keyCount, mops: h.mopCount, ...graph },
+    };
+  }
+}
+
+// ---- per key: the version order from the longest read --------------------------------------------
+
+/** Per key, the observed version order (from its longest committed read) and what it says. */
+interface VersionOrder {
+  /** Offsets of each key's order in `writerAt` (`wOff[k]`…`wOff[k + 1]`). */
+  wOff: Int32Array;
+  /** The append mop at each position; -1 for a value nobody appended (garbage). */
+  writerAt: Int32Array;
+  /** Per key: the first position written by a failed transaction, or NONE. */
+  firstFailed: Int32Array;
+  /** Per key: the first garbage position, or NONE. */
+  firstGarbage: Int32Array;
+  /** Keys whose order is incompatible or has duplicates: they give no edges. */
+  badKey: Uint8Array;
+  /** Per key: committed appends no read observed (they follow the whole order, in an unknown order). */
+  unobserved: (number[] | undefined)[];
+}
+
+function versionOrders(h: Flat, found: Findings): VersionOrder {
+  const { keyCount, longest, writers, mopPos, mopTxn, tStatus, mopCount, mopRead, mopKey } = h;
   const wOff = new Int32Array(keyCount + 1);
   for (let k = 0; k < keyCount; k++) {
     const lm = longest[k] as number;
-    wOff[k + 1] = (wOff[k] as number) + (lm === -1 ? 0 : listOf(lm).length);
+    wOff[k + 1] = (wOff[k] as number) + (lm === -1 ? 0 : listOf(h, lm).length);
   }
-  const writerAt = new Int32Array(wOff[keyCount] as number); // append mop per position, -1 = garbage
+  const writerAt = new Int32Array(wOff[keyCount] as number);
   const firstFailed = new Int32Array(keyCount).fill(NONE);
   const firstGarbage = new Int32Array(keyCount).fill(NONE);
-  const badKey = new Uint8Array(keyCount); // incompatible or duplicated order: no edges from it
+  const badKey = new Uint8Array(keyCount);
   for (let k = 0; k < keyCount; k++) {
     const lm = longest[k] as number;
     if (lm === -1) continue;
-    const L = listOf(lm);
+    const L = listOf(h, lm);
     const off = wOff[k] as number;
     const w = writers[k] as Map<number, number>;
     let dupReported = false;
@@ -153,7 +271,7 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
         if ((firstGarbage[k] as number) === NONE) firstGarbage[k] = i;
         if (!dupReported && L.indexOf(v) !== i) {
           dupReported = true;
-          reportDuplicates(k, lm);
+          reportDuplicates(h, badKey, found, k, lm);
         }
         continue;
       }
@@ -161,7 +279,7 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
       if (mopPos[am] !== -1) {
         if (!dupReported) {
           dupReported = true;
-          reportDuplicates(k, lm);
+          reportDuplicates(h, badKey, found, k, lm);
         }
         continue;
       }
@@ -170,35 +288,40 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
     }
   }
 
-  function reportDuplicates(k: number, rm: number): void {
-    badKey[k] = 1;
-    const list = listOf(rm);
-    const seen = new Set<number>();
-    const dups = new Set<number>();
-    for (const v of list) {
-      if (seen.has(v)) dups.add(v);
-      seen.add(v);
-    }
-    const d = [...dups];
-    const reader = T(mopTxn[rm] as number);
-    report('duplicate-elements', () => ({
-      type: 'duplicate-elements',
-      txns: [reader],
-      key: keyNames[k] as Key,
-      explanation: `${txnName(reader)} read key ${String(keyNames[k])} as ${formatList(list)}: ${d.join(', ')} ${d.length === 1 ? 'appears' : 'appear'} more than once though each value is appended once (duplicate elements)`,
-    }));
-  }
-
-  // Committed appends no read observed: they follow the whole observed order, in an unknown order.
   const unobserved: (number[] | undefined)[] = new Array<number[] | undefined>(keyCount);
   for (let a = 0; a < mopCount; a++) {
     if (mopRead[a] === 1 || mopPos[a] !== -1 || tStatus[mopTxn[a] as number] !== OK) continue;
     const k = mopKey[a] as number;
     (unobserved[k] ??= []).push(a);
   }
+  return { wOff, writerAt, firstFailed, firstGarbage, badKey, unobserved };
+}
 
-  // ---- every committed read: prefix of the order? ---------------------------------------------
-  const incompatibleSeen = new Uint8Array(keyCount);
+/** A read of key `k` (mop `rm`) that lists a value twice: the key gives no edges. */
+function reportDuplicates(h: Flat, badKey: Uint8Array, found: Findings, k: number, rm: number): void {
+  badKey[k] = 1;
+  const list = listOf(h, rm);
+  const seen = new Set<number>();
+  const dups = new Set<number>();
+  for (const v of list) {
+    if (seen.has(v)) dups.add(v);
+    seen.add(v);
+  }
+  const d = [...dups];
+  const reader = idOf(h, h.mopTxn[rm] as number);
+  const key = h.keyNames[k] as Key;
+  found.report('duplicate-elements', () => ({
+    type: 'duplicate-elements',
+    txns: [reader],
+    key,
+    explanation: `${txnName(reader)} read key ${String(key)} as ${formatList(list)}: ${d.join(', ')} ${d.length === 1 ? 'appears' : 'appear'} more than once though each value is appended once (duplicate elements)`,
+  }));
+}
+
+/** Every committed read must be a prefix of its key's order; one that is not makes the key incompatible. */
+function checkPrefixes(h: Flat, order: VersionOrder, found: Findings): void {
+  const { mopCount, mopRead, tStatus, mopTxn, mops, mopKey, longest, keyNames } = h;
+  const incompatibleSeen = new Uint8Array(h.keyCount);
   for (let r = 0; r < mopCount; r++) {
     if (mopRead[r] === 0 || tStatus[mopTxn[r] as number] !== OK) continue;
     const list = (mops[r] as Mop)[2] as readonly number[] | null;
@@ -207,7 +330,7 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
     const lr = longest[k] as number;
     let prefix = true;
     if (lr !== r) {
-      const L = listOf(lr);
+      const L = listOf(h, lr);
       if (list.length > L.length) prefix = false;
       else {
         for (let i = 0; i < list.length; i++) {
@@ -219,33 +342,33 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
       }
     }
     if (prefix) continue;
-    badKey[k] = 1;
+    order.badKey[k] = 1;
     // A non-prefix read may hold its own duplicates; the longest read's were checked above.
-    if (new Set(list).size !== list.length) reportDuplicates(k, r);
+    if (new Set(list).size !== list.length) reportDuplicates(h, order.badKey, found, k, r);
     if (incompatibleSeen[k] === 1) {
-      counts['incompatible-order'] = (counts['incompatible-order'] ?? 0) + 1;
+      found.count('incompatible-order');
       continue;
     }
     incompatibleSeen[k] = 1;
-    const a = T(mopTxn[r] as number);
-    const b = T(mopTxn[lr] as number);
+    const a = idOf(h, mopTxn[r] as number);
+    const b = idOf(h, mopTxn[lr] as number);
     const key = keyNames[k] as Key;
-    report('incompatible-order', () => ({
+    found.report('incompatible-order', () => ({
       type: 'incompatible-order',
       txns: a === b ? [a] : [a, b],
       key,
-      explanation: `${txnName(a)} read key ${String(key)} as ${formatList(list)} and ${txnName(b)} read it as ${formatList(listOf(lr))}: neither is a prefix of the other, so no single order of appends explains both (incompatible order)`,
+      explanation: `${txnName(a)} read key ${String(key)} as ${formatList(list)} and ${txnName(b)} read it as ${formatList(listOf(h, lr))}: neither is a prefix of the other, so no single order of appends explains both (incompatible order)`,
     }));
   }
+}
 
-  // ---- edges, G1a, G1b, garbage, lost update ----------------------------------------------------
-  const edges = new EdgeList(Math.max(1024, mopCount * 2));
-  const addEdge = (from: number, to: number, kind: number, a: number, b: number): void => {
-    edges.push(from, to, kind, a, b);
-  };
-  const lostUpdate = new Map<number, Map<number, number[]>>(); // key → read length → txns
+// ---- dependency edges and the single-transaction findings ----------------------------------------
 
-  for (let k = 0; k < keyCount; k++) {
+/** ww edges: each appender to the next along a key's order, and the last one to every unobserved committed appender. */
+function addWriteEdges(h: Flat, order: VersionOrder, edges: EdgeList): void {
+  const { mopTxn, tStatus } = h;
+  const { wOff, writerAt, badKey, unobserved } = order;
+  for (let k = 0; k < h.keyCount; k++) {
     if (badKey[k] === 1) continue;
     const off = wOff[k] as number;
     const Llen = (wOff[k + 1] as number) - off;
@@ -255,7 +378,7 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
       if (prevA !== -1 && b !== -1) {
         const ta = mopTxn[prevA] as number;
         const tb = mopTxn[b] as number;
-        if (ta !== tb && tStatus[ta] !== FAIL && tStatus[tb] !== FAIL) addEdge(ta, tb, WW, prevA, b);
+        if (ta !== tb && tStatus[ta] !== FAIL && tStatus[tb] !== FAIL) edges.push(ta, tb, WW, prevA, b);
       }
       prevA = b;
     }
@@ -265,12 +388,23 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
       if (tStatus[ta] !== FAIL) {
         for (const u of un) {
           const tu = mopTxn[u] as number;
-          if (tu !== ta) addEdge(ta, tu, WW, prevA, u);
+          if (tu !== ta) edges.push(ta, tu, WW, prevA, u);
         }
       }
     }
   }
+}
 
+/**
+ * Per committed read: internal consistency (a read after the txn's own mops on the key), aborted
+ * (G1a), garbage and intermediate (G1b) reads, and for an external read its wr edge from the last
+ * appender it saw and rw edge(s) to the first appender it did not see. Returns the lost-update
+ * candidates: key → read length → transactions that read that version and then appended.
+ */
+function addReadEdges(h: Flat, order: VersionOrder, edges: EdgeList, found: Findings): Map<number, Map<number, number[]>> {
+  const { mopCount, mopRead, mopTxn, tStatus, mops, prevSame, mopKey, keyNames, nonFinal, readThenAppend } = h;
+  const { wOff, writerAt, firstFailed, firstGarbage, badKey, unobserved } = order;
+  const lostUpdate = new Map<number, Map<number, number[]>>();
   for (let r = 0; r < mopCount; r++) {
     if (mopRead[r] === 0) continue;
     const t = mopTxn[r] as number;
@@ -278,30 +412,29 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
     const list = (mops[r] as Mop)[2] as readonly number[] | null;
     if (list === null || list === undefined) continue;
     const internal = prevSame[r] !== -1;
-    if (internal) checkInternal(r, t, list);
+    if (internal) checkInternal(h, found, r, t, list);
     const k = mopKey[r] as number;
     if (badKey[k] === 1) continue;
     const off = wOff[k] as number;
     const Llen = (wOff[k + 1] as number) - off;
     const len = list.length;
     if (len > (firstFailed[k] as number)) {
-      const pos = firstFailed[k] as number;
-      const am = writerAt[off + pos] as number;
-      const w = T(mopTxn[am] as number);
-      const reader = T(t);
+      const am = writerAt[off + (firstFailed[k] as number)] as number;
+      const w = idOf(h, mopTxn[am] as number);
+      const reader = idOf(h, t);
       const key = keyNames[k] as Key;
-      report('G1a', () => ({
+      found.report('G1a', () => ({
         type: 'G1a',
         txns: [reader, w],
         key,
-        explanation: `${txnName(reader)} read key ${String(key)} as ${formatList(list)}, which includes ${valOf(am)} appended by ${txnName(w)}, a transaction that failed (aborted read, G1a)`,
+        explanation: `${txnName(reader)} read key ${String(key)} as ${formatList(list)}, which includes ${valOf(h, am)} appended by ${txnName(w)}, a transaction that failed (aborted read, G1a)`,
       }));
     }
     if (len > (firstGarbage[k] as number)) {
-      const reader = T(t);
+      const reader = idOf(h, t);
       const key = keyNames[k] as Key;
       const v = list[firstGarbage[k] as number] as number;
-      report('garbage-read', () => ({
+      found.report('garbage-read', () => ({
         type: 'garbage-read',
         txns: [reader],
         key,
@@ -316,16 +449,16 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
         const w = mopTxn[wm] as number;
         lastWriter = w;
         if (w !== t && tStatus[w] !== FAIL) {
-          addEdge(w, t, WR, wm, r);
+          edges.push(w, t, WR, wm, r);
           if (nonFinal[wm] === 1) {
-            const reader = T(t);
-            const wt = T(w);
+            const reader = idOf(h, t);
+            const wt = idOf(h, w);
             const key = keyNames[k] as Key;
-            report('G1b', () => ({
+            found.report('G1b', () => ({
               type: 'G1b',
               txns: [reader, wt],
               key,
-              explanation: `${txnName(reader)} read key ${String(key)} as ${formatList(list)}, ending in ${valOf(wm)}, but ${txnName(wt)} appended more to key ${String(key)} after ${valOf(wm)}: ${txnName(reader)} saw an intermediate state (intermediate read, G1b)`,
+              explanation: `${txnName(reader)} read key ${String(key)} as ${formatList(list)}, ending in ${valOf(h, wm)}, but ${txnName(wt)} appended more to key ${String(key)} after ${valOf(h, wm)}: ${txnName(reader)} saw an intermediate state (intermediate read, G1b)`,
             }));
           }
         }
@@ -343,13 +476,13 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
     if (i < Llen) {
       const nm = writerAt[off + i] as number;
       const nt = mopTxn[nm] as number;
-      if (nt !== t && tStatus[nt] !== FAIL) addEdge(t, nt, RW, r, nm);
+      if (nt !== t && tStatus[nt] !== FAIL) edges.push(t, nt, RW, r, nm);
     } else {
       const un = unobserved[k];
       if (un !== undefined) {
         for (const u of un) {
           const tu = mopTxn[u] as number;
-          if (tu !== t && tu !== lastWriter) addEdge(t, tu, RW, r, u);
+          if (tu !== t && tu !== lastWriter) edges.push(t, tu, RW, r, u);
         }
       }
     }
@@ -361,26 +494,82 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
       else group.push(t);
     }
   }
+  return lostUpdate;
+}
 
+/** A read after the txn's own reads/appends of the key must equal the last read plus the appends since. */
+function checkInternal(h: Flat, found: Findings, r: number, t: number, list: readonly number[]): void {
+  const { prevSame, mopRead, mops } = h;
+  let base: readonly number[] | null = null;
+  let ownCount = 0;
+  let j = prevSame[r] as number;
+  for (; j !== -1; j = prevSame[j] as number) {
+    if (mopRead[j] === 1) {
+      const l = (mops[j] as Mop)[2] as readonly number[] | null;
+      if (l !== null && l !== undefined) {
+        base = l;
+        break;
+      }
+    } else ownCount++;
+  }
+  // Expected: base ++ own appends (in order), or, without an earlier read, anything ending in the own appends.
+  const start = base === null ? list.length - ownCount : base.length;
+  let good = start >= 0 && (base === null || list.length === base.length + ownCount);
+  if (good && base !== null) {
+    for (let i = 0; i < base.length; i++) {
+      if (list[i] !== base[i]) {
+        good = false;
+        break;
+      }
+    }
+  }
+  if (good) {
+    let pos = start + ownCount - 1;
+    for (let jj = prevSame[r] as number; jj !== j; jj = prevSame[jj] as number) {
+      if (mopRead[jj] === 1) continue;
+      if (list[pos--] !== valOf(h, jj)) {
+        good = false;
+        break;
+      }
+    }
+  }
+  if (good) return;
+  const own: number[] = [];
+  for (let jj = prevSame[r] as number; jj !== j; jj = prevSame[jj] as number) if (mopRead[jj] === 0) own.push(valOf(h, jj));
+  own.reverse();
+  const expected = base !== null ? formatList([...base, ...own]) : `a list ending in ${formatList(own)}`;
+  const id = idOf(h, t);
+  const key = h.keyNames[h.mopKey[r] as number] as Key;
+  found.report('internal', () => ({
+    type: 'internal',
+    txns: [id],
+    key,
+    explanation: `${txnName(id)} read key ${String(key)} as ${formatList(list)}, but its own earlier reads and appends imply ${expected} (internal inconsistency)`,
+  }));
+}
+
+/** Two or more committed transactions that read the same version of a key and each appended to it. */
+function reportLostUpdates(h: Flat, order: VersionOrder, lostUpdate: Map<number, Map<number, number[]>>, found: Findings): void {
+  const { tStart, mopRead, mopKey, keyNames } = h;
   for (const [k, byLen] of lostUpdate) {
     for (const [len, group] of byLen) {
       if (group.length < 2) continue;
       const key = keyNames[k] as Key;
-      const ids = group.map(T);
+      const ids = group.map((t) => idOf(h, t));
       // The version they all read: the first `len` elements of the order.
-      const off = wOff[k] as number;
+      const off = order.wOff[k] as number;
       const version: number[] = [];
       for (let i = 0; i < len; i++) {
-        const am = writerAt[off + i] as number;
-        version.push(am === -1 ? NaN : valOf(am));
+        const am = order.writerAt[off + i] as number;
+        version.push(am === -1 ? NaN : valOf(h, am));
       }
       const appended = group.map((t) => {
         for (let mm = tStart[t] as number; mm < (tStart[t + 1] as number); mm++) {
-          if (mopRead[mm] === 0 && mopKey[mm] === k) return valOf(mm);
+          if (mopRead[mm] === 0 && mopKey[mm] === k) return valOf(h, mm);
         }
         return NaN;
       });
-      report('lost-update', () => ({
+      found.report('lost-update', () => ({
         type: 'lost-update',
         txns: ids,
         key,
@@ -388,98 +577,39 @@ export function checkListAppend(history: History, options: CheckOptions = {}): C
       }));
     }
   }
+}
 
-  /** A read after the txn's own reads/appends of the key must equal the last read plus the appends since. */
-  function checkInternal(r: number, t: number, list: readonly number[]): void {
-    let base: readonly number[] | null = null;
-    let ownCount = 0;
-    let j = prevSame[r] as number;
-    for (; j !== -1; j = prevSame[j] as number) {
-      if (mopRead[j] === 1) {
-        const l = (mops[j] as Mop)[2] as readonly number[] | null;
-        if (l !== null && l !== undefined) {
-          base = l;
-          break;
-        }
-      } else ownCount++;
-    }
-    // Expected: base ++ own appends (in order), or, without an earlier read, anything ending in the own appends.
-    const start = base === null ? list.length - ownCount : base.length;
-    let good = start >= 0 && (base === null || list.length === base.length + ownCount);
-    if (good && base !== null) {
-      for (let i = 0; i < base.length; i++) {
-        if (list[i] !== base[i]) {
-          good = false;
-          break;
-        }
-      }
-    }
-    if (good) {
-      let pos = start + ownCount - 1;
-      for (let jj = prevSame[r] as number; jj !== j; jj = prevSame[jj] as number) {
-        if (mopRead[jj] === 1) continue;
-        if (list[pos--] !== valOf(jj)) {
-          good = false;
-          break;
-        }
-      }
-    }
-    if (good) return;
-    const own: number[] = [];
-    for (let jj = prevSame[r] as number; jj !== j; jj = prevSame[jj] as number) if (mopRead[jj] === 0) own.push(valOf(jj));
-    own.reverse();
-    const expected = base !== null ? formatList([...base, ...own]) : `a list ending in ${formatList(own)}`;
-    const id = T(t);
-    const key = keyNames[mopKey[r] as number] as Key;
-    report('internal', () => ({
-      type: 'internal',
-      txns: [id],
-      key,
-      explanation: `${txnName(id)} read key ${String(key)} as ${formatList(list)}, but its own earlier reads and appends imply ${expected} (internal inconsistency)`,
-    }));
-  }
+// ---- cycles ---------------------------------------------------------------------------------------
 
-  // ---- cycles ---------------------------------------------------------------------------------------
-  const g = buildCsr(n, edges.length, edges.from, edges.to, edges.kind, null);
+/** One anomaly per cyclic strongly connected component: its most severe short cycle. Returns the number of such components. */
+function reportCycles(h: Flat, edges: EdgeList, found: Findings, maxGSingleTries: number): number {
+  const g = buildCsr(h.n, edges.length, edges.from, edges.to, edges.kind, null);
   const { cyclic } = tarjan(g, ALL);
-  if (cyclic.length > 0) {
-    const local = new Int32Array(n).fill(-1);
-    const scratch = new BfsScratch();
-    for (const comp of cyclic) {
-      const sub = induce(g, comp, local);
-      const cyc = findCycle(sub.g, maxGSingleTries, scratch);
-      const steps: CycleStep[] = cyc.map((slot) => describeEdge(sub.g.edge[slot] as number));
-      const rw = steps.filter((s) => s.type === 'rw').length;
-      const type: AnomalyType = rw === 0 ? (steps.every((s) => s.type === 'ww') ? 'G0' : 'G1c') : rw === 1 ? 'G-single' : 'G2-item';
-      const cycle = steps.map((s) => s.from);
-      report(type, () => ({ type, txns: cycle.slice(), cycle, steps, explanation: explainCycle(type, steps) }));
-    }
+  if (cyclic.length === 0) return 0;
+  const local = new Int32Array(h.n).fill(-1);
+  const scratch = new BfsScratch();
+  for (const comp of cyclic) {
+    const sub = induce(g, comp, local);
+    const cyc = findCycle(sub.g, maxGSingleTries, scratch);
+    const steps: CycleStep[] = cyc.map((slot) => describeEdge(h, edges, sub.g.edge[slot] as number));
+    const rw = steps.filter((s) => s.type === 'rw').length;
+    const type: AnomalyType = rw === 0 ? (steps.every((s) => s.type === 'ww') ? 'G0' : 'G1c') : rw === 1 ? 'G-single' : 'G2-item';
+    const cycle = steps.map((s) => s.from);
+    found.report(type, () => ({ type, txns: cycle.slice(), cycle, steps, explanation: explainCycle(type, steps) }));
   }
+  return cyclic.length;
+}
 
-  function describeEdge(e: number): CycleStep {
-    const kind = edges.kind[e] as number;
-    const a = edges.a[e] as number;
-    const b = edges.b[e] as number;
-    const from = T(edges.from[e] as number);
-    const to = T(edges.to[e] as number);
-    const key = keyNames[mopKey[a] as number] as Key;
-    if (kind === WW) return { from, to, type: 'ww', key, value: valOf(b), previous: valOf(a) };
-    if (kind === WR) return { from, to, type: 'wr', key, value: valOf(a) };
-    return { from, to, type: 'rw', key, value: valOf(b) };
-  }
-
-  const found = new Set<AnomalyType>(Object.keys(counts) as AnomalyType[]);
-  const anomalyTypes = ANOMALY_TYPES.filter((a) => found.has(a));
-  const rank = new Map(ANOMALY_TYPES.map((a, i) => [a, i]));
-  anomalies.sort((x, y) => (rank.get(x.type) as number) - (rank.get(y.type) as number));
-  return {
-    valid: anomalyTypes.length === 0,
-    anomalies,
-    anomalyTypes,
-    counts,
-    ...judgeModels(found),
-    stats: { txns: n, ok, fail, info, keys: keyCount, mops: mopCount, edges: edges.length, cyclicComponents: cyclic.length },
-  };
+function describeEdge(h: Flat, edges: EdgeList, e: number): CycleStep {
+  const kind = edges.kind[e] as number;
+  const a = edges.a[e] as number;
+  const b = edges.b[e] as number;
+  const from = idOf(h, edges.from[e] as number);
+  const to = idOf(h, edges.to[e] as number);
+  const key = h.keyNames[h.mopKey[a] as number] as Key;
+  if (kind === WW) return { from, to, type: 'ww', key, value: valOf(h, b), previous: valOf(h, a) };
+  if (kind === WR) return { from, to, type: 'wr', key, value: valOf(h, a) };
+  return { from, to, type: 'rw', key, value: valOf(h, b) };
 }
 
 /**

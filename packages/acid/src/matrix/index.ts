@@ -6,7 +6,6 @@ export { ANOMALIES, ANOMALY_IDS, anomaly, formatRows } from './anomalies.js';
 export { runAnomaly, runMatrix, runMatrixRow, runVariant, DEFAULT_BLOCK_AFTER_MS, type MatrixOptions } from './run.js';
 export { judgeLevel, LEVEL_PROMISES, type Requirement } from './judge.js';
 export { renderMatrixConsole, renderMatrixHtml } from './render.js';
-export { matrixCases, isolationSection } from './cases.js';
 export type {
   AnomalyId,
   AnomalyDefinition,

@@ -1,4 +1,4 @@
-import type { IsolationLevel } from '../session/types.js';
+import type { IsolationLevel } from '@helios-conformance/sql';
 import type { AnomalyId, LevelJudgement, MatrixRow } from './types.js';
 
 /** One requirement: an anomaly, or only some of its scripts (`PMP` read predicate for ANSI RR). */
@@ -73,6 +73,18 @@ function status(row: MatrixRow, r: Requirement): 'allowed' | 'inconclusive' | 'p
 }
 
 /**
+ * The strongest model the row is consistent with. Only an `allowed` cell rules a model out: a cell
+ * that is inconclusive or was not run proves nothing either way, so when such cells are among what
+ * the strongest remaining model prevents, the answer stays open ("at most X; not observed: …").
+ */
+function strongestModel(row: MatrixRow): string {
+  const model = MODELS.find((m) => !m.prevents.some((a) => row[a]?.outcome === 'allowed'));
+  if (!model) return 'none (allows dirty writes)';
+  const open = model.prevents.filter((a) => row[a]?.outcome !== 'prevented');
+  return open.length ? `at most ${model.name}; not observed: ${open.join(', ')}` : model.name;
+}
+
+/**
  * Judges an observed row against what the level's name promises ({@link LEVEL_PROMISES}).
  * An anomaly that was not run counts as inconclusive for a requirement, never as prevented.
  */
@@ -91,7 +103,7 @@ export function judgeLevel(level: IsolationLevel, row: MatrixRow): LevelJudgemen
       else if (s !== 'prevented') inconclusive.push(label(r));
     }
   }
-  const behavesAs = MODELS.find((m) => m.prevents.every((a) => row[a]?.outcome === 'prevented'))?.name ?? 'none (allows dirty writes)';
+  const behavesAs = strongestModel(row);
   const verdict = p0.length ? 'broken' : inconclusive.length ? 'inconclusive' : p1.length ? 'weaker than its name' : 'as promised';
   return { level, verdict, behavesAs, p0, p1, inconclusive };
 }

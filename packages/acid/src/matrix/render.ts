@@ -1,4 +1,4 @@
-import { ISOLATION_LEVELS, type IsolationLevel } from '../session/types.js';
+import { ISOLATION_LEVELS, type IsolationLevel } from '@helios-conformance/sql';
 import { ANOMALY_IDS } from './anomalies.js';
 import type { IsolationSection, MatrixOutcome } from './types.js';
 

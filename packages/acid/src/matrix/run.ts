@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from '../session/types.js';
+import type { ClassifiedError, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from '@helios-conformance/sql';
 import { ANOMALIES, anomaly, formatRows } from './anomalies.js';
 import type { AnomalyDefinition, AnomalyId, AnomalyVariant, MatrixCell, MatrixOutcome, MatrixRow, Observation, ScriptStep, SessionName, StepTrace, VariantResult } from './types.js';
 
@@ -88,148 +88,83 @@ export async function runVariant(
   variant: AnomalyVariant,
   o: MatrixOptions = {},
 ): Promise<VariantResult> {
-  const blockAfterMs = o.blockAfterMs ?? DEFAULT_BLOCK_AFTER_MS;
-  const releaseAfterMs = o.releaseAfterMs ?? 10_000;
-  const settleMs = o.settleMs ?? 300;
-  const signal = o.signal;
-  const table = endpoint.qualify(`hm_${def.id.replace(/\W/g, '').toLowerCase()}_${randomBytes(4).toString('hex')}`);
-  const trace: StepTrace[] = [];
-  const labels = new Map<string, Labelled>();
-  const states = new Map<SessionName, SessionState>();
-  let inconclusive: string | undefined;
-  let observer: SqlSession | undefined;
-  let created = false;
-
-  const sqlOf = (step: ScriptStep): string => step.sql.replaceAll('{t}', table);
-
-  const call = (st: SessionState, step: ScriptStep): Promise<SqlResult> => {
-    const verb = step.sql.trim().toUpperCase();
-    if (verb === 'BEGIN') return st.session.begin(level, signal).then(() => ({ rows: [], affected: undefined }));
-    if (verb === 'COMMIT') return st.session.commit(signal).then(() => ({ rows: [], affected: undefined }));
-    if (verb === 'ROLLBACK') return st.session.rollback(signal).then(() => ({ rows: [], affected: undefined }));
-    return st.session.query(sqlOf(step), step.params ?? [], signal);
-  };
-
-  /** Books a finished statement: observations, commit, or an error that aborts the transaction. */
-  const record = async (st: SessionState, step: ScriptStep, t: StepTrace, started: number, s: Settled): Promise<void> => {
-    t.ms = Math.round(performance.now() - started);
-    const verb = step.sql.trim().toUpperCase();
-    if (s.ok) {
-      t.status = 'ok';
-      if (s.result.rows.length > 0 || /^SELECT/i.test(step.sql.trim())) t.rows = formatRows(toRowMap(s.result.rows));
-      if (s.result.affected !== undefined && !/^SELECT/i.test(step.sql.trim())) t.affected = s.result.affected;
-      if (step.label) labels.set(step.label, { rows: toRowMap(s.result.rows), affected: s.result.affected });
-      if (verb === 'COMMIT') st.committed = true;
-      return;
-    }
-    throwIfAborted(signal);
-    const c = endpoint.classify(s.error);
-    t.status = 'error';
-    t.error = { kind: c.kind, code: c.code, message: c.message.split('\n')[0] ?? '' };
-    st.aborted = true;
-    if (c.kind === 'other' || c.kind === 'connection-lost') {
-      inconclusive ??= `${st.name} \`${sqlOf(step)}\` failed: ${c.code ? `${c.code} ` : ''}${t.error.message}`;
-    }
-    // A human rolls the failed transaction back; PostgreSQL keeps its locks until then.
-    await st.session.rollback(signal);
-  };
-
-  const settleWindow = async (): Promise<void> => {
-    const open = [...states.values()].filter((s) => s.pending && !s.pending.settled);
-    if (open.length === 0) return;
-    const d = delay(settleMs);
-    try {
-      await Promise.race([Promise.race(open.map((s) => s.pending!.done)), d.promise]);
-    } finally {
-      d.cancel();
-    }
-  };
-
-  const execute = async (st: SessionState, step: ScriptStep, index: number): Promise<void> => {
-    throwIfAborted(signal);
-    const t: StepTrace = { step: index, session: st.name, sql: step.sql.replaceAll('{t}', 'test'), blocked: false, status: 'skipped', ms: 0 };
-    trace.push(t);
-    if (st.aborted) return;
-    const started = performance.now();
-    const p: Pending = { trace: t, step, started, settled: undefined, done: Promise.resolve() };
-    p.done = call(st, step).then(
-      (result) => {
-        p.settled = { ok: true, result };
-      },
-      (error: unknown) => {
-        p.settled = { ok: false, error };
-      },
-    );
-    const d = delay(blockAfterMs);
-    try {
-      await Promise.race([p.done, d.promise]);
-    } finally {
-      d.cancel();
-    }
-    if (p.settled) {
-      await record(st, step, t, started, p.settled);
-      const verb = step.sql.trim().toUpperCase();
-      if (verb === 'COMMIT' || verb === 'ROLLBACK' || !p.settled.ok) await settleWindow();
-    } else {
-      t.blocked = true;
-      st.pending = p;
-    }
-  };
-
-  /** Books every blocked statement that has finished and runs the steps that waited behind it. */
-  const drain = async (): Promise<boolean> => {
-    let progressed = false;
-    for (const st of states.values()) {
-      while (st.pending?.settled) {
-        const p = st.pending;
-        st.pending = undefined;
-        await record(st, p.step, p.trace, p.started, p.settled!);
-        progressed = true;
-        if (!p.settled!.ok) await settleWindow();
-        while (!st.pending && st.deferred.length > 0) {
-          const next = st.deferred.shift()!;
-          await execute(st, next, stepIndex.get(next) ?? -1);
-        }
-      }
-    }
-    return progressed;
-  };
-
-  const stepIndex = new Map<ScriptStep, number>();
-  variant.steps.forEach((s, i) => stepIndex.set(s, i));
-
+  const run = new ScriptRun(endpoint, level, def, variant, o);
   try {
-    observer = await endpoint.open(signal);
-    await observer.query(`CREATE TABLE ${table} (id int primary key, value int)`, [], signal);
-    created = true;
-    await observer.query(`INSERT INTO ${table} (id, value) VALUES (1, 10), (2, 20)`, [], signal);
-    for (const name of new Set(variant.steps.map((s) => s.session))) {
-      states.set(name, { name, session: await endpoint.open(signal), pending: undefined, deferred: [], aborted: false, committed: false });
-    }
+    await run.prepare();
+    await run.play();
+    await run.waitOutBlocked();
+    await run.endTransactions();
+    return await run.judge();
+  } finally {
+    await run.cleanup();
+  }
+}
 
-    for (const [i, step] of variant.steps.entries()) {
-      await drain();
-      const st = states.get(step.session)!;
+/** One script at one level: its sessions, what they observed, and the phases of {@link runVariant}. */
+class ScriptRun {
+  private readonly blockAfterMs: number;
+  private readonly releaseAfterMs: number;
+  private readonly settleMs: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly table: string;
+  private readonly trace: StepTrace[] = [];
+  private readonly labels = new Map<string, Labelled>();
+  private readonly states = new Map<SessionName, SessionState>();
+  private readonly stepIndex = new Map<ScriptStep, number>();
+  /** Why the script could not be carried out, once something made it so. */
+  private inconclusive: string | undefined;
+  private observer: SqlSession | undefined;
+  private created = false;
+
+  constructor(
+    private readonly endpoint: SqlEndpoint,
+    private readonly level: IsolationLevel,
+    def: AnomalyDefinition,
+    private readonly variant: AnomalyVariant,
+    o: MatrixOptions,
+  ) {
+    this.blockAfterMs = o.blockAfterMs ?? DEFAULT_BLOCK_AFTER_MS;
+    this.releaseAfterMs = o.releaseAfterMs ?? 10_000;
+    this.settleMs = o.settleMs ?? 300;
+    this.signal = o.signal;
+    this.table = endpoint.qualify(`hm_${def.id.replace(/\W/g, '').toLowerCase()}_${randomBytes(4).toString('hex')}`);
+    variant.steps.forEach((s, i) => this.stepIndex.set(s, i));
+  }
+
+  /** The table with rows (1,10), (2,20), an observer session, and one session per script session. */
+  async prepare(): Promise<void> {
+    const { endpoint, signal, table } = this;
+    this.observer = await endpoint.open(signal);
+    await this.observer.query(`CREATE TABLE ${table} (id int primary key, value int)`, [], signal);
+    this.created = true;
+    await this.observer.query(`INSERT INTO ${table} (id, value) VALUES (1, 10), (2, 20)`, [], signal);
+    for (const name of new Set(this.variant.steps.map((s) => s.session))) {
+      this.states.set(name, { name, session: await endpoint.open(signal), pending: undefined, deferred: [], aborted: false, committed: false });
+    }
+  }
+
+  /** Types the script, step by step. */
+  async play(): Promise<void> {
+    for (const [i, step] of this.variant.steps.entries()) {
+      await this.drain();
+      const st = this.states.get(step.session)!;
       // A blocked session's next steps wait behind it, the way a human types into another terminal.
       if (st.pending || st.deferred.length > 0) st.deferred.push(step);
-      else await execute(st, step, i);
+      else await this.execute(st, step, i);
     }
+  }
 
-    // Nothing left to type: wait for the blocked statements, or call them hung.
+  /** Nothing left to type: wait for the blocked statements, or call them hung and kill their sessions. */
+  async waitOutBlocked(): Promise<void> {
     for (;;) {
-      await drain();
-      const open = [...states.values()].filter((s) => s.pending);
-      if (open.length === 0) break;
+      await this.drain();
+      const open = [...this.states.values()].filter((s) => s.pending);
+      if (open.length === 0) return;
       const oldest = Math.min(...open.map((s) => s.pending!.started));
-      const left = releaseAfterMs - (performance.now() - oldest);
+      const left = this.releaseAfterMs - (performance.now() - oldest);
       if (left > 0) {
-        const d = delay(left);
-        try {
-          await Promise.race([Promise.race(open.map((s) => s.pending!.done)), d.promise]);
-        } finally {
-          d.cancel();
-        }
-        throwIfAborted(signal);
+        await bounded(Promise.race(open.map((s) => s.pending!.done)), left);
+        throwIfAborted(this.signal);
         continue;
       }
       // Hung: kill the oldest blocked session so the others can go on.
@@ -238,35 +173,42 @@ export async function runVariant(
       victim.pending = undefined;
       p.trace.status = 'hung';
       p.trace.ms = Math.round(performance.now() - p.started);
-      inconclusive ??= `${victim.name} \`${sqlOf(p.step)}\` was still blocked after ${releaseAfterMs} ms`;
+      this.inconclusive ??= `${victim.name} \`${this.sqlOf(p.step)}\` was still blocked after ${this.releaseAfterMs} ms`;
       victim.aborted = true;
       victim.deferred.length = 0;
-      await endpoint.killSession(victim.session.backendId, signal).catch(() => undefined);
+      await this.endpoint.killSession(victim.session.backendId, this.signal).catch(() => undefined);
       victim.session.destroy();
     }
-    for (const st of states.values()) {
-      for (const step of st.deferred) trace.push({ step: stepIndex.get(step) ?? -1, session: st.name, sql: step.sql.replaceAll('{t}', 'test'), blocked: false, status: 'skipped', ms: 0 });
-      st.deferred.length = 0;
-      // A transaction the script left open (its COMMIT was skipped) ends here.
-      if (!st.committed) await st.session.rollback(signal);
-    }
+  }
 
-    const finalRows = toRowMap((await observer.query(`SELECT id, value FROM ${table} ORDER BY id`, [], signal)).rows);
+  /** Steps that never ran are traced as skipped; a transaction the script left open (its COMMIT was skipped) ends here. */
+  async endTransactions(): Promise<void> {
+    for (const st of this.states.values()) {
+      for (const step of st.deferred) this.trace.push({ step: this.stepIndex.get(step) ?? -1, session: st.name, sql: shown(step), blocked: false, status: 'skipped', ms: 0 });
+      st.deferred.length = 0;
+      if (!st.committed) await st.session.rollback(this.signal);
+    }
+  }
+
+  /** Reads the final table and asks the witness: allowed, else inconclusive, else prevented (and how). */
+  async judge(): Promise<VariantResult> {
+    const { trace, labels, states } = this;
+    const finalRows = toRowMap((await this.observer!.query(`SELECT id, value FROM ${this.table} ORDER BY id`, [], this.signal)).rows);
     const obs: Observation = {
       rows: (l) => labels.get(l)?.rows,
       affected: (l) => labels.get(l)?.affected,
       committed: (s) => states.get(s)?.committed ?? false,
       final: finalRows,
     };
-    const witness = variant.witness(obs);
+    const witness = this.variant.witness(obs);
     let outcome: MatrixOutcome;
     let how: string;
     if (witness) {
       outcome = 'allowed';
       how = witness;
-    } else if (inconclusive) {
+    } else if (this.inconclusive) {
       outcome = 'inconclusive';
-      how = inconclusive;
+      how = this.inconclusive;
     } else {
       outcome = 'prevented';
       const parts: string[] = [];
@@ -277,23 +219,119 @@ export async function runVariant(
     }
     const reads: Record<string, string> = {};
     for (const [l, v] of labels) if (v.rows) reads[l] = formatRows(v.rows);
-    return { variant: variant.name, outcome, how, steps: trace, final: formatRows(finalRows), reads };
-  } finally {
-    // Blocked statements first: kill their backends so nothing holds the DROP up.
-    const blocked = [...states.values()].filter((s) => s.pending && !s.pending.settled);
+    return { variant: this.variant.name, outcome, how, steps: trace, final: formatRows(finalRows), reads };
+  }
+
+  /** Kills blocked statements' backends (so nothing holds the DROP up), closes the sessions, drops the table. */
+  async cleanup(): Promise<void> {
+    const { endpoint, signal, observer } = this;
+    const blocked = [...this.states.values()].filter((s) => s.pending && !s.pending.settled);
     await bounded(Promise.all(blocked.map((s) => endpoint.killSession(s.session.backendId))), 5_000);
-    await Promise.all([...states.values()].map((s) => s.session.close()));
-    if (created) {
+    await Promise.all([...this.states.values()].map((s) => s.session.close()));
+    if (this.created) {
       // The observer may be mid-statement after an abort: drop from a fresh, unsignalled session.
       const dropper = observer && !signal?.aborted ? observer : await endpoint.open().catch(() => undefined);
       if (dropper) {
-        await bounded(dropper.query(`DROP TABLE IF EXISTS ${table}`), 10_000);
+        await bounded(dropper.query(`DROP TABLE IF EXISTS ${this.table}`), 10_000);
         if (dropper !== observer) await dropper.close();
       }
     }
     await observer?.close();
   }
+
+  private sqlOf(step: ScriptStep): string {
+    return step.sql.replaceAll('{t}', this.table);
+  }
+
+  private call(st: SessionState, step: ScriptStep): Promise<SqlResult> {
+    const verb = step.sql.trim().toUpperCase();
+    if (verb === 'BEGIN') return st.session.begin(this.level, this.signal).then(() => NO_RESULT);
+    if (verb === 'COMMIT') return st.session.commit(this.signal).then(() => NO_RESULT);
+    if (verb === 'ROLLBACK') return st.session.rollback(this.signal).then(() => NO_RESULT);
+    return st.session.query(this.sqlOf(step), step.params ?? [], this.signal);
+  }
+
+  /** Runs a step; one that has not returned after `blockAfterMs` is left pending (blocked). */
+  private async execute(st: SessionState, step: ScriptStep, index: number): Promise<void> {
+    throwIfAborted(this.signal);
+    const t: StepTrace = { step: index, session: st.name, sql: shown(step), blocked: false, status: 'skipped', ms: 0 };
+    this.trace.push(t);
+    if (st.aborted) return;
+    const started = performance.now();
+    const p: Pending = { trace: t, step, started, settled: undefined, done: Promise.resolve() };
+    p.done = this.call(st, step).then(
+      (result) => {
+        p.settled = { ok: true, result };
+      },
+      (error: unknown) => {
+        p.settled = { ok: false, error };
+      },
+    );
+    await bounded(p.done, this.blockAfterMs);
+    if (p.settled) {
+      await this.record(st, step, t, started, p.settled);
+      const verb = step.sql.trim().toUpperCase();
+      if (verb === 'COMMIT' || verb === 'ROLLBACK' || !p.settled.ok) await this.settleWindow();
+    } else {
+      t.blocked = true;
+      st.pending = p;
+    }
+  }
+
+  /** Books a finished statement: observations, commit, or an error that aborts the transaction. */
+  private async record(st: SessionState, step: ScriptStep, t: StepTrace, started: number, s: Settled): Promise<void> {
+    t.ms = Math.round(performance.now() - started);
+    const verb = step.sql.trim().toUpperCase();
+    if (s.ok) {
+      t.status = 'ok';
+      if (s.result.rows.length > 0 || /^SELECT/i.test(step.sql.trim())) t.rows = formatRows(toRowMap(s.result.rows));
+      if (s.result.affected !== undefined && !/^SELECT/i.test(step.sql.trim())) t.affected = s.result.affected;
+      if (step.label) this.labels.set(step.label, { rows: toRowMap(s.result.rows), affected: s.result.affected });
+      if (verb === 'COMMIT') st.committed = true;
+      return;
+    }
+    throwIfAborted(this.signal);
+    const c = this.endpoint.classify(s.error);
+    t.status = 'error';
+    t.error = { kind: c.kind, code: c.code, message: c.message.split('\n')[0] ?? '' };
+    st.aborted = true;
+    // Only a concurrency abort (40001/1020, deadlock, lock timeout) is the level at work; any other
+    // refusal, a lost session or a harness error means the script was not carried out.
+    if (c.kind === 'other' || c.kind === 'refused' || c.kind === 'connection-lost') {
+      this.inconclusive ??= `${st.name} \`${this.sqlOf(step)}\` failed: ${c.code ? `${c.code} ` : ''}${t.error.message}`;
+    }
+    // A human rolls the failed transaction back; PostgreSQL keeps its locks until then.
+    await st.session.rollback(this.signal);
+  }
+
+  /** After a COMMIT, ROLLBACK or error: a moment for blocked statements to finish. */
+  private async settleWindow(): Promise<void> {
+    const open = [...this.states.values()].filter((s) => s.pending && !s.pending.settled);
+    if (open.length === 0) return;
+    await bounded(Promise.race(open.map((s) => s.pending!.done)), this.settleMs);
+  }
+
+  /** Books every blocked statement that has finished and runs the steps that waited behind it. */
+  private async drain(): Promise<void> {
+    for (const st of this.states.values()) {
+      while (st.pending?.settled) {
+        const p = st.pending;
+        st.pending = undefined;
+        await this.record(st, p.step, p.trace, p.started, p.settled!);
+        if (!p.settled!.ok) await this.settleWindow();
+        while (!st.pending && st.deferred.length > 0) {
+          const next = st.deferred.shift()!;
+          await this.execute(st, next, this.stepIndex.get(next) ?? -1);
+        }
+      }
+    }
+  }
 }
+
+/** A step's SQL as the trace shows it (the table called `test`, as in Hermitage). */
+const shown = (step: ScriptStep): string => step.sql.replaceAll('{t}', 'test');
+
+const NO_RESULT: SqlResult = Object.freeze({ rows: [], affected: undefined }) as SqlResult;
 
 /**
  * Runs every script of one anomaly at one level. The cell is `allowed` when any variant showed

@@ -1,4 +1,4 @@
-import type { ClassifiedError, IsolationLevel } from '../session/types.js';
+import type { ClassifiedError, IsolationLevel } from '@helios-conformance/sql';
 
 /** The anomalies of Adya's taxonomy as Hermitage scripts them, weakest first. */
 export type AnomalyId = 'G0' | 'G1a' | 'G1b' | 'G1c' | 'OTV' | 'PMP' | 'P4' | 'G-single' | 'G2-item' | 'G2';
@@ -102,7 +102,10 @@ export type LevelVerdict = 'as promised' | 'weaker than its name' | 'broken' | '
 export interface LevelJudgement {
   level: IsolationLevel;
   verdict: LevelVerdict;
-  /** The strongest Hermitage/Adya model the row is consistent with (`snapshot isolation`, …). */
+  /**
+   * The strongest Hermitage/Adya model the row is consistent with (`snapshot isolation`, …); only an
+   * allowed cell rules a model out, so with inconclusive cells it reads `at most X; not observed: …`.
+   */
   behavesAs: string;
   /** Anomalies allowed although the level must prevent them in every implementation (P0). */
   p0: string[];

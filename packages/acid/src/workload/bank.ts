@@ -1,5 +1,5 @@
 import type { Rng } from '@helios-conformance/core';
-import type { IsolationLevel, SqlEndpoint, SqlErrorKind, SqlSession } from '../session/types.js';
+import { ABORT_KINDS, type IsolationLevel, type SqlEndpoint, type SqlErrorKind, type SqlSession } from '@helios-conformance/sql';
 import { dropTables, openBounded, runClients, sessionOpener, tableSuffix, within } from './_internal/util.js';
 
 /** Options of {@link runBank}. */
@@ -51,7 +51,8 @@ export interface BankRun {
   durationMs: number;
 }
 
-const ABORT_KINDS: ReadonlySet<SqlErrorKind> = new Set(['serialization-failure', 'deadlock', 'lock-timeout']);
+/** What the report's `sections.bank[level]` holds: the run's counts and invariant checks. */
+export type BankVerdict = BankRun & { finalNegative: boolean };
 
 /**
  * The bank workload: `accounts` rows `(id, balance)`; clients run transfers (read both

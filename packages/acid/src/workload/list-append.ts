@@ -2,7 +2,7 @@ import type { Rng } from '@helios-conformance/core';
 import { checkListAppend } from '../checker/index.js';
 import type { CheckResult } from '../checker/index.js';
 import type { History, Mop, Op } from '../history.js';
-import type { IsolationLevel, SqlEndpoint, SqlErrorKind, SqlSession } from '../session/types.js';
+import { ABORT_KINDS, type IsolationLevel, type SqlEndpoint, type SqlErrorKind, type SqlSession } from '@helios-conformance/sql';
 import { dropTables, openBounded, runClients, sessionOpener, tableSuffix, textType, within } from './_internal/util.js';
 
 /** Options of {@link runListAppend}. */
@@ -63,9 +63,6 @@ interface Outcome {
   /** The session can no longer be used (lost, aborted mid-statement). */
   dead: boolean;
 }
-
-/** Errors the server reports as "this transaction did not commit": a retry-able abort. */
-const ABORT_KINDS: ReadonlySet<SqlErrorKind> = new Set(['serialization-failure', 'deadlock', 'lock-timeout']);
 
 /** Parses the stored comma-separated list; `null` (no row yet) is the empty list. */
 export function parseList(v: unknown): number[] {

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { SqlEndpoint, SqlSession } from '../../session/types.js';
+import type { SqlEndpoint, SqlSession } from '@helios-conformance/sql';
 
 /** A signal that aborts with `parent` or after `ms`, whichever comes first. */
 export function within(parent: AbortSignal | undefined, ms: number): AbortSignal {

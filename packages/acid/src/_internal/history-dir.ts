@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { toElleJson } from '../../export.js';
-import type { History } from '../../history.js';
-import type { AcidTarget } from '../../target.js';
+import { toElleJson } from '../export.js';
+import type { History } from '../history.js';
+import type { AcidTarget } from '../target.js';
 
 // The history directory is a property of the run (the CLI's --history-dir), not of the
 // endpoint, so it travels beside the target instead of inside it.

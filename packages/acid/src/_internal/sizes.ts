@@ -1,4 +1,4 @@
-import type { AcidSize } from '../../target.js';
+import type { AcidSize } from '../target.js';
 
 /** Workload sizes of the randomized cases, per `--size`. */
 export interface WorkloadSizes {
