@@ -72,13 +72,13 @@ describe('parsePgDsn', () => {
   });
 });
 
-describe('classifyPgError', () => {
+describe('classifyPgError (the SQL layer\'s, re-exported)', () => {
   it('turns server-rejected SQL into fail, and connection trouble into error', () => {
-    expect(classifyPgError(Object.assign(new Error('x'), { code: '0A000', severity: 'ERROR' }))).toBe('fail');
-    expect(classifyPgError(Object.assign(new Error('x'), { code: '42P01', name: 'PostgresError' }))).toBe('fail');
-    expect(classifyPgError(Object.assign(new Error('x'), { code: '08006', severity: 'FATAL' }))).toBe('error');
-    expect(classifyPgError(Object.assign(new Error('x'), { code: '57P01', severity: 'FATAL' }))).toBe('error');
-    expect(classifyPgError(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe('error');
-    expect(classifyPgError(new Error('Connection terminated unexpectedly'))).toBe('error');
+    expect(classifyPgError(Object.assign(new Error('x'), { code: '0A000', severity: 'ERROR' })).verdict).toBe('fail');
+    expect(classifyPgError(Object.assign(new Error('x'), { code: '42P01', name: 'PostgresError' })).verdict).toBe('fail');
+    expect(classifyPgError(Object.assign(new Error('x'), { code: '08006', severity: 'FATAL' })).verdict).toBe('error');
+    expect(classifyPgError(Object.assign(new Error('x'), { code: '57P01', severity: 'FATAL' })).verdict).toBe('error');
+    expect(classifyPgError(Object.assign(new Error('x'), { code: 'ECONNRESET' })).verdict).toBe('error');
+    expect(classifyPgError(new Error('Connection terminated unexpectedly')).verdict).toBe('error');
   });
 });

@@ -1,7 +1,13 @@
-// Small helpers shared by the case bodies. Never exported from the package.
+// The plumbing of the case bodies: opening sessions tied to the case, waiting with a deadline,
+// racing a second session. A case reads as its statements and checks; what it waits for and how
+// it cleans up lives here. Never exported from the package.
 import type { Client } from 'pg';
-import { defineCase, type CaseContext, type CaseDefinition, type Case } from '@helios-conformance/core';
-import { closeClient, type PgTarget } from '../adapter.js';
+import { defineCase, type Case, type CaseContext, type CaseDefinition } from '@helios-conformance/core';
+import { settle, within } from '@helios-conformance/sql';
+import { closeClient, type PgTarget } from '@helios-conformance/sql/postgres';
+import { openWireSession, type WireSession, type WireSessionOptions } from '@helios-conformance/sql/pg-wire';
+
+export { settle, sleep, within, type Settled } from '@helios-conformance/sql';
 
 /** The context every PostgreSQL case receives. */
 export type PgContext = CaseContext<PgTarget>;
@@ -21,10 +27,47 @@ export async function openSession(ctx: PgContext, applicationName?: string): Pro
   return client;
 }
 
+/**
+ * Opens a raw wire session (`@helios-conformance/sql/pg-wire`) with the target's connection
+ * options, tied to the case: aborting the case destroys the socket, and it is closed when the
+ * case ends. `search_path` is set to the run's namespace unless `searchPath: false`.
+ */
+export async function openWire(ctx: PgContext, o: WireSessionOptions & { searchPath?: boolean } = {}): Promise<WireSession> {
+  const { searchPath, ...rest } = o;
+  const s = await openWireSession(ctx.target.connection, { signal: ctx.signal, ...rest });
+  ctx.defer(() => s.conn.close());
+  if (searchPath !== false) await s.conn.queryRows(`SET search_path TO "${ctx.target.namespace.replaceAll('"', '""')}"`);
+  return s;
+}
+
 /** The SQLSTATE of a driver error, or undefined. */
 export function sqlstate(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-export { within } from './within.js';
+/** Waits at most `ms` for `p`; no answer by then fails the case with "`what` got no answer within `ms` ms". */
+export async function answered<T>(ctx: PgContext, p: Promise<T>, ms: number, what: string): Promise<T> {
+  const r = await within(p, ms);
+  if (r.timedOut) return ctx.fail(`${what} got no answer within ${ms} ms`);
+  return r.value;
+}
+
+/**
+ * Waits (at most `ms`) for `pending`, a query of a second session issued while `holder`
+ * has an open transaction. When no answer comes (an endpoint that serialises sessions,
+ * like PGlite behind pglite-socket), the holder is rolled back so the queued query can
+ * finish, the second session is rolled back too, and the case fails naming what waited.
+ */
+export async function secondSession<T>(ctx: PgContext, pending: Promise<T>, holder: Client, second: Client, ms: number, what: string): Promise<T> {
+  const guarded = settle(pending);
+  const r = await within(guarded, ms);
+  if (!r.timedOut) {
+    if (r.value.ok) return r.value.value;
+    throw r.value.error;
+  }
+  await within(holder.query('ROLLBACK').catch(() => undefined), 3_000);
+  await within(guarded, 3_000);
+  await within(second.query('ROLLBACK').catch(() => undefined), 3_000);
+  return ctx.fail(`${what} got no answer within ${ms} ms while another session held an open transaction (the endpoint does not run sessions concurrently)`);
+}

@@ -1,5 +1,5 @@
 import type { Case } from '@helios-conformance/core';
-import type { PgTarget } from '../adapter.js';
+import type { PgTarget } from '@helios-conformance/sql/postgres';
 import { abortedTransaction, divisionByZero, integrityViolations, undefinedObjects } from './errors/common-sqlstates.js';
 import { deadlockDetected, serializationFailureUpdate, serializationFailureWriteSkew } from './errors/concurrency.js';
 import { preparedAfterDdl } from './errors/cached-plan.js';

@@ -1,5 +1,5 @@
 import type { Case } from '@helios-conformance/core';
-import type { PgTarget } from '../adapter.js';
+import type { PgTarget } from '@helios-conformance/sql/postgres';
 import { copyOutBinary, copyOutCsv, copyOutQuery, copyOutStream, copyOutText } from './copy/copy-out.js';
 import { copyInBinary, copyInCsv, copyInError, copyRoundTrip } from './copy/copy-in.js';
 import { floatSpecials, integerLimits, integerOutOfRange, numericPrecision } from './types/numbers.js';

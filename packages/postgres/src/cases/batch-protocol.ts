@@ -1,5 +1,5 @@
 import type { Case } from '@helios-conformance/core';
-import type { PgTarget } from '../adapter.js';
+import type { PgTarget } from '@helios-conformance/sql/postgres';
 import { passwordExchange, unknownDatabase, wrongPassword } from './auth/password.js';
 import {
   binaryFormat,

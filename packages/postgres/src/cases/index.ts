@@ -1,5 +1,5 @@
 import type { Case } from '@helios-conformance/core';
-import type { PgTarget } from '../adapter.js';
+import type { PgTarget } from '@helios-conformance/sql/postgres';
 import { simpleQuery } from './connection/simple-query.js';
 import { preparedStatements } from './extended-query/prepared-statements.js';
 import { twoSessionVisibility } from './transactions/two-session-visibility.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
-import { definePgCase, openSession, sqlstate, within } from '../../_internal/case-kit.js';
-import { checkError, secondSession, settle } from './expect-error.js';
+import { checkSqlError } from '@helios-conformance/sql/postgres';
+import { definePgCase, openSession, secondSession, settle, sqlstate, within } from '../../_internal/case-kit.js';
 
 /** How long the second session may take to answer while the first holds a transaction open. */
 const SECOND_SESSION_MS = 4_000;
@@ -35,7 +35,7 @@ export const serializationFailureUpdate = definePgCase({
     const upd = await within(settle(b.query('UPDATE pg074_acct SET balance = balance + 20 WHERE id = 1')), 5_000);
     if (upd.timedOut) return ctx.fail('the second transaction\'s UPDATE got no answer within 5000 ms after the first committed');
     if (!upd.value.ok) {
-      checkError(upd.value.error, '40001', 'UPDATE of a row changed by a transaction committed after our snapshot');
+      checkSqlError(upd.value.error, '40001', 'UPDATE of a row changed by a transaction committed after our snapshot');
       code = '40001';
       where = 'UPDATE';
       await b.query('ROLLBACK');
@@ -43,7 +43,7 @@ export const serializationFailureUpdate = definePgCase({
       try {
         await b.query('COMMIT');
       } catch (e) {
-        checkError(e, '40001', 'COMMIT of a transaction that updated a row changed after its snapshot');
+        checkSqlError(e, '40001', 'COMMIT of a transaction that updated a row changed after its snapshot');
         code = '40001';
         where = 'COMMIT';
       }
@@ -83,7 +83,7 @@ export const serializationFailureWriteSkew = definePgCase({
         return ctx.fail(`transaction ${who}'s "${sql}" got no answer within ${SECOND_SESSION_MS} ms while the other transaction was open (the endpoint does not run sessions concurrently)`);
       }
       if (r.value.ok) return;
-      checkError(r.value.error, '40001', `transaction ${who}'s "${sql}"`);
+      checkSqlError(r.value.error, '40001', `transaction ${who}'s "${sql}"`);
       failed.set(who, sql);
       await c.query('ROLLBACK');
     };
@@ -138,7 +138,7 @@ export const deadlockDetected = definePgCase({
     if (first.timedOut) return ctx.fail(`no deadlock was detected within ${DETECT_MS} ms: both sessions still wait for each other's row lock (expected one to fail with 40P01)`);
     const victim = first.value;
     if (victim.r.ok) return ctx.fail(`session ${victim.who}'s conflicting UPDATE succeeded while the other session still held the row lock (expected one of them to fail with 40P01)`);
-    checkError(victim.r.error, '40P01', `session ${victim.who}, the first of the two deadlocked UPDATEs to finish`);
+    checkSqlError(victim.r.error, '40P01', `session ${victim.who}, the first of the two deadlocked UPDATEs to finish`);
     const survivorWho = victim.who === 'A' ? 'B' : 'A';
     const [victimClient, survivorClient] = victim.who === 'A' ? [a, b] : [b, a];
     await victimClient.query('ROLLBACK');
@@ -146,7 +146,7 @@ export const deadlockDetected = definePgCase({
     if (second.timedOut) return ctx.fail(`after session ${victim.who} was aborted with 40P01, session ${survivorWho}'s UPDATE still got no answer within 5000 ms`);
     if (!second.value.r.ok) {
       const code = sqlstate(second.value.r.error);
-      if (code !== '40P01') checkError(second.value.r.error, '40P01', `session ${survivorWho}`);
+      if (code !== '40P01') checkSqlError(second.value.r.error, '40P01', `session ${survivorWho}`);
       ctx.log('both sessions were aborted with 40P01');
       await survivorClient.query('ROLLBACK');
       return;
