@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { checkIds, parseExpectations, type IdRegistry } from '@helios-conformance/core';
 import { postgresCases, postgresSuite, POSTGRES_SUITE_VERSION, parsePgDsn, classifyPgError } from '../src/index.js';
 import { pgliteExpectations, runCli } from './helpers.js';
@@ -14,6 +14,19 @@ describe('catalog', () => {
     expect(checkIds(postgresCases, ids)).toEqual([]);
     for (const c of postgresCases) expect(ids[c.id]?.since).toBe(c.since);
     expect(postgresSuite.cases).toHaveLength(postgresCases.length);
+  });
+
+  it('is the cases of the area folders, each once, its area the folder it lives in', async () => {
+    const dir = new URL('../src/cases/', import.meta.url);
+    const exported: string[] = [];
+    for (const area of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+      const mod = (await import(new URL(`${area}/index.ts`, dir).href)) as Record<string, { id: string; area: string }>;
+      for (const c of Object.values(mod)) {
+        expect(c.area, c.id).toBe(area);
+        exported.push(c.id);
+      }
+    }
+    expect(exported.sort()).toEqual(postgresCases.map((c) => c.id).sort());
   });
 
   it('has the seed priorities and a 20 s deadline on COPY', () => {
