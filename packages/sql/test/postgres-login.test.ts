@@ -50,6 +50,23 @@ describe('PostgreSQL endpoints: probe, login, TLS modes', () => {
     expect(await cannotRun(probeServer('127.0.0.1', free, 5_000))).toMatch(new RegExp(`nothing is listening at 127\\.0\\.0\\.1:${free}`));
   });
 
+  it('judges a server by what it sent, also when it then resets the connection', async () => {
+    // What a MySQL server does with an SSLRequest it cannot parse: it has greeted, then it resets.
+    const greeting = Buffer.from('4a0000000a31302e31312e3138000000', 'hex');
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write(greeting);
+      socket.once('data', () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      expect(await cannotRun(probeServer('127.0.0.1', port, 5_000))).toMatch(/does not speak the PostgreSQL protocol \(it answered 16 bytes starting 4a0000000a31302e/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('refuses a MariaDB server on the port within a second, naming no password', async () => {
     const t0 = Date.now();
     const line = await cannotRun(fromDsn(`postgres://hc:${maria.password}@127.0.0.1:${maria.port}/hc`));
