@@ -24,7 +24,7 @@ export default async function setup(project) {
           const start = { postgres: testbed.startPostgres, mariadb: testbed.startMariadb, pglite: testbed.startPglite }[kind];
           if (!start) throw new Error(`heliosConformance.test.servers.${name}: unknown kind ${JSON.stringify(kind)} (postgres, mariadb, pglite)`);
           const e = await start(options);
-          started[name] = { kind: e.kind, dsn: e.dsn, host: e.host, port: e.port, user: e.user, password: e.password, database: e.database, tls: e.tls, caCertPath: e.caCertPath, version: e.version, pid: e.pid };
+          started[name] = { kind: e.kind, dsn: e.dsn, host: e.host, port: e.port, user: e.user, password: e.password, database: e.database, tls: e.tls, caCertPath: e.caCertPath, dataDir: e.dataDir, version: e.version, pid: e.pid };
         }),
       );
     } catch (e) {

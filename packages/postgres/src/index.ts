@@ -4,15 +4,16 @@
  * Three ways to run it: the `helios-postgres` CLI, `registerPostgresSuite()` from
  * `@helios-conformance/postgres/vitest`, or the plain data in {@link postgresCases}.
  */
-export { postgresSuite, classifyPgError, POSTGRES_SUITE_VERSION } from './suite.js';
+export { postgresSuite, openPostgres, POSTGRES_SUITE_VERSION } from './suite.js';
 export { postgresCases } from './cases/index.js';
+// The adapter lives in the SQL layer; re-exported for code written against earlier versions.
 export {
   fromDsn,
-  openPostgres,
   parsePgDsn,
   closeClient,
   destroyClient,
   loginError,
+  classifyPgError,
   type PgTarget,
   type PgSession,
   type PgConnectionOptions,
@@ -20,4 +21,5 @@ export {
   type SslMode,
   type ConnectOptions,
   type FromDsnOptions,
-} from './adapter.js';
+} from '@helios-conformance/sql/postgres';
+export type { ClassifiedError, SqlErrorKind } from '@helios-conformance/sql';

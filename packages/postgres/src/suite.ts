@@ -1,38 +1,48 @@
 import { fileURLToPath } from 'node:url';
-import { defineSuite, type Suite } from '@helios-conformance/core';
-import { openPostgres, type PgTarget } from './adapter.js';
+import { defineSuite, type OpenOptions, type Suite } from '@helios-conformance/core';
+import { openOnOwnedServer } from '@helios-conformance/sql';
+import { classifyPgError, fromDsn, PG_DSN_EXAMPLE, type PgSession, type PgTarget } from '@helios-conformance/sql/postgres';
+import pkg from '../package.json' with { type: 'json' };
 import { postgresCases } from './cases/index.js';
 
-/** Version of this package (kept equal to package.json by a test). */
-export const POSTGRES_SUITE_VERSION = '0.1.0';
+/** Version of this package (read from its package.json). */
+export const POSTGRES_SUITE_VERSION: string = pkg.version;
 
 /**
- * A driver or server error that carries a SQLSTATE came from the endpoint rejecting
- * what the case asked for: a conformance failure. Everything else (lost connection,
- * timeout, harness bug) stays an `error`.
+ * The suite's `open()`: with a DSN, `fromDsn`; without one, an embedded PGlite started in a
+ * child process (stopped again by `close()`).
  */
-export function classifyPgError(error: unknown): 'fail' | 'error' {
-  const e = error as { code?: unknown; severity?: unknown; name?: unknown } | null;
-  const code = typeof e?.code === 'string' ? e.code : '';
-  if (!/^[0-9A-Z]{5}$/.test(code)) return 'error';
-  // Connection-class SQLSTATEs (08xxx), shutdown/crash (57P01..57P03) and our own cancel are not the case's fault.
-  if (code.startsWith('08') || /^57P0[1-3]$/.test(code)) return 'error';
-  return e?.severity !== undefined || e?.name === 'PostgresError' ? 'fail' : 'error';
+export async function openPostgres(o: OpenOptions): Promise<PgSession> {
+  const options = { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log };
+  if (o.dsn !== undefined) return fromDsn(o.dsn, options);
+  o.log('no --dsn: running against embedded PGlite (in a child process)');
+  const { startPglite } = await import('@helios-conformance/testbed');
+  const session = await openOnOwnedServer(
+    // Several sockets share PGlite's single backend; cases that need two sessions get two sockets.
+    () => startPglite({ maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs) }),
+    (dsn) => fromDsn(dsn, options),
+    // The schema lives in PGlite's memory and goes with the child; drop it anyway while the child
+    // answers, but don't wait long: after a protocol desync PGlite stops answering.
+    { closeWithinMs: 1_500 },
+  );
+  return { ...session, server: `${session.server} (PGlite, embedded)` };
 }
 
 /** The PostgreSQL conformance suite: the catalog plus how to open an endpoint. */
 export const postgresSuite: Suite<PgTarget> = defineSuite<PgTarget>({
-  name: '@helios-conformance/postgres',
-  version: POSTGRES_SUITE_VERSION,
+  name: pkg.name,
+  version: pkg.version,
   description: 'PostgreSQL wire protocol and behaviour conformance (Gold)',
   bin: 'helios-postgres',
   idPrefixes: ['PG-'],
   cases: [...postgresCases],
   defaultTimeoutMs: 15_000,
-  dsnExample: 'postgres://user:password@host:5432/database?sslmode=require',
+  dsnExample: PG_DSN_EXAMPLE,
   defaultTarget: 'embedded PGlite, started in a child process',
   // Shipped next to dist/ in the package ("files"), so it resolves the same from the tarball.
   defaultExpectations: fileURLToPath(new URL('../expectations/pglite.json', import.meta.url)),
-  classifyError: classifyPgError,
+  // An error the server sent (a SQLSTATE with its severity) is the endpoint refusing what the case
+  // asked for: fail. A lost connection, a timeout or a harness bug stays an error.
+  classifyError: (e) => classifyPgError(e).verdict,
   open: openPostgres,
 });

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { findFreePort, startMariadb, startPglite, startPostgres, type Endpoint } from '@helios-conformance/testbed';
+import { describe, expect, it } from 'vitest';
+import { runCli, testServer, withParams, type CliRun } from '@helios-conformance/suite-kit';
+import { findFreePort } from '@helios-conformance/testbed';
 import { postgresCases } from '../src/index.js';
-import { cliPath, runCli, type CliRun } from './helpers.js';
 
+// The built CLI (dist/cli.js) end to end: the catalog, and the one-line exit 2 of a run that
+// cannot start. What each login failure says is the SQL layer's (packages/sql/test/postgres-*).
 const SECRET = 'Sup3r-s3cret-pw';
 
 /** Exit 2, one plain line on stderr within 10 s, matching `pattern`, no password anywhere. */
@@ -19,18 +20,7 @@ function expectCannotRun(r: CliRun, pattern: RegExp, ...secrets: string[]): void
 }
 
 describe('the CLI (dist/cli.js)', () => {
-  const endpoints: Endpoint[] = [];
-  let pg15: Endpoint;
-  let maria: Endpoint;
-  let pglite: Endpoint;
-  beforeAll(async () => {
-    if (!existsSync(cliPath)) throw new Error('build the package first: npm run build -w @helios-conformance/postgres');
-    [pg15, maria, pglite] = await Promise.all([startPostgres({ tls: true }), startMariadb(), startPglite()]);
-    endpoints.push(pg15, maria, pglite);
-  });
-  afterAll(async () => {
-    await Promise.all(endpoints.map((e) => e.stop()));
-  });
+  const pg15 = testServer('postgres');
 
   it('--list prints the catalog without touching a database', async () => {
     const r = await runCli(['--list', '--dsn', `postgres://u:${SECRET}@127.0.0.1:1/x`]);
@@ -52,23 +42,13 @@ describe('the CLI (dist/cli.js)', () => {
   });
 
   it('exits 2 on a wrong password (PostgreSQL 15), never printing it', async () => {
-    const dsn = `postgres://hc:${SECRET}@127.0.0.1:${pg15.port}/hc?sslmode=require`;
-    expectCannotRun(await runCli(['--dsn', dsn]), /password authentication failed for user "hc"/, pg15.password);
-  });
-
-  it('exits 2 when a MariaDB server is on that port', async () => {
-    const dsn = `postgres://hc:${maria.password}@127.0.0.1:${maria.port}/hc`;
-    expectCannotRun(await runCli(['--dsn', dsn]), new RegExp(`the server at 127\\.0\\.0\\.1:${maria.port} does not speak the PostgreSQL protocol`), maria.password);
-  });
-
-  it('exits 2 on sslmode=require against a server without TLS (PGlite)', async () => {
-    const dsn = `postgres://postgres:${SECRET}@127.0.0.1:${pglite.port}/postgres?sslmode=require`;
-    expectCannotRun(await runCli(['--dsn', dsn]), /sslmode=require but the server at .* does not accept TLS/);
+    const dsn = `postgres://${pg15.user}:${SECRET}@127.0.0.1:${pg15.port}/${pg15.database}?sslmode=require`;
+    expectCannotRun(await runCli(['--dsn', dsn]), new RegExp(`password authentication failed for user "${pg15.user}"`), pg15.password);
   });
 
   it('exits 2 on sslmode=verify-full without the server CA, and passes with it', async () => {
-    expectCannotRun(await runCli(['--dsn', `${pg15.dsn}?sslmode=verify-full`]), /TLS verification of .* failed/, pg15.password);
-    const ok = await runCli(['--dsn', `${pg15.dsn}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg15.caCertPath ?? '')}`, '--only', 'PG-001']);
+    expectCannotRun(await runCli(['--dsn', withParams(pg15.dsn, { sslmode: 'verify-full' })]), /TLS verification of .* failed/, pg15.password);
+    const ok = await runCli(['--dsn', withParams(pg15.dsn, { sslmode: 'verify-full', sslrootcert: pg15.caCertPath ?? '' }), '--only', 'PG-001']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/PASS\s+1\/1 PG-001/);
     expect(ok.stdout + ok.stderr).not.toContain(pg15.password);

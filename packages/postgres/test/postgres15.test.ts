@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSuite, type Report } from '@helios-conformance/core';
-import { startPostgres, type Endpoint } from '@helios-conformance/testbed';
+import { leftoverNamespaces, testServer, withParams } from '@helios-conformance/suite-kit';
 import { postgresSuite } from '../src/index.js';
-import { leftoverSchemas } from './helpers.js';
 
-// The suite against the real thing: PostgreSQL 15 from the machine, with TLS verified.
+// The suite against the real thing: the test server's PostgreSQL 15, with TLS verified.
 describe('against PostgreSQL 15 (TLS, verify-full)', () => {
-  let pg15: Endpoint;
-  let dsn: string;
-  beforeAll(async () => {
-    pg15 = await startPostgres({ tls: true });
-    dsn = `${pg15.dsn}?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg15.caCertPath ?? '')}`;
-  });
-  afterAll(async () => {
-    await pg15?.stop();
-  });
+  const pg15 = testServer('postgres');
+  const dsn = withParams(pg15.dsn, { sslmode: 'verify-full', sslrootcert: pg15.caCertPath ?? '' });
 
   it('passes every case, is conformant and leaves no hc_ schema behind', async () => {
     const notes: string[] = [];
@@ -33,7 +25,7 @@ describe('against PostgreSQL 15 (TLS, verify-full)', () => {
     expect(report.target.server).toMatch(/^PostgreSQL 15\./);
     expect(notes.some((n) => /^run namespace: schema hc_[a-z0-9]{8}$/.test(n))).toBe(true);
     expect(JSON.stringify(report)).not.toContain(pg15.password);
-    expect(await leftoverSchemas(pg15.dsn)).toEqual([]);
+    expect(await leftoverNamespaces(pg15.dsn)).toEqual([]);
   });
 
   it('drops the namespace also when the run is interrupted (Ctrl-C) mid-way', async () => {
@@ -47,16 +39,6 @@ describe('against PostgreSQL 15 (TLS, verify-full)', () => {
     });
     expect(report.interrupted).toBe(true);
     expect(report.results.length).toBeLessThan(postgresSuite.cases.length);
-    expect(await leftoverSchemas(pg15.dsn)).toEqual([]);
-  });
-
-  it('also works with sslmode=require (TLS without verification) and sslmode=disable (plain TCP)', async () => {
-    const viaRequire = await runSuite(postgresSuite, { dsn: `${pg15.dsn}?sslmode=require`, only: ['PG-001'] });
-    expect(viaRequire.results[0]?.status).toBe('pass');
-    expect(viaRequire.capabilities).toContain('ssl');
-    const plain = await runSuite(postgresSuite, { dsn: `${pg15.dsn}?sslmode=disable`, only: ['PG-001'] });
-    expect(plain.results[0]?.status).toBe('pass');
-    expect(plain.capabilities).not.toContain('ssl');
-    expect(await leftoverSchemas(pg15.dsn)).toEqual([]);
+    expect(await leftoverNamespaces(pg15.dsn)).toEqual([]);
   });
 });

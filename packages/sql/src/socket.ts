@@ -115,7 +115,9 @@ export function probeSocket<T>(spec: ProbeSpec<T>): Promise<T> {
       spec.onData(control);
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
-      if (!settled && !held) control.reject(connectError(e, spec.host, spec.port, spec.protocol));
+      // Once the server has sent something, what it sent is the verdict (e.g. a MySQL greeting
+      // followed by a reset of the SSLRequest it did not understand): 'close' follows and judges it.
+      if (!settled && !held && received.length === 0) control.reject(connectError(e, spec.host, spec.port, spec.protocol));
     });
     socket.on('close', () => {
       if (!settled && !held) spec.onClose(control);

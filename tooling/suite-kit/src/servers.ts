@@ -13,6 +13,8 @@ export interface TestServer {
   tls: boolean;
   /** PEM of the CA that signed the server certificate (TLS servers). */
   caCertPath?: string;
+  /** The server's data directory (PostgreSQL keeps its TLS certificate and key there: server.crt, server.key). */
+  dataDir?: string;
   version: string;
   pid: number;
 }

@@ -1,22 +1,13 @@
-// Lazy loaders for the drivers. Nothing here runs at import time, so `--list` and
-// `import { postgresCases }` stay cheap; the first case (or open()) that needs a driver pays for it.
-import type * as PgModule from 'pg';
+// Lazy loaders for the drivers only the cases use (`pg` itself is loaded by the SQL layer,
+// `loadPg` in @helios-conformance/sql/postgres). Nothing here runs at import time, so `--list` and
+// `import { postgresCases }` stay cheap; the first case that needs a driver pays for it.
 import type * as CopyStreamsModule from 'pg-copy-streams';
 import type PostgresJs from 'postgres';
 import type * as KyselyModule from 'kysely';
 
-type Pg = typeof PgModule;
-
-let pg: Promise<Pg> | undefined;
 let copyStreams: Promise<typeof CopyStreamsModule> | undefined;
 let postgresJs: Promise<typeof PostgresJs> | undefined;
 let kysely: Promise<typeof KyselyModule> | undefined;
-
-/** node-postgres (`pg`), a CommonJS package: its API lives on the default export. */
-export function loadPg(): Promise<Pg> {
-  pg ??= import('pg').then((m) => ((m as unknown as { default?: Pg }).default ?? (m as unknown as Pg)));
-  return pg;
-}
 
 /** `pg-copy-streams` (COPY FROM STDIN / TO STDOUT as Node streams). */
 export function loadCopyStreams(): Promise<typeof CopyStreamsModule> {

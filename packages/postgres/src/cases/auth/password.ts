@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import type { PgContext } from '../../_internal/case-kit.js';
-import { definePgCase } from '../../_internal/case-kit.js';
-import { StartupError, WireClosed, openTransport, startSession, type StartupResult, type WireConnection } from '../../_internal/wire.js';
+import { StartupError, WireClosed, openTransport, startSession, type StartupResult, type WireConnection } from '@helios-conformance/sql/pg-wire';
+import { definePgCase, type PgContext } from '../../_internal/case-kit.js';
 
 const SPEC_AUTH = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP';
 const PASSWORD_METHODS = ['cleartext', 'md5', 'sasl'];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { Client } from 'pg';
-import { definePgCase, openSession, within, type PgContext } from '../../_internal/case-kit.js';
-import { checkError, expectError, settle, sleep } from '../errors/expect-error.js';
+import { checkSqlError, expectSqlError } from '@helios-conformance/sql/postgres';
+import { definePgCase, openSession, settle, sleep, within, type PgContext } from '../../_internal/case-kit.js';
 
 /** The CancelRequest code (1234 << 16 | 5678). */
 const CANCEL_REQUEST_CODE = 80877102;
@@ -77,7 +77,7 @@ export const cancelRequest = definePgCase({
     const r = await within(running, BOUND_MS);
     if (r.timedOut) return ctx.fail(`SELECT pg_sleep(${SLEEP_S}) was still running ${BOUND_MS} ms after the CancelRequest (expected 57014)`);
     if (r.value.ok) return ctx.fail(`SELECT pg_sleep(${SLEEP_S}) completed after ${Date.now() - t0} ms: the CancelRequest did not interrupt it (expected 57014)`);
-    checkError(r.value.error, '57014', 'the cancelled pg_sleep');
+    checkSqlError(r.value.error, '57014', 'the cancelled pg_sleep');
     ctx.metric('cancelLatencyMs', Date.now() - sent);
     const alive = await c.query<{ one: number }>('SELECT 1 AS one');
     assert.equal(alive.rows[0]?.one, 1, 'the session must keep working after a cancelled statement');
@@ -107,7 +107,7 @@ export const statementTimeout = definePgCase({
       const ms = Date.now() - t0;
       if (r.timedOut) return ctx.fail(`${what}: pg_sleep(${SLEEP_S}) under statement_timeout 200ms was still running after 2500 ms (expected 57014)`);
       if (r.value.ok) return ctx.fail(`${what}: pg_sleep(${SLEEP_S}) under statement_timeout 200ms completed after ${ms} ms (expected 57014)`);
-      checkError(r.value.error, '57014', `${what}: pg_sleep(${SLEEP_S}) under statement_timeout 200ms`);
+      checkSqlError(r.value.error, '57014', `${what}: pg_sleep(${SLEEP_S}) under statement_timeout 200ms`);
       assert.ok(ms < 1_500, `${what}: 57014 must come within ~1 s of a 200 ms timeout, came after ${ms} ms`);
       assert.ok(ms >= 150, `${what}: 57014 came after ${ms} ms, before the 200 ms statement_timeout elapsed`);
       ctx.metric(`${what === 'simple query' ? 'simple' : 'extended'}TimeoutMs`, ms);
@@ -142,7 +142,7 @@ export const setLocalScope = definePgCase({
     const r = await within(settle(c.query(`SELECT pg_sleep(${SLEEP_S})`)), 2_500);
     if (r.timedOut) return ctx.fail(`pg_sleep(${SLEEP_S}) under SET LOCAL statement_timeout 200ms was still running after 2500 ms (expected 57014)`);
     if (r.value.ok) return ctx.fail(`pg_sleep(${SLEEP_S}) under SET LOCAL statement_timeout 200ms completed after ${Date.now() - t0} ms (expected 57014)`);
-    checkError(r.value.error, '57014', 'pg_sleep under SET LOCAL statement_timeout');
+    checkSqlError(r.value.error, '57014', 'pg_sleep under SET LOCAL statement_timeout');
     await c.query('ROLLBACK');
     assert.equal(await show(), '0', 'after the transaction, the SET LOCAL value must be gone (statement_timeout 0)');
     const slept = await within(settle(c.query('SELECT pg_sleep(0.4)')), 3_000);
@@ -163,6 +163,6 @@ export const setLocalScope = definePgCase({
     await c.query("SET statement_timeout = '8s'");
     await c.query('COMMIT');
     assert.equal(await show(), '8s', 'a plain SET inside a committed transaction must persist for the session');
-    await expectError(c, "SET statement_timeout = 'soon'", '22023', 'SET statement_timeout to an invalid value');
+    await expectSqlError(c.query("SET statement_timeout = 'soon'"), '22023', 'SET statement_timeout to an invalid value');
   },
 });

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { definePgCase, openSession, sqlstate, type PgContext } from '../../_internal/case-kit.js';
-import { rawRow, row, same, stillAlive } from '../types/check.js';
-import { bin, copyIn, copyOut, decodeBinaryCopy, describeBytes, encodeBinaryCopy, type BinaryField } from './copy-kit.js';
+import { rawRow, row, same, stillAlive } from '../../_internal/value-checks.js';
+import { bin, copyIn, copyOut, decodeBinaryCopy, describeBytes, encodeBinaryCopy, type BinaryField } from '../../_internal/copy-kit.js';
 
 const COPY_SPEC = 'https://www.postgresql.org/docs/current/sql-copy.html';
 

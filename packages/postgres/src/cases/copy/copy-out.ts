@@ -3,8 +3,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
 import { loadCopyStreams } from '../../_internal/drivers.js';
-import { same } from '../types/check.js';
-import { BINARY_SIGNATURE, bin, copyOut, decodeBinaryCopy, describeBytes, type BinaryField } from './copy-kit.js';
+import { same } from '../../_internal/value-checks.js';
+import { BINARY_SIGNATURE, bin, copyOut, decodeBinaryCopy, describeBytes, type BinaryField } from '../../_internal/copy-kit.js';
 
 const COPY_SPEC = 'https://www.postgresql.org/docs/current/sql-copy.html';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { loadPg } from '@helios-conformance/sql/postgres';
 import { definePgCase } from '../../_internal/case-kit.js';
-import { loadKysely, loadPg } from '../../_internal/drivers.js';
+import { loadKysely } from '../../_internal/drivers.js';
 
 interface Pg007Db {
   pg007_people: { id: number; name: string; age: number | null };

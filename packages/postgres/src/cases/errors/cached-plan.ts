@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Client, QueryResult } from 'pg';
+import { checkSqlError } from '@helios-conformance/sql/postgres';
 import { definePgCase, openSession, sqlstate } from '../../_internal/case-kit.js';
-import { checkError } from './expect-error.js';
 
 type Outcome = { kind: 'new-shape'; result: QueryResult } | { kind: 'refused-0A000'; message: string };
 
@@ -11,7 +11,7 @@ async function reExecute(c: Client, name: string, text: string, what: string): P
     return { kind: 'new-shape', result: await c.query({ name, text }) };
   } catch (e) {
     if (sqlstate(e) === undefined) throw e;
-    return { kind: 'refused-0A000', message: checkError(e, '0A000', what).message };
+    return { kind: 'refused-0A000', message: checkSqlError(e, '0A000', what).message };
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import { expectSqlError } from '@helios-conformance/sql/postgres';
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectError } from './expect-error.js';
 
 /** PG-070: integrity violations carry their SQLSTATE and name the constraint / column. */
 export const integrityViolations = definePgCase({
@@ -17,14 +17,14 @@ export const integrityViolations = definePgCase({
     await c.query('INSERT INTO pg070_parent VALUES (1)');
     await c.query("INSERT INTO pg070_child VALUES (1, 1, 'ok')");
 
-    const fk = await expectError(c, "INSERT INTO pg070_child VALUES (2, 99, 'orphan')", '23503', 'insert of a row whose parent does not exist');
+    const fk = await expectSqlError(c.query("INSERT INTO pg070_child VALUES (2, 99, 'orphan')"), '23503', 'insert of a row whose parent does not exist');
     assert.equal(fk.constraint, 'pg070_child_parent_fk', `23503 must name the violated constraint (field n): expected pg070_child_parent_fk, got ${JSON.stringify(fk.constraint)}`);
     assert.equal(fk.table, 'pg070_child', `23503 must name the table (field t): expected pg070_child, got ${JSON.stringify(fk.table)}`);
-    await expectError(c, 'DELETE FROM pg070_parent WHERE id = 1', '23503', 'delete of a parent row that is still referenced');
+    await expectSqlError(c.query('DELETE FROM pg070_parent WHERE id = 1'), '23503', 'delete of a parent row that is still referenced');
 
-    const nn = await expectError(c, 'INSERT INTO pg070_child VALUES (3, 1, NULL)', '23502', 'insert of NULL into a NOT NULL column');
+    const nn = await expectSqlError(c.query('INSERT INTO pg070_child VALUES (3, 1, NULL)'), '23502', 'insert of NULL into a NOT NULL column');
     assert.equal(nn.column, 'note', `23502 must name the column (field c): expected note, got ${JSON.stringify(nn.column)}`);
-    await expectError(c, 'UPDATE pg070_child SET note = NULL WHERE id = $1', '23502', 'update of a NOT NULL column to NULL (extended query)', [1]);
+    await expectSqlError(c.query('UPDATE pg070_child SET note = NULL WHERE id = $1', [1]), '23502', 'update of a NOT NULL column to NULL (extended query)');
 
     const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg070_child');
     assert.equal(n.rows[0]?.n, 1, `the failed statements must change nothing: expected 1 child row, found ${n.rows[0]?.n}`);
@@ -42,10 +42,10 @@ export const undefinedObjects = definePgCase({
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-071');
     await c.query('CREATE TABLE pg071_t (id int PRIMARY KEY, name text)');
-    await expectError(c, 'SELECT * FROM pg071_missing', '42P01', 'SELECT from a table that does not exist');
-    await expectError(c, 'INSERT INTO pg071_missing VALUES ($1)', '42P01', 'parameterised INSERT into a table that does not exist', [1]);
-    await expectError(c, 'SELECT nope FROM pg071_t', '42703', 'SELECT of a column that does not exist');
-    await expectError(c, 'UPDATE pg071_t SET nope = $1', '42703', 'parameterised UPDATE of a column that does not exist', [1]);
+    await expectSqlError(c.query('SELECT * FROM pg071_missing'), '42P01', 'SELECT from a table that does not exist');
+    await expectSqlError(c.query('INSERT INTO pg071_missing VALUES ($1)', [1]), '42P01', 'parameterised INSERT into a table that does not exist');
+    await expectSqlError(c.query('SELECT nope FROM pg071_t'), '42703', 'SELECT of a column that does not exist');
+    await expectSqlError(c.query('UPDATE pg071_t SET nope = $1', [1]), '42703', 'parameterised UPDATE of a column that does not exist');
     const r = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg071_t');
     assert.equal(r.rows[0]?.n, 0, 'the session must keep working after the errors (count of the empty table)');
   },
@@ -61,14 +61,14 @@ export const divisionByZero = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/errcodes-appendix.html',
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-072');
-    await expectError(c, 'SELECT 1 / 0', '22012', 'SELECT 1 / 0');
-    await expectError(c, 'SELECT 10 / $1::int AS q', '22012', 'SELECT 10 / $1 with $1 = 0 (extended query)', [0]);
-    await expectError(c, { name: 'pg072_div', text: 'SELECT 10 / $1::int AS q' }, '22012', 'named prepared statement with $1 = 0', [0]);
+    await expectSqlError(c.query('SELECT 1 / 0'), '22012', 'SELECT 1 / 0');
+    await expectSqlError(c.query('SELECT 10 / $1::int AS q', [0]), '22012', 'SELECT 10 / $1 with $1 = 0 (extended query)');
+    await expectSqlError(c.query({ name: 'pg072_div', text: 'SELECT 10 / $1::int AS q', values: [0] }), '22012', 'named prepared statement with $1 = 0');
     // The same named statement must still work with a valid parameter: the error did not destroy it.
     const ok = await c.query<{ q: number }>({ name: 'pg072_div', text: 'SELECT 10 / $1::int AS q', values: [5] });
     assert.equal(ok.rows[0]?.q, 2, `after the error the prepared statement must still answer 10 / 5 = 2, got ${JSON.stringify(ok.rows[0])}`);
     // Rows already produced before the error must not be mistaken for a result.
-    await expectError(c, 'SELECT 10 / (3 - g) FROM generate_series(1, 5) g', '22012', 'a division by zero on the third row');
+    await expectSqlError(c.query('SELECT 10 / (3 - g) FROM generate_series(1, 5) g'), '22012', 'a division by zero on the third row');
   },
 });
 
@@ -85,12 +85,12 @@ export const abortedTransaction = definePgCase({
     await c.query('CREATE TABLE pg073_t (id int PRIMARY KEY)');
     await c.query('BEGIN');
     await c.query('INSERT INTO pg073_t VALUES (1)');
-    await expectError(c, 'SELECT 1 / 0', '22012', 'the statement that aborts the transaction');
-    await expectError(c, 'SELECT 1', '25P02', 'a plain SELECT after the error');
-    await expectError(c, 'INSERT INTO pg073_t VALUES (2)', '25P02', 'an INSERT after the error');
-    await expectError(c, 'SELECT $1::int AS x', '25P02', 'an extended-query statement after the error', [7]);
-    await expectError(c, 'CREATE TABLE pg073_other (id int)', '25P02', 'DDL after the error');
-    await expectError(c, 'SET search_path TO public', '25P02', 'SET after the error');
+    await expectSqlError(c.query('SELECT 1 / 0'), '22012', 'the statement that aborts the transaction');
+    await expectSqlError(c.query('SELECT 1'), '25P02', 'a plain SELECT after the error');
+    await expectSqlError(c.query('INSERT INTO pg073_t VALUES (2)'), '25P02', 'an INSERT after the error');
+    await expectSqlError(c.query('SELECT $1::int AS x', [7]), '25P02', 'an extended-query statement after the error');
+    await expectSqlError(c.query('CREATE TABLE pg073_other (id int)'), '25P02', 'DDL after the error');
+    await expectSqlError(c.query('SET search_path TO public'), '25P02', 'SET after the error');
     await c.query('ROLLBACK');
     const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg073_t');
     assert.equal(n.rows[0]?.n, 0, `ROLLBACK must undo the insert made before the error: found ${n.rows[0]?.n} rows`);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { definePgCase } from '../../_internal/case-kit.js';
 import {
   WireTimeout,
   commandTag,
@@ -7,14 +6,14 @@ import {
   describeMessages,
   firstError,
   msg,
-  openWire,
   parameterDescription,
   rowDescription,
   textRow,
   typeString,
   type WireConnection,
   type WireMessage,
-} from '../../_internal/wire.js';
+} from '@helios-conformance/sql/pg-wire';
+import { definePgCase, openWire } from '../../_internal/case-kit.js';
 
 const SPEC_EXT = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY';
 const SPEC_PIPE = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-PIPELINING';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { definePgCase } from '../../_internal/case-kit.js';
-import { commandTag, describeMessages, errorFields, firstError, openWire, textRow, typeString, type WireMessage } from '../../_internal/wire.js';
+import { commandTag, describeMessages, errorFields, firstError, textRow, typeString, type WireMessage } from '@helios-conformance/sql/pg-wire';
+import { definePgCase, openWire } from '../../_internal/case-kit.js';
 
 const SPEC_SIMPLE = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SIMPLE-QUERY';
 const SPEC_MULTI = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT';

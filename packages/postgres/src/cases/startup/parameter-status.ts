@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { definePgCase } from '../../_internal/case-kit.js';
-import { describeMessages, firstError, openWire, parameterStatus, typeString } from '../../_internal/wire.js';
+import { describeMessages, firstError, parameterStatus, typeString } from '@helios-conformance/sql/pg-wire';
+import { definePgCase, openWire } from '../../_internal/case-kit.js';
 
 const SPEC_START = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP';
 const SPEC_ASYNC = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-ASYNC';

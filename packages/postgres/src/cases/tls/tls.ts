@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { parsePgDsn } from '../../adapter.js';
-import type { PgContext } from '../../_internal/case-kit.js';
-import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { GSSENC_REQUEST, SSL_REQUEST, WireClosed, WireConnection, WireTimeout, openTransport, openWire, startSession, textRow } from '../../_internal/wire.js';
+import { parsePgDsn } from '@helios-conformance/sql/postgres';
+import { GSSENC_REQUEST, SSL_REQUEST, WireClosed, WireConnection, WireTimeout, openTransport, startSession, textRow } from '@helios-conformance/sql/pg-wire';
+import { definePgCase, openSession, openWire, type PgContext } from '../../_internal/case-kit.js';
 
 const SPEC_SSL = 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-SSL';
 

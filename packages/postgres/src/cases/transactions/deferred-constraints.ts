@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
+import { checkSqlError } from '@helios-conformance/sql/postgres';
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { checkError } from '../errors/expect-error.js';
 
 /** Runs COMMIT, which must fail with `expected`; returns the error message. */
 async function commitMustFail(c: Client, expected: string, what: string): Promise<string> {
@@ -10,7 +10,7 @@ async function commitMustFail(c: Client, expected: string, what: string): Promis
     await c.query('COMMIT');
     committed = true;
   } catch (e) {
-    return checkError(e, expected, what).message;
+    return checkSqlError(e, expected, what).message;
   }
   assert.ok(!committed, `${what}: COMMIT must fail with SQLSTATE ${expected}, but it succeeded`);
   return '';
@@ -62,7 +62,7 @@ export const deferredUnique = definePgCase({
     try {
       await c.query('INSERT INTO pg081_t VALUES (5, 1)');
     } catch (e) {
-      code = checkError(e, '23505', 'duplicate insert after SET CONSTRAINTS IMMEDIATE').code;
+      code = checkSqlError(e, '23505', 'duplicate insert after SET CONSTRAINTS IMMEDIATE').code;
     }
     await c.query('ROLLBACK');
     assert.equal(code, '23505', 'after SET CONSTRAINTS pg081_pos_uq IMMEDIATE the duplicate INSERT itself must fail with 23505, but it succeeded');

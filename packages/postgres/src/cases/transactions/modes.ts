@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import { expectSqlError } from '@helios-conformance/sql/postgres';
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectError } from '../errors/expect-error.js';
 
 /** PG-079: a READ ONLY transaction refuses writes with 25006. */
 export const readOnlyTransaction = definePgCase({
@@ -20,16 +20,16 @@ export const readOnlyTransaction = definePgCase({
     assert.equal(ro.rows[0]?.transaction_read_only, 'on', `SHOW transaction_read_only inside START TRANSACTION READ ONLY must be on, got ${ro.rows[0]?.transaction_read_only}`);
     const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg079_t');
     assert.equal(n.rows[0]?.n, 1, 'a READ ONLY transaction must still read');
-    await expectError(c, 'INSERT INTO pg079_t VALUES (2)', '25006', 'INSERT in a READ ONLY transaction');
+    await expectSqlError(c.query('INSERT INTO pg079_t VALUES (2)'), '25006', 'INSERT in a READ ONLY transaction');
     await c.query('ROLLBACK');
 
     await c.query('BEGIN');
     await c.query('SET TRANSACTION READ ONLY');
-    await expectError(c, 'UPDATE pg079_t SET id = 3', '25006', 'UPDATE after SET TRANSACTION READ ONLY');
+    await expectSqlError(c.query('UPDATE pg079_t SET id = 3'), '25006', 'UPDATE after SET TRANSACTION READ ONLY');
     await c.query('ROLLBACK');
 
     await c.query('BEGIN READ ONLY');
-    await expectError(c, 'CREATE TABLE pg079_other (id int)', '25006', 'CREATE TABLE in a BEGIN READ ONLY transaction');
+    await expectSqlError(c.query('CREATE TABLE pg079_other (id int)'), '25006', 'CREATE TABLE in a BEGIN READ ONLY transaction');
     await c.query('ROLLBACK');
 
     // The mode ends with the transaction.
@@ -73,7 +73,7 @@ export const isolationLevels = definePgCase({
     assert.equal(await show(), def.rows[0]?.default_transaction_isolation, 'outside a transaction, transaction_isolation must equal default_transaction_isolation');
     await c.query('BEGIN');
     await c.query('SELECT 1');
-    await expectError(c, 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', '25001', 'SET TRANSACTION ISOLATION LEVEL after the first query of the transaction');
+    await expectSqlError(c.query('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE'), '25001', 'SET TRANSACTION ISOLATION LEVEL after the first query of the transaction');
     await c.query('ROLLBACK');
   },
 });
@@ -91,7 +91,7 @@ export const commitOfFailedTransaction = definePgCase({
     await c.query('CREATE TABLE pg083_t (id int PRIMARY KEY)');
     await c.query('BEGIN');
     await c.query('INSERT INTO pg083_t VALUES (1)');
-    await expectError(c, 'INSERT INTO pg083_t VALUES (1)', '23505', 'duplicate insert inside the transaction');
+    await expectSqlError(c.query('INSERT INTO pg083_t VALUES (1)'), '23505', 'duplicate insert inside the transaction');
     const r = await c.query('COMMIT');
     assert.equal(r.command, 'ROLLBACK', `COMMIT of an aborted transaction must be answered with command tag ROLLBACK, got ${r.command}`);
     const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg083_t');

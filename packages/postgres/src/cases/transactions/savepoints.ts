@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
+import { expectSqlError } from '@helios-conformance/sql/postgres';
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectError } from '../errors/expect-error.js';
 
 async function ids(c: Client, table: string): Promise<number[]> {
   const r = await c.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id`);
@@ -35,7 +35,7 @@ export const savepoints = definePgCase({
     await c.query('INSERT INTO pg077_t VALUES (5)');
     await c.query('RELEASE s1');
     assert.deepEqual(await ids(c, 'pg077_t'), [1, 2, 5], 'RELEASE SAVEPOINT must keep the work done under the savepoint');
-    await expectError(c, 'ROLLBACK TO SAVEPOINT s1', '3B001', 'ROLLBACK TO a released savepoint');
+    await expectSqlError(c.query('ROLLBACK TO SAVEPOINT s1'), '3B001', 'ROLLBACK TO a released savepoint');
     await c.query('ROLLBACK');
 
     // A second transaction, committed: the savepoint's rolled-back part must not come back.
@@ -46,7 +46,7 @@ export const savepoints = definePgCase({
     await c.query('SAVEPOINT b');
     await c.query('INSERT INTO pg077_t VALUES (12)');
     await c.query('ROLLBACK TO SAVEPOINT a'); // also discards savepoint b
-    await expectError(c, 'RELEASE SAVEPOINT b', '3B001', 'RELEASE of a savepoint discarded by ROLLBACK TO an earlier one');
+    await expectSqlError(c.query('RELEASE SAVEPOINT b'), '3B001', 'RELEASE of a savepoint discarded by ROLLBACK TO an earlier one');
     await c.query('ROLLBACK TO SAVEPOINT a'); // the 3B001 above aborted the transaction; this recovers it
     await c.query('INSERT INTO pg077_t VALUES (13)');
     await c.query('COMMIT');
@@ -69,8 +69,8 @@ export const savepointErrorRecovery = definePgCase({
     await c.query("INSERT INTO pg078_t VALUES (1, 'before')");
     for (let i = 0; i < 3; i++) {
       await c.query(`SAVEPOINT try_${i}`);
-      await expectError(c, "INSERT INTO pg078_t VALUES ($1, 'dup')", '23505', `duplicate insert #${i + 1} under a savepoint`, [1]);
-      await expectError(c, 'SELECT 1', '25P02', `a statement after error #${i + 1}, before ROLLBACK TO`);
+      await expectSqlError(c.query("INSERT INTO pg078_t VALUES ($1, 'dup')", [1]), '23505', `duplicate insert #${i + 1} under a savepoint`);
+      await expectSqlError(c.query('SELECT 1'), '25P02', `a statement after error #${i + 1}, before ROLLBACK TO`);
       await c.query(`ROLLBACK TO SAVEPOINT try_${i}`);
       const r = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg078_t');
       assert.equal(r.rows[0]?.n, 1, `after ROLLBACK TO SAVEPOINT try_${i} the transaction must work again and still see its first insert`);

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from './check.js';
+import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from '../../_internal/value-checks.js';
 
 const DATETIME_SPEC = 'https://www.postgresql.org/docs/current/datatype-datetime.html';
 

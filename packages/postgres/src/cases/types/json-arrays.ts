@@ -1,5 +1,5 @@
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectSqlstate, rawRow, same, sameColumns, stillAlive } from './check.js';
+import { expectSqlstate, rawRow, same, sameColumns, stillAlive } from '../../_internal/value-checks.js';
 
 /** PG-063: json stores the input text; jsonb stores a normalized value. */
 export const jsonVsJsonb = definePgCase({

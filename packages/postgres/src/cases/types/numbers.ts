@@ -1,5 +1,5 @@
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from './check.js';
+import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from '../../_internal/value-checks.js';
 
 const NUMERIC_SPEC = 'https://www.postgresql.org/docs/current/datatype-numeric.html';
 

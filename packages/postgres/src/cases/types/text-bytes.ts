@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from './check.js';
+import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from '../../_internal/value-checks.js';
 
 const md5 = (b: Buffer | string): string => createHash('md5').update(b).digest('hex');
 

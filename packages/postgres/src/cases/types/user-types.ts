@@ -1,5 +1,5 @@
 import { definePgCase, openSession } from '../../_internal/case-kit.js';
-import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from './check.js';
+import { expectSqlstate, rawRow, row, same, sameColumns, stillAlive } from '../../_internal/value-checks.js';
 
 /** PG-065: enum types order by declaration and reject unknown labels. */
 export const enums = definePgCase({

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Client, Notification } from 'pg';
-import { definePgCase, openSession, type PgContext } from '../../_internal/case-kit.js';
-import { sleep } from '../errors/expect-error.js';
+import { definePgCase, openSession, sleep, type PgContext } from '../../_internal/case-kit.js';
 
 const SPEC = 'https://www.postgresql.org/docs/current/sql-notify.html';
 /** How long a committed notification may take to reach an idle listener. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import type { Client, CustomTypesConfig, QueryResult } from 'pg';
-import { sqlstate } from '../../_internal/case-kit.js';
+import { sqlstate } from './case-kit.js';
 
 /** A value as a short, unambiguous string for failure messages (shows -0, NaN, Buffers, bigint). */
 export function show(v: unknown): string {

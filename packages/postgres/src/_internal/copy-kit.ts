@@ -3,7 +3,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
-import { loadCopyStreams } from '../../_internal/drivers.js';
+import { loadCopyStreams } from './drivers.js';
 
 /** The 11-byte signature that starts every binary COPY file: `PGCOPY\n\377\r\n\0`. */
 export const BINARY_SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);

@@ -1,26 +1,32 @@
-// Backend-message transforms for the mutant proxy: each one changes one thing in the stream.
-import { readFields, writeFields, type BackendTransform } from './proxy.js';
+// Server-side hooks for the suite kit's framing proxy: each one changes one thing in the backend's
+// message stream, turning a real PostgreSQL into a mutant endpoint the suite must catch.
+import type { FrameHook, PgFrame } from '@helios-conformance/suite-kit';
+import { errorBody, errorFieldList } from '@helios-conformance/sql/pg-wire';
+
+type Hook = FrameHook<PgFrame>;
 
 /** Rewrites SQLSTATE `from` to `to` in every ErrorResponse. */
-export function rewriteSqlstate(from: string, to: string): BackendTransform {
+export function rewriteSqlstate(from: string, to: string): Hook {
   return (m, ctx) => {
     if (m.type !== 'E') return m;
-    const fields = readFields(m.body);
-    let hit = false;
-    for (const f of fields) {
-      if (f[0] === 'C' && f[1] === from) {
-        f[1] = to;
-        hit = true;
-      }
-    }
-    if (!hit) return m;
+    const fields = errorFieldList(m.body);
+    if (!fields.some(([c, v]) => c === 'C' && v === from)) return m;
     ctx.mark();
-    return { type: 'E', body: writeFields(fields) };
+    return { type: 'E', body: errorBody(fields.map(([c, v]) => [c, c === 'C' && v === from ? to : v])) };
+  };
+}
+
+/** Replaces the SQLSTATE of every ErrorResponse with `code` (the message text stays). */
+export function eraseSqlstates(code: string): Hook {
+  return (m, ctx) => {
+    if (m.type !== 'E') return m;
+    ctx.mark();
+    return { type: 'E', body: errorBody(errorFieldList(m.body).map(([c, v]) => [c, c === 'C' ? code : v])) };
   };
 }
 
 /** Drops every message of one type (e.g. 'A' NotificationResponse, 'N' NoticeResponse). */
-export function dropMessages(type: string): BackendTransform {
+export function dropMessages(type: string): Hook {
   return (m, ctx) => {
     if (m.type !== type) return m;
     ctx.mark();
@@ -29,7 +35,7 @@ export function dropMessages(type: string): BackendTransform {
 }
 
 /** Reports `value` instead of the server's value for one ParameterStatus ('S') parameter. */
-export function lieInParameterStatus(name: string, value: string): BackendTransform {
+export function lieInParameterStatus(name: string, value: string): Hook {
   return (m, ctx) => {
     if (m.type !== 'S') return m;
     const zero = m.body.indexOf(0);
@@ -44,10 +50,9 @@ export function lieInParameterStatus(name: string, value: string): BackendTransf
  * becomes '2', and so does the first '1' of every CopyData ('d') the server sends (COPY TO STDOUT).
  * Text-format numbers, dates and strings containing a 1 change; everything else passes.
  */
-export function corruptDataRows(from = 0x31, to = 0x32): BackendTransform {
+export function corruptDataRows(from = 0x31, to = 0x32): Hook {
   return (m, ctx) => {
     if (m.type === 'd') {
-      // COPY … TO STDOUT data: the first '1' of each CopyData message.
       const at = m.body.indexOf(from);
       if (at >= 0) {
         m.body[at] = to;
@@ -76,7 +81,7 @@ export function corruptDataRows(from = 0x31, to = 0x32): BackendTransform {
 }
 
 /** Rewrites CommandComplete ('C') tags: `map(tag)` returns the tag to report (or the same tag). */
-export function rewriteCommandTags(map: (tag: string) => string): BackendTransform {
+export function rewriteCommandTags(map: (tag: string) => string): Hook {
   return (m, ctx) => {
     if (m.type !== 'C') return m;
     const tag = m.body.toString('utf8', 0, Math.max(0, m.body.indexOf(0)));
@@ -87,33 +92,13 @@ export function rewriteCommandTags(map: (tag: string) => string): BackendTransfo
   };
 }
 
-/** Applies several transforms in order (a dropped message stops the chain). */
-export function chain(...ts: BackendTransform[]): BackendTransform {
-  return (m, ctx) => {
-    let msgs = [m];
-    for (const t of ts) {
-      msgs = msgs.flatMap((x) => {
-        const r = t(x, ctx);
-        return r === null ? [] : Array.isArray(r) ? r : [r];
-      });
-    }
-    return msgs;
-  };
-}
-
-/** Replaces the SQLSTATE of every ErrorResponse with `code` (the message text stays). */
-export function eraseSqlstates(code: string): BackendTransform {
-  return (m, ctx) => {
-    if (m.type !== 'E') return m;
-    const fields = readFields(m.body);
-    for (const f of fields) if (f[0] === 'C' && f[1] !== code) f[1] = code;
-    ctx.mark();
-    return { type: 'E', body: writeFields(fields) };
-  };
+/** Command tags report one row more than the server did (INSERT 0 n, UPDATE n, DELETE n, SELECT n, …). */
+export function inflateRowCounts(): Hook {
+  return rewriteCommandTags((tag) => tag.replace(/^((?:INSERT \d+|UPDATE|DELETE|SELECT|MOVE|FETCH|COPY|MERGE) )(\d+)$/, (_, head: string, n: string) => `${head}${Number(n) + 1}`));
 }
 
 /** Every NULL field (length -1) of every DataRow becomes an empty value (length 0). */
-export function nullsAsEmpty(): BackendTransform {
+export function nullsAsEmpty(): Hook {
   return (m, ctx) => {
     if (m.type !== 'D') return m;
     const n = m.body.readInt16BE(0);
@@ -131,7 +116,7 @@ export function nullsAsEmpty(): BackendTransform {
 }
 
 /** Every column of every RowDescription ('T') is described as text (format 0), whatever was asked for. */
-export function rowDescriptionAllText(): BackendTransform {
+export function rowDescriptionAllText(): Hook {
   return (m, ctx) => {
     if (m.type !== 'T') return m;
     const n = m.body.readInt16BE(0);
@@ -151,30 +136,44 @@ export function rowDescriptionAllText(): BackendTransform {
   };
 }
 
+/** RowDescription ('T') reports every column name in upper case (as an endpoint folding identifiers to upper case would). */
+export function upperCaseColumnNames(): Hook {
+  return (m, ctx) => {
+    if (m.type !== 'T') return m;
+    const n = m.body.readInt16BE(0);
+    const parts: Buffer[] = [m.body.subarray(0, 2)];
+    let p = 2;
+    for (let i = 0; i < n; i++) {
+      const zero = m.body.indexOf(0, p);
+      if (zero < 0) return m;
+      parts.push(Buffer.from(m.body.toString('utf8', p, zero).toUpperCase(), 'utf8'), m.body.subarray(zero, zero + 19));
+      p = zero + 19;
+    }
+    ctx.mark();
+    return { type: 'T', body: Buffer.concat(parts) };
+  };
+}
+
+/** Messages the client gets at once even while answers are held back: asynchronous, startup and COPY messages. */
+const IMMEDIATE = new Set(['A', 'N', 'S', 'R', 'K', 'G', 'H', 'W', 'd', 'c', 'E', 'Z', 'I']);
+
 /**
  * Sends nothing the server answers to Parse/Bind/Describe/Execute/Close before the ReadyForQuery
  * that follows Sync: results are held back and released together (Flush is ignored).
- * Asynchronous and COPY messages pass at once.
  */
-export function holdUntilReady(): BackendTransform {
-  const held = new WeakMap<object, Array<{ type: string; body: Buffer }>>();
-  const immediate = new Set(['A', 'N', 'S', 'R', 'K', 'G', 'H', 'W', 'd', 'c', 'E', 'Z', 'I']);
+export function holdUntilReady(): Hook {
   return (m, ctx) => {
-    const queue = held.get(ctx) ?? [];
-    held.set(ctx, queue);
-    if (m.type === 'Z' || m.type === 'E') {
-      const out = [...queue.splice(0), m];
-      return out;
-    }
-    if (immediate.has(m.type)) return m;
-    queue.push(m);
+    const held = ((ctx.state.held as PgFrame[] | undefined) ??= []);
+    if (m.type === 'Z' || m.type === 'E') return [...held.splice(0), m];
+    if (IMMEDIATE.has(m.type)) return m;
+    held.push(m);
     ctx.mark();
     return [];
   };
 }
 
 /** In a SCRAM AuthenticationSASLFinal ('R', code 12), changes one character of the server signature `v=…`. */
-export function corruptScramServerSignature(onlyFor: (startup: Record<string, string>) => boolean = () => true): BackendTransform {
+export function corruptScramServerSignature(onlyFor: (startup: Record<string, string>) => boolean = () => true): Hook {
   return (m, ctx) => {
     if (m.type !== 'R' || m.body.length < 8 || m.body.readInt32BE(0) !== 12 || !onlyFor(ctx.startup)) return m;
     const at = m.body.indexOf('v=', 4, 'latin1');
@@ -186,7 +185,7 @@ export function corruptScramServerSignature(onlyFor: (startup: Record<string, st
 }
 
 /** In DataRow text values starting with `from`, replaces that prefix with `to`. */
-export function rewriteValuePrefix(from: string, to: string): BackendTransform {
+export function rewriteValuePrefix(from: string, to: string): Hook {
   const f = Buffer.from(from, 'utf8');
   const t = Buffer.from(to, 'utf8');
   return (m, ctx) => {
@@ -218,25 +217,3 @@ export function rewriteValuePrefix(from: string, to: string): BackendTransform {
   };
 }
 
-/** Command tags report one row more than the server did (INSERT 0 n, UPDATE n, DELETE n, SELECT n, …). */
-export function inflateRowCounts(): BackendTransform {
-  return rewriteCommandTags((tag) => tag.replace(/^((?:INSERT \d+|UPDATE|DELETE|SELECT|MOVE|FETCH|COPY|MERGE) )(\d+)$/, (_, head: string, n: string) => `${head}${Number(n) + 1}`));
-}
-
-/** RowDescription ('T') reports every column name in upper case (as an endpoint folding identifiers to upper case would). */
-export function upperCaseColumnNames(): BackendTransform {
-  return (m, ctx) => {
-    if (m.type !== 'T') return m;
-    const n = m.body.readInt16BE(0);
-    const parts: Buffer[] = [m.body.subarray(0, 2)];
-    let p = 2;
-    for (let i = 0; i < n; i++) {
-      const zero = m.body.indexOf(0, p);
-      if (zero < 0) return m;
-      parts.push(Buffer.from(m.body.toString('utf8', p, zero).toUpperCase(), 'utf8'), m.body.subarray(zero, zero + 19));
-      p = zero + 19;
-    }
-    ctx.mark();
-    return { type: 'T', body: Buffer.concat(parts) };
-  };
-}

@@ -1,0 +1,2 @@
+// Authentication. The area's cases, in catalog order.
+export { passwordExchange, wrongPassword, unknownDatabase } from './password.js';
