@@ -5,6 +5,7 @@
 export { runCli, type CliRun, type RunCliOptions } from './cli.js';
 export { testServer, runCacheDir, withParams, type TestServer } from './servers.js';
 export { leftoverNamespaces } from './leftovers.js';
+export { runVitest, type VitestRun, type VitestTest } from './vitest-run.js';
 export {
   startProxy,
   sqlOf,

@@ -1,23 +1,11 @@
 import { inject } from 'vitest';
+import type { Endpoint } from '@helios-conformance/testbed';
 
-/** A server the package's test run started once (see heliosConformance.test.servers in its package.json). */
-export interface TestServer {
-  kind: 'postgres' | 'mariadb' | 'pglite';
-  /** DSN with credentials, no TLS parameters. */
-  dsn: string;
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  tls: boolean;
-  /** PEM of the CA that signed the server certificate (TLS servers). */
-  caCertPath?: string;
-  /** The server's data directory (PostgreSQL keeps its TLS certificate and key there: server.crt, server.key). */
-  dataDir?: string;
-  version: string;
-  pid: number;
-}
+/**
+ * A server the package's test run started once (see heliosConformance.test.servers in its
+ * package.json): the testbed endpoint's data, without its methods (it lives in vitest's main process).
+ */
+export type TestServer = Pick<Endpoint, 'kind' | 'dsn' | 'host' | 'port' | 'user' | 'password' | 'database' | 'tls' | 'caCertPath' | 'dataDir' | 'version' | 'pid'>;
 
 declare module 'vitest' {
   export interface ProvidedContext {

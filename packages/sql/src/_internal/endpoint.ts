@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ClassifiedError } from '../errors.js';
 import type { IsolationLevel, SqlDialect, SqlEndpoint, SqlResult, SqlSession } from '../session.js';
-import { settleWithin } from '../time.js';
+import { settleWithin, sleep } from '../time.js';
 
 /** Levels a begin() is tried with at open; `snapshot` has no syntax in either wire family. */
 export const PROBED_LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable'];
@@ -257,4 +257,15 @@ export async function assembleEndpoint<S extends SqlSession>(parts: EndpointPart
       return closed;
     },
   };
+}
+
+/**
+ * Asks `gone()` every 20 ms, at most `tries` times: a killed backend lingers while it rolls back,
+ * and its locks hold until it has left the server's session list.
+ */
+export async function waitUntilGone(gone: () => Promise<boolean>, tries: number, signal?: AbortSignal): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await gone()) return;
+    await sleep(20, signal);
+  }
 }

@@ -1,7 +1,6 @@
 import type { Connection, ResultSetHeader } from 'mysql2/promise';
 import type { EndpointOptions, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from '../session.js';
-import { assembleEndpoint, guarded, lowerKeys, RegisteredSession, SessionAbortedError, SessionRegistry } from '../_internal/endpoint.js';
-import { sleep } from '../time.js';
+import { assembleEndpoint, guarded, lowerKeys, RegisteredSession, SessionAbortedError, SessionRegistry, waitUntilGone } from '../_internal/endpoint.js';
 import { closeConnection, fromDsn, type MyTarget } from './connect.js';
 import { classifyMysqlError } from './errors.js';
 
@@ -107,11 +106,11 @@ export async function mysqlEndpoint(target: MyTarget, server: string, closeTarge
         if ((e as { errno?: number }).errno !== 1094) throw e;
       });
       // KILL only flags the thread; wait until it has rolled back and left the process list.
-      for (let i = 0; i < 250; i++) {
+      const gone = async (): Promise<boolean> => {
         const [rows] = await guarded(() => admin.query('SELECT 1 AS x FROM information_schema.PROCESSLIST WHERE ID = ?', [backendId]), sig, destroyer(admin));
-        if ((rows as unknown[]).length === 0) return;
-        await sleep(20, sig);
-      }
+        return (rows as unknown[]).length === 0;
+      };
+      await waitUntilGone(gone, 250, sig);
     } finally {
       await closeConnection(admin, CLOSE_GRACE_MS);
     }

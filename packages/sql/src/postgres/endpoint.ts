@@ -1,7 +1,6 @@
 import type { Client } from 'pg';
 import type { EndpointOptions, IsolationLevel, SqlEndpoint, SqlResult, SqlSession } from '../session.js';
-import { assembleEndpoint, guarded, lowerKeys, RegisteredSession, rewritePlaceholders, SessionRegistry } from '../_internal/endpoint.js';
-import { sleep } from '../time.js';
+import { assembleEndpoint, guarded, lowerKeys, RegisteredSession, rewritePlaceholders, SessionRegistry, waitUntilGone } from '../_internal/endpoint.js';
 import { closeClient, destroyClient, fromDsn, type PgTarget } from './connect.js';
 import { classifyPgError } from './errors.js';
 
@@ -88,11 +87,7 @@ export async function postgresEndpoint(target: PgTarget, server: string, closeTa
       await guarded(() => admin.query('SELECT pg_terminate_backend($1)', [backendId]), sig, () => destroyClient(admin));
       // Wait until the backend is really gone, so its locks and transaction are released
       // before the caller looks at the data.
-      for (let i = 0; i < 100; i++) {
-        const r = await guarded(() => admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backendId]), sig, () => destroyClient(admin));
-        if (r.rowCount === 0) return;
-        await sleep(20, sig);
-      }
+      await waitUntilGone(async () => (await guarded(() => admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backendId]), sig, () => destroyClient(admin))).rowCount === 0, 100, sig);
     } finally {
       await closeClient(admin, CLOSE_GRACE_MS);
     }

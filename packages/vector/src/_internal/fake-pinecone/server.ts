@@ -14,6 +14,7 @@
 // mutant tests can prove that named cases fail.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { distance } from '@helios-conformance/fixtures';
 import { matches, validateFilter, type MetaValue } from './filter.js';
 
 /** Ways to break the fake on purpose (mutant endpoints). All off by default. */
@@ -116,24 +117,15 @@ function hashId(id: string): number {
   return h >>> 0;
 }
 
-/** Pinecone's score: cosine similarity, dot product, or squared Euclidean distance (see the adapter for sources). */
+/**
+ * Pinecone's score (see the adapter for sources), from the kit's own distances: cosine similarity
+ * (1 − cosine distance; 0 for a zero vector), dot product (− the `ip` distance), squared Euclidean.
+ */
 function score(metric: FakeIndex['metric'], a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  let sq = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-    const d = x - y;
-    sq += d * d;
-  }
-  if (metric === 'euclidean') return sq;
-  if (metric === 'dotproduct') return dot;
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  if (metric === 'euclidean') return distance(a, b, 'l2') ** 2;
+  if (metric === 'dotproduct') return -distance(a, b, 'ip');
+  const d = distance(a, b, 'cosine');
+  return Number.isNaN(d) ? 0 : 1 - d;
 }
 
 function parseValues(raw: unknown, dim: number, where: string, lenient: boolean): Float32Array {

@@ -1,6 +1,7 @@
 import type { CollectionSpec, VectorMetric } from '../../adapter.js';
 import type { PineconeIndexInfo } from '../pinecone.js';
-import { sleep, type PineconeSettings } from './settings.js';
+import { sleep } from '@helios-conformance/sql';
+import type { PineconeSettings } from './settings.js';
 import { isRequestError, type Transport } from './transport.js';
 
 export const PINECONE_METRIC: Record<VectorMetric, 'cosine' | 'euclidean' | 'dotproduct'> = { cosine: 'cosine', l2: 'euclidean', ip: 'dotproduct' };

@@ -1,7 +1,8 @@
 import type { Index, RecordMetadata } from '@pinecone-database/pinecone';
 import type { CollectionSpec, VectorRecord } from '../../adapter.js';
 import type { Indexes } from './indexes.js';
-import { sleep, type PineconeSettings } from './settings.js';
+import { sleep } from '@helios-conformance/sql';
+import type { PineconeSettings } from './settings.js';
 import type { Transport } from './transport.js';
 
 /** A collection's place in Pinecone: a namespace of an index, and what the run holds there. */
