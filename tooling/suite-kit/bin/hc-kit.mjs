@@ -6,7 +6,7 @@
 //   hc-kit docs    docs/cases.md from the built catalog
 //   hc-kit ids     registers new case IDs in ids.json (append-only)
 // Run from the package directory (npm run <script> does).
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -80,6 +80,7 @@ async function docs() {
   const suite = await loadSuite();
   const { renderCatalogMarkdown } = await import('@helios-conformance/core');
   const out = path.join(dir, 'docs', 'cases.md');
+  mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, renderCatalogMarkdown(suite));
   console.log(`wrote ${path.relative(dir, out)} (${suite.cases.length} cases)`);
 }
