@@ -6,7 +6,7 @@
 //   hc-kit docs    docs/cases.md from the built catalog
 //   hc-kit ids     registers new case IDs in ids.json (append-only)
 // Run from the package directory (npm run <script> does).
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -49,7 +49,10 @@ async function build() {
     silent: !rest.includes('--verbose'),
     // Drivers and other packages stay external; a suite loads its drivers on first use.
   });
-  if (!kit.suite) return;
+  if (!kit.suite) {
+    linkBins();
+    return;
+  }
   const bin = Object.values(typeof pkg.bin === 'string' ? { x: pkg.bin } : (pkg.bin ?? {}));
   if (bin.includes('./dist/cli.js')) {
     const cli = path.join(dir, 'dist', 'cli.js');
@@ -73,6 +76,29 @@ async function build() {
       path.join(dir, 'dist', 'vitest.d.ts'),
       `${banner('the vitest binding of the suite')}import type { RegisterOptions } from '@helios-conformance/core/vitest';\n\n/** Options of {@link ${fn}}: core's RegisterOptions (dsn, expectations, only, priorities, …). */\nexport type ${optionsType} = RegisterOptions;\n\n/**\n * Registers ${what} in the calling vitest file: one \`describe\` per area, one test per case,\n * with the same rules as the CLI (expectations, deadlines, n/a).\n *\n * \`\`\`ts\n * import { ${fn} } from '${pkg.name}/vitest';\n * ${fn}({ dsn: process.env.DATABASE_URL });\n * \`\`\`\n */\nexport declare function ${fn}(options?: ${optionsType}): void;\n`,
     );
+  }
+  linkBins();
+}
+
+/**
+ * npm links a workspace package's bins at install time only when their files exist, and a
+ * suite's dist/cli.js exists only after the first build: a fresh clone's `npx` would then ask the
+ * registry for the name. Link them the way npm would, in the tree that links this package.
+ */
+function linkBins() {
+  const bins = typeof pkg.bin === 'string' ? { [pkg.name.split('/').pop()]: pkg.bin } : (pkg.bin ?? {});
+  if (!Object.keys(bins).length) return;
+  const self = realpathSync(dir);
+  for (let up = path.dirname(dir); up !== path.dirname(up); up = path.dirname(up)) {
+    const linked = path.join(up, 'node_modules', pkg.name);
+    if (!existsSync(linked) || realpathSync(linked) !== self) continue;
+    const binDir = path.join(up, 'node_modules', '.bin');
+    mkdirSync(binDir, { recursive: true });
+    for (const [name, target] of Object.entries(bins)) {
+      const link = path.join(binDir, name);
+      if (!lstatSync(link, { throwIfNoEntry: false })) symlinkSync(path.relative(binDir, path.join(linked, target)), link);
+    }
+    return;
   }
 }
 
