@@ -16,10 +16,26 @@ export function familyOfDsn(dsn: string): 'postgres' | 'mysql' | undefined {
  */
 export async function openSqlEndpoint(dsn: string, o: EndpointOptions = {}): Promise<SqlEndpoint> {
   const family = familyOfDsn(dsn);
-  if (family === 'postgres') return (await import('./postgres/endpoint.js')).openPostgresEndpoint(dsn, o);
-  if (family === 'mysql') return (await import('./mysql/endpoint.js')).openMysqlEndpoint(dsn, o);
+  if (family === 'postgres') return (await loadDriver('pg', () => import('./postgres/endpoint.js'))).openPostgresEndpoint(dsn, o);
+  if (family === 'mysql') return (await loadDriver('mysql2', () => import('./mysql/endpoint.js'))).openMysqlEndpoint(dsn, o);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(dsn.trim())?.[1]?.toLowerCase();
   throw new CannotRunError(
     `malformed --dsn: the scheme must be postgres://, postgresql://, mysql:// or mariadb://${scheme ? `, not ${scheme}://` : ' (expected a URL like postgres://user:password@host:5432/db)'}`,
   );
+}
+
+/**
+ * The drivers are optional peer dependencies (each suite installs the families it speaks), so a
+ * missing one is a one-line CannotRunError naming the package, not a stack from the loader.
+ */
+async function loadDriver<M>(driver: 'pg' | 'mysql2', load: () => Promise<M>): Promise<M> {
+  try {
+    return await load();
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && new RegExp(`['"]${driver}['"/]`).test(err.message ?? '')) {
+      throw new CannotRunError(`this DSN needs the driver ${driver}, an optional peer dependency of @helios-conformance/sql that is not installed: npm install ${driver}`);
+    }
+    throw e;
+  }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, tail } from './_internal/proc.js';
 import { errorMessage, randomPassword } from './_internal/util.js';
+import { OPTIONAL_PEERS, requirePeers } from './_internal/optional.js';
 import { Resource, type Endpoint } from './endpoint.js';
 
 /** Options of {@link startPglite}. */
@@ -54,6 +55,7 @@ export function resolvePgliteChild(): string {
  */
 export async function startPglite(opts: StartPgliteOptions = {}): Promise<Endpoint> {
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+  requirePeers('startPglite', { ...OPTIONAL_PEERS.pglite, ...(opts.extensions?.includes('vector') ? OPTIONAL_PEERS.pgvector : {}) });
   const script = resolvePgliteChild();
   const args = [script, '--exit-on-stdin-end', '--port', '0'];
   if (opts.extensions?.length) args.push('--extensions', opts.extensions.join(','));

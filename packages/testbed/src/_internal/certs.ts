@@ -1,4 +1,5 @@
 import { webcrypto } from 'node:crypto';
+import { OPTIONAL_PEERS, requirePeers } from './optional.js';
 
 /** PEM material for a throwaway TLS setup: a CA and one server certificate it signed. */
 export interface TlsMaterial {
@@ -51,6 +52,7 @@ function serial(): string {
 export async function generateTlsMaterial(kind: KeyAlgorithm = 'ecdsa', commonName = 'helios-testbed'): Promise<TlsMaterial> {
   // @peculiar/x509 2.x needs a Reflect metadata polyfill loaded first (tsyringe);
   // loaded lazily so importing the testbed does not touch globals unless TLS is used.
+  requirePeers('TLS for a testbed server', OPTIONAL_PEERS.tls, 'start it without TLS (tls: false, --no-tls)');
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   const { gen, sign } = algorithms(kind);
