@@ -123,10 +123,10 @@ export function measureAll({ workDir = mkdtempSync(join(tmpdir(), 'hc-install-si
   }
 }
 
-/** Megabytes with one decimal, as the README states them (10^6 bytes, like `du -sb` / 1e6). */
-export const mb = (bytes) => (bytes / 1e6).toFixed(1);
+/** Megabytes with two decimals, as the README states them (10^6 bytes, like `du -sb` / 1e6). */
+export const mb = (bytes) => (bytes / 1e6).toFixed(2);
 
-/** The README table rows: `| \`name\` | 12.3 MB | 45 |`. */
+/** The README table rows: `| \`name\` | 12.34 MB | 45 |`. */
 export function table(results) {
   return ['| package | install size | packages |', '|---|---|---|', ...results.map((r) => `| \`${r.name}\` | ${mb(r.bytes)} MB | ${r.packages} |`)].join('\n');
 }

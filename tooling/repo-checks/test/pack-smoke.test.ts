@@ -1,9 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, publicPackages } from '../src/workspace.js';
+// @ts-expect-error: a plain .mjs script (node tooling/repo-checks/install-size.mjs), untyped on purpose
+import { measureInstall, mb, table } from '../install-size.mjs';
 
 // The published artifact, not the workspace: pack every public package, install the tarballs
 // into an empty folder, and run each bin from there.
@@ -75,5 +77,53 @@ describe('pack smoke: the tarballs work from an empty folder', () => {
     const ids = tests.map((t: any) => t.meta?.caseId).sort();
     expect(ids).toEqual(['PG-001', 'PG-002', 'PG-003', 'PG-005', 'PG-008']);
     expect(tests.filter((t: any) => t.status === 'failed')).toEqual([]);
+  });
+});
+
+// The README table "Install size" is the budget: each package, installed alone from its tarball,
+// must stay within 20 % of what the README states (size and package count), so neither the
+// dependencies nor the docs can drift without this test saying so.
+describe('install size per package (the README table is the budget)', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const stated = new Map([...readme.matchAll(/^\| `(@helios-conformance\/[a-z-]+)` \| ([\d.]+) MB \| (\d+) \|$/gm)].map((m) => [m[1] as string, { mb: Number(m[2]), packages: Number(m[3]) }]));
+  it('the README states every published package', () => expect([...stated.keys()].sort()).toEqual(pkgs.map((p) => p.name).sort()));
+  const results: Array<{ name: string; bytes: number; packages: number; installed: string[] }> = [];
+  it.each(pkgs.map((p) => [p.name]))('%s stays within its budget', (name) => {
+    const byName = new Map(tarballs.map((t) => [pkgs.find((p) => t.includes(`helios-conformance-${p.name.split('/')[1]}-`))?.name, t]));
+    const r = measureInstall(name, byName, work);
+    results.push(r);
+    const s = stated.get(name);
+    expect(s, `${name} has no README row`).toBeDefined();
+    console.log(`${name}: ${mb(r.bytes)} MB, ${r.packages} packages (README: ${s?.mb} MB, ${s?.packages})`);
+    expect(r.bytes / 1e6, `${name} install size`).toBeLessThanOrEqual((s?.mb ?? 0) * 1.2);
+    expect(r.bytes / 1e6, `${name} install size fell: update the README table`).toBeGreaterThanOrEqual((s?.mb ?? 0) * 0.8);
+    expect(r.packages, `${name} package count`).toBeLessThanOrEqual(Math.ceil((s?.packages ?? 0) * 1.2));
+    expect(r.packages, `${name} package count fell: update the README table`).toBeGreaterThanOrEqual(Math.floor((s?.packages ?? 0) * 0.8));
+  }, 300_000);
+  it('acid installs neither PGlite nor the X.509 generator; mysql installs no pg; postgres no mysql2', () => {
+    const of = (n: string) => results.find((r) => r.name === n)?.installed.map((i) => i.replace(/@[^@]+$/, '')) ?? [];
+    expect(of('@helios-conformance/acid').filter((n) => n.startsWith('@electric-sql/') || n === '@peculiar/x509')).toEqual([]);
+    expect(of('@helios-conformance/mysql')).not.toContain('pg');
+    expect(of('@helios-conformance/postgres')).not.toContain('mysql2');
+    expect(of('@helios-conformance/postgres')).toContain('@electric-sql/pglite');
+    console.log(table(results));
+  });
+  it('without its optional peers, testbed and sql refuse with one line that says what to install', () => {
+    const acid = join(work, readdirSync(work).find((d) => d.startsWith('acid-')) as string);
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const tb = await import('@helios-conformance/testbed');
+      try { await tb.startPglite(); console.log('started'); } catch (e) { console.log(e.message.split('\\n')[0]); }`], { cwd: acid, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout.trim()).toMatch(/^(could not start PGlite: )?startPglite needs @electric-sql\/pglite and @electric-sql\/pglite-socket, .*npm install @electric-sql\/pglite@0\.5\.14/);
+    const mysql = join(work, readdirSync(work).find((d) => d.startsWith('mysql-')) as string);
+    const q = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { openSqlEndpoint } = await import('@helios-conformance/sql');
+      try { await openSqlEndpoint('postgres://u@127.0.0.1:1/db'); } catch (e) { console.log(e.name, e.message); }`], { cwd: mysql, encoding: 'utf8', timeout: 60_000 });
+    expect(q.stdout.trim()).toMatch(/needs the driver pg, .*npm install pg$/);
+  });
+  it('require() of every package works from a CommonJS project (Node >= 20.19 loads ES modules synchronously)', () => {
+    for (const p of pkgs) {
+      const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(p.name)}); if (!Object.keys(m).length) process.exit(3);`], { cwd: consumer, encoding: 'utf8' });
+      expect(r.status, `${p.name}: ${r.stderr}`).toBe(0);
+    }
   });
 });

@@ -53,3 +53,40 @@ describe('the package graph', () => {
     expect(published.map((p) => p.name).filter((n) => !declared.has(n))).toEqual([]);
   });
 });
+
+describe('package metadata of every published package', () => {
+  const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+  it('the root LICENSE is the Apache-2.0 text', () => expect(license).toMatch(/Apache License\s+Version 2\.0, January 2004/));
+  it.each(published.map((p) => [p.name, p] as const))('%s: license, links, module format, engines, files', (_n, p) => {
+    const j = p.json;
+    const short = p.name.split('/')[1] as string;
+    expect(j.license).toBe('Apache-2.0');
+    expect(readFileSync(join(p.dir, 'LICENSE'), 'utf8'), `${p.name}/LICENSE`).toBe(license);
+    expect(j.files).toEqual(expect.arrayContaining(['dist', 'README.md', 'LICENSE']));
+    expect(typeof j.description === 'string' && j.description.length > 20).toBe(true);
+    expect(Array.isArray(j.keywords) && j.keywords.length >= 3 && j.keywords.includes('conformance')).toBe(true);
+    expect(j.homepage).toBe(`https://github.com/helios-conformance/helios-conformance/tree/main/packages/${short}#readme`);
+    expect(j.bugs).toEqual({ url: 'https://github.com/helios-conformance/helios-conformance/issues' });
+    expect(j.repository).toEqual({ type: 'git', url: 'git+https://github.com/helios-conformance/helios-conformance.git', directory: `packages/${short}` });
+    expect(j.type).toBe('module');
+    expect(j.engines).toEqual({ node: '>=20.19' });
+    // Every code entry names its types first and a "default" target (so require(esm) resolves too).
+    for (const [sub, target] of Object.entries(j.exports as Record<string, unknown>)) {
+      if (typeof target === 'string') continue;
+      expect(Object.keys(target as object), `${p.name} exports ${sub}`).toEqual(['types', 'default']);
+    }
+    expect(readFileSync(join(p.dir, 'README.md'), 'utf8'), `${p.name} README states the module format`).toMatch(/ESM only/);
+  });
+
+  it('a suite that depends on an optional peer of testbed or sql declares the same version', () => {
+    const byName = new Map(published.map((p) => [p.name, p]));
+    for (const p of published) {
+      for (const dep of workspaceDeps(p, ['dependencies'])) {
+        const peers: Record<string, string> = byName.get(dep)?.json.peerDependencies ?? {};
+        for (const [name, range] of Object.entries(p.json.dependencies as Record<string, string>)) {
+          if (name in peers) expect(range, `${p.name} ${name} vs ${dep}'s peer range`).toBe(peers[name]);
+        }
+      }
+    }
+  });
+});
