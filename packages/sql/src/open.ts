@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { CannotRunError } from '@helios-conformance/core';
 import type { EndpointOptions, SqlEndpoint } from './session.js';
 
@@ -26,16 +27,14 @@ export async function openSqlEndpoint(dsn: string, o: EndpointOptions = {}): Pro
 
 /**
  * The drivers are optional peer dependencies (each suite installs the families it speaks), so a
- * missing one is a one-line CannotRunError naming the package, not a stack from the loader.
+ * missing one is a one-line CannotRunError naming the package, not a loader stack on first use.
+ * Checked up front: the family modules load their driver lazily, after the first TCP probe.
  */
 async function loadDriver<M>(driver: 'pg' | 'mysql2', load: () => Promise<M>): Promise<M> {
   try {
-    return await load();
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    if (err.code === 'ERR_MODULE_NOT_FOUND' && new RegExp(`['"]${driver}['"/]`).test(err.message ?? '')) {
-      throw new CannotRunError(`this DSN needs the driver ${driver}, an optional peer dependency of @helios-conformance/sql that is not installed: npm install ${driver}`);
-    }
-    throw e;
+    createRequire(import.meta.url).resolve(driver);
+  } catch {
+    throw new CannotRunError(`this DSN needs the driver ${driver}, an optional peer dependency of @helios-conformance/sql that is not installed: npm install ${driver}`);
   }
+  return load();
 }
