@@ -52,7 +52,7 @@ export interface RunOptions extends CaseFilter {
   graceMs?: number;
   /** Whole-run deadline in ms; cases not started by then become `error`. */
   runTimeoutMs?: number;
-  /** Budget to open the endpoint (default 15 s). */
+  /** Budget to open the endpoint (default 15 s; 60 s for the embedded default, which starts a server first). */
   openTimeoutMs?: number;
   /** Budget for each deferred cleanup and for closing the session (default 10 s / 30 s). */
   cleanupTimeoutMs?: number;
@@ -267,6 +267,15 @@ export function applyExpectation(status: Status, exp: MatchedExpectation | undef
   return status;
 }
 
+/**
+ * Default budget to open the endpoint: 15 s to reach a server that runs; 60 s (still bounded) for
+ * the embedded default, which starts its server first (PGlite compiles WebAssembly: ~12 s on a
+ * loaded 2-core machine, where a fixed 15 s failed).
+ */
+export function defaultOpenTimeoutMs(dsn: string | undefined): number {
+  return dsn === undefined ? 60_000 : 15_000;
+}
+
 /** Opens the suite's session with a deadline; every failure becomes a {@link CannotRunError}. */
 export async function openSession<T>(
   suite: Suite<T>,
@@ -347,7 +356,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const session = await openSession(suite, {
     dsn: opts.dsn,
     seed,
-    openTimeoutMs: opts.openTimeoutMs ?? 15_000,
+    openTimeoutMs: opts.openTimeoutMs ?? defaultOpenTimeoutMs(opts.dsn),
     graceMs,
     signal: stop.signal,
     allowDestructive: opts.allowDestructive ?? false,

@@ -19,7 +19,7 @@ export async function openPostgres(o: OpenOptions): Promise<PgSession> {
   const { startPglite } = await import('@helios-conformance/testbed');
   const session = await openOnOwnedServer(
     // Several sockets share PGlite's single backend; cases that need two sessions get two sockets.
-    () => startPglite({ maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs) }),
+    () => startPglite({ maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs), onProgress: o.log }),
     (dsn) => fromDsn(dsn, options),
     // The schema lives in PGlite's memory and goes with the child; drop it anyway while the child
     // answers, but don't wait long: after a protocol desync PGlite stops answering.

@@ -49,6 +49,8 @@ export interface Endpoint {
   logs(): string;
   /** True until the server process has exited (for example after a crash or `stop()`). */
   alive(): boolean;
+  /** Resolves true once the server process has exited, false if it still runs after `timeoutMs`. */
+  waitForExit(timeoutMs: number): Promise<boolean>;
   /** Stops the server (graceful signal, then SIGKILL to its process group after ~5 s) and removes the temp dir. Idempotent. */
   stop(): Promise<void>;
   /**
