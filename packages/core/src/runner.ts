@@ -382,6 +382,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
       const exp = matcher.match(c.id);
       emit({ type: 'case-start', index: i, total: selected.length, id: c.id, title: c.title });
       let ex: Execution;
+      let replaced: { status: 'error'; message: string } | undefined;
       if (stop.signal.aborted) {
         ex = { status: 'error', message: `not run: whole-run deadline of ${opts.runTimeoutMs} ms reached`, durationMs: 0, metrics: {}, log: [] };
       } else if (exp?.expect === 'skip') {
@@ -403,8 +404,10 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
           ex.message = `whole-run deadline of ${opts.runTimeoutMs} ms reached during the case`;
         }
         if (stop.signal.aborted && !deadlineHit && ex.status === 'skip') break;
+        replaced = await session.afterCase?.({ status: ex.status, message: ex.message }).catch(() => undefined);
+        if (replaced) ex = { ...ex, message: redactor.redact(replaced.message) };
       }
-      const status = applyExpectation(ex.status, exp);
+      const status = replaced ? replaced.status : applyExpectation(ex.status, exp);
       const result: CaseResult = {
         id: c.id,
         title: c.title,
