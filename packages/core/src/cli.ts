@@ -68,7 +68,7 @@ Usage: ${suite.bin} [--dsn URL] [options]
   --seed N                        replay the same random choices
   --timeout-ms N                  per-case deadline (default ${suite.defaultTimeoutMs ?? 30000})
   --run-timeout-ms N              whole-run deadline
-  --open-timeout-ms N             budget to reach the endpoint (default 15000)
+  --open-timeout-ms N             budget to reach the endpoint (default 15000; 60000 embedded)
   --allow-destructive             allow cases that kill servers or restore backups
   --list                          print the catalog and exit (no database touched)
   --no-color  --help  --version

@@ -107,6 +107,12 @@ export interface SuiteSession<T> {
   sections?(): Record<string, unknown>;
   /** Drops everything the run created and releases the endpoint. Must be idempotent. */
   close(): Promise<void>;
+  /**
+   * Optional: called after each case with what it observed. Returning a result replaces it, as
+   * reported (expectations do not apply): e.g. the embedded server crashed during the case and was
+   * restarted for the next one.
+   */
+  afterCase?(observed: { status: Status; message: string | null }): Promise<{ status: 'error'; message: string } | undefined>;
 }
 
 /** An extra CLI option a suite adds to the shared contract. */

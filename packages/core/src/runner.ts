@@ -52,7 +52,7 @@ export interface RunOptions extends CaseFilter {
   graceMs?: number;
   /** Whole-run deadline in ms; cases not started by then become `error`. */
   runTimeoutMs?: number;
-  /** Budget to open the endpoint (default 15 s). */
+  /** Budget to open the endpoint (default 15 s; 60 s for the embedded default, which starts a server first). */
   openTimeoutMs?: number;
   /** Budget for each deferred cleanup and for closing the session (default 10 s / 30 s). */
   cleanupTimeoutMs?: number;
@@ -267,6 +267,15 @@ export function applyExpectation(status: Status, exp: MatchedExpectation | undef
   return status;
 }
 
+/**
+ * Default budget to open the endpoint: 15 s to reach a server that runs; 60 s (still bounded) for
+ * the embedded default, which starts its server first (PGlite compiles WebAssembly: ~12 s on a
+ * loaded 2-core machine, where a fixed 15 s failed).
+ */
+export function defaultOpenTimeoutMs(dsn: string | undefined): number {
+  return dsn === undefined ? 60_000 : 15_000;
+}
+
 /** Opens the suite's session with a deadline; every failure becomes a {@link CannotRunError}. */
 export async function openSession<T>(
   suite: Suite<T>,
@@ -347,7 +356,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const session = await openSession(suite, {
     dsn: opts.dsn,
     seed,
-    openTimeoutMs: opts.openTimeoutMs ?? 15_000,
+    openTimeoutMs: opts.openTimeoutMs ?? defaultOpenTimeoutMs(opts.dsn),
     graceMs,
     signal: stop.signal,
     allowDestructive: opts.allowDestructive ?? false,
@@ -373,6 +382,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
       const exp = matcher.match(c.id);
       emit({ type: 'case-start', index: i, total: selected.length, id: c.id, title: c.title });
       let ex: Execution;
+      let replaced: { status: 'error'; message: string } | undefined;
       if (stop.signal.aborted) {
         ex = { status: 'error', message: `not run: whole-run deadline of ${opts.runTimeoutMs} ms reached`, durationMs: 0, metrics: {}, log: [] };
       } else if (exp?.expect === 'skip') {
@@ -394,8 +404,10 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
           ex.message = `whole-run deadline of ${opts.runTimeoutMs} ms reached during the case`;
         }
         if (stop.signal.aborted && !deadlineHit && ex.status === 'skip') break;
+        replaced = await session.afterCase?.({ status: ex.status, message: ex.message }).catch(() => undefined);
+        if (replaced) ex = { ...ex, message: redactor.redact(replaced.message) };
       }
-      const status = applyExpectation(ex.status, exp);
+      const status = replaced ? replaced.status : applyExpectation(ex.status, exp);
       const result: CaseResult = {
         id: c.id,
         title: c.title,

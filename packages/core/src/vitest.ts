@@ -1,6 +1,6 @@
 import { describe, test, beforeAll, afterAll } from 'vitest';
 import type { Suite, SuiteSession } from './model.js';
-import { executeCase, openSession, selectCases, type CaseFilter } from './runner.js';
+import { defaultOpenTimeoutMs, executeCase, openSession, selectCases, type CaseFilter } from './runner.js';
 import { readFileSync } from 'node:fs';
 import { ExpectationMatcher, parseExpectations, type Expectations } from './expectations.js';
 import { Redactor } from './redact.js';
@@ -51,7 +51,7 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
       session = await openSession(suite, {
         dsn: options.dsn,
         seed,
-        openTimeoutMs: options.openTimeoutMs ?? 30_000,
+        openTimeoutMs: options.openTimeoutMs ?? Math.max(30_000, defaultOpenTimeoutMs(options.dsn)),
         graceMs: 500,
         allowDestructive: options.allowDestructive ?? false,
         options: options.options ?? {},
@@ -61,7 +61,7 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
       redactor.addDsn(session.dsn);
       for (const s of session.secrets ?? []) redactor.add(s);
       capabilities = new Set(session.capabilities ?? []);
-    }, (options.openTimeoutMs ?? 30_000) + 5_000);
+    }, (options.openTimeoutMs ?? Math.max(30_000, defaultOpenTimeoutMs(options.dsn))) + 5_000);
     afterAll(async () => {
       await session?.close();
     }, 60_000);

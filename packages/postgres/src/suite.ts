@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defineSuite, type OpenOptions, type Suite } from '@helios-conformance/core';
 import { openOnOwnedServer } from '@helios-conformance/sql';
@@ -17,13 +18,20 @@ export async function openPostgres(o: OpenOptions): Promise<PgSession> {
   if (o.dsn !== undefined) return fromDsn(o.dsn, options);
   o.log('no --dsn: running against embedded PGlite (in a child process)');
   const { startPglite } = await import('@helios-conformance/testbed');
+  // Kept across a restart after a crash: the same namespace name and the same (redacted) password.
+  let runId: string | undefined;
+  const password = randomUUID();
   const session = await openOnOwnedServer(
     // Several sockets share PGlite's single backend; cases that need two sessions get two sockets.
-    () => startPglite({ maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs) }),
-    (dsn) => fromDsn(dsn, options),
+    () => startPglite({ maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs), onProgress: o.log, password }),
+    async (dsn) => {
+      const s = await fromDsn(dsn, { ...options, runId });
+      runId = s.target.runId;
+      return s;
+    },
     // The schema lives in PGlite's memory and goes with the child; drop it anyway while the child
     // answers, but don't wait long: after a protocol desync PGlite stops answering.
-    { closeWithinMs: 1_500 },
+    { closeWithinMs: 1_500, restartOnCrash: 'embedded PGlite' },
   );
   return { ...session, server: `${session.server} (PGlite, embedded)` };
 }

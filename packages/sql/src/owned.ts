@@ -4,6 +4,8 @@ import { within } from './time.js';
 export interface OwnedServer {
   readonly dsn: string;
   alive(): boolean;
+  /** Resolves true once the server has exited (within `ms`); lets a failed case tell a crash from a refusal. */
+  waitForExit?(ms: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -15,6 +17,14 @@ export interface OwnedServerOptions {
    * keeps a wedged server (e.g. PGlite after a protocol desync) from holding the run open.
    */
   closeWithinMs?: number;
+  /**
+   * Names the server (e.g. `embedded PGlite`) to restart it when it dies during a run: after the
+   * case during which it died, a fresh server is started and the session re-opened (`open` must
+   * re-create the run's namespace under the same name), and that case is reported as `error`
+   * ("<name> crashed during this case; restarted for the next case"). The session's `target` then
+   * follows the new server. Off by default.
+   */
+  restartOnCrash?: string;
 }
 
 /**
@@ -27,7 +37,7 @@ export async function openOnOwnedServer<S extends { close(): Promise<void> }>(
   open: (dsn: string, server: OwnedServer) => Promise<S>,
   o: OwnedServerOptions = {},
 ): Promise<S & { dsn: string; owned: OwnedServer }> {
-  const server = await start();
+  let server = await start();
   let session: S;
   try {
     session = await open(server.dsn, server);
@@ -36,8 +46,32 @@ export async function openOnOwnedServer<S extends { close(): Promise<void> }>(
     throw e;
   }
   let closed: Promise<void> | undefined;
+  const what = o.restartOnCrash;
+  const restart = what
+    ? {
+        // Cases read `ctx.target` each time: a proxy that follows the current session's target.
+        ...('target' in session && typeof session.target === 'object' && session.target !== null
+          ? { target: followTarget(() => (session as unknown as { target: object }).target) }
+          : {}),
+        async afterCase(observed: { status: string }): Promise<{ status: 'error'; message: string } | undefined> {
+          let dead = !server.alive();
+          // The case sees the lost connection a moment before the exit is reported.
+          if (!dead && observed.status !== 'pass' && server.waitForExit) dead = await server.waitForExit(500);
+          if (!dead) return undefined;
+          await server.stop().catch(() => undefined);
+          try {
+            server = await start();
+            session = await open(server.dsn, server);
+            return { status: 'error', message: `${what} crashed during this case; restarted for the next case` };
+          } catch (e) {
+            return { status: 'error', message: `${what} crashed during this case; restarting it failed: ${e instanceof Error ? e.message : String(e)}` };
+          }
+        },
+      }
+    : {};
   return {
     ...session,
+    ...restart,
     dsn: server.dsn,
     owned: server,
     close() {
@@ -55,4 +89,24 @@ export async function openOnOwnedServer<S extends { close(): Promise<void> }>(
       return closed;
     },
   };
+}
+
+/** A stand-in for the current target: property reads go to whatever `current()` returns now. */
+function followTarget(current: () => object): object {
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => {
+        const t = current();
+        const v = Reflect.get(t, key, t) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+      has: (_, key) => Reflect.has(current(), key),
+      ownKeys: () => Reflect.ownKeys(current()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const d = Reflect.getOwnPropertyDescriptor(current(), key);
+        return d ? { ...d, configurable: true } : undefined;
+      },
+    },
+  );
 }

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { groupAlive, LogBuffer, settlesWithin, signalGroup, signalProcess, waitUntilFalse } from './_internal/proc.js';
+import { Registration, retireReaper } from './_internal/reaper-client.js';
 
 /** Which kind of server an {@link Endpoint} runs. */
 export type EndpointKind = 'postgres' | 'pglite' | 'mariadb';
@@ -48,6 +49,8 @@ export interface Endpoint {
   logs(): string;
   /** True until the server process has exited (for example after a crash or `stop()`). */
   alive(): boolean;
+  /** Resolves true once the server process has exited, false if it still runs after `timeoutMs`. */
+  waitForExit(timeoutMs: number): Promise<boolean>;
   /** Stops the server (graceful signal, then SIGKILL to its process group after ~5 s) and removes the temp dir. Idempotent. */
   stop(): Promise<void>;
   /**
@@ -82,7 +85,13 @@ function ensureExitHandler(): void {
   exitHandlerInstalled = true;
   process.on('exit', () => {
     for (const r of [...resources]) r.releaseSync();
+    void retireReaper(false);
   });
+}
+
+/** The last server of this process is gone: the watchdog has nothing left to guard. */
+async function retireIfIdle(): Promise<void> {
+  if (resources.size === 0) await retireReaper();
 }
 
 /** One server's OS footprint (temp dir, process group), tracked from creation until released. @internal */
@@ -95,15 +104,19 @@ export class Resource {
   /** Called just before the temp dir is removed (e.g. to snapshot a log file). */
   beforeRemove: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  /** This server's entry with the reaper, which stops it and removes its temp dir if this process dies first. */
+  private readonly registration: Registration;
 
   constructor(readonly kind: EndpointKind) {
     ensureExitHandler();
     resources.add(this);
+    this.registration = new Registration(kind, this.stopSignal);
   }
 
   /** Creates `os.tmpdir()/hc-testbed-<kind>-XXXXXX`. */
   makeTempDir(): string {
     this.tempDir = mkdtempSync(path.join(os.tmpdir(), `hc-testbed-${this.kind}-`));
+    this.registration.update({ tempDir: this.tempDir });
     return this.tempDir;
   }
 
@@ -145,6 +158,8 @@ export class Resource {
     // The host program must not be kept alive by a forgotten server; the exit handler kills it.
     child.unref();
     for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket | null)?.unref?.();
+    // Registered before anything else can happen: from here on the server cannot outlive us.
+    if (child.pid !== undefined) this.registration.update({ pgid: child.pid, stopSignal: this.stopSignal });
     const server: ManagedProcess = {
       child,
       pid: child.pid ?? -1,
@@ -182,7 +197,9 @@ export class Resource {
         // best effort
       }
       if (this.tempDir) await rm(this.tempDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      this.registration.remove();
       resources.delete(this);
+      await retireIfIdle();
     })();
     return this.stopping;
   }
@@ -214,6 +231,7 @@ export class Resource {
         // nothing more we can do while exiting
       }
     }
+    this.registration.remove();
     resources.delete(this);
   }
 }

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateTlsMaterial } from './_internal/certs.js';
-import { cleanEnv, findExecutable, LOG_LIMIT, runCommand, sleep, tail } from './_internal/proc.js';
+import { cleanEnv, findExecutable, LOG_LIMIT, runCommand, settlesWithin, sleep, tail } from './_internal/proc.js';
 import { errorMessage, isRoot, randomPassword } from './_internal/util.js';
 import { Resource, type Endpoint } from './endpoint.js';
 import { findFreePort } from './ports.js';
@@ -249,6 +249,7 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
         return tail(res.server!.log.toString() + file, LOG_LIMIT);
       },
       alive: () => !res.server!.hasExited(),
+      waitForExit: (ms) => settlesWithin(res.server!.exited, ms),
       stop: () => res.release(),
       crash: () => res.crash(),
       restart: async () => {

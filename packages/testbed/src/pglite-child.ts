@@ -3,8 +3,12 @@
  * protocol (via @electric-sql/pglite-socket). Spawned by `startPglite()` as
  * `node dist/pglite-child.js [--extensions vector] [--port N] [--max-connections N] [--exit-on-stdin-end]`.
  *
- * Protocol: once listening, writes exactly one JSON line to stdout:
+ * Protocol: while starting, JSON lines `{"progress":"<phase>"}` on stdout (so the parent can tell
+ * a slow start from a stuck one); once listening, exactly one JSON line
  * `{"port":N,"version":"PostgreSQL 17.x ...","pid":N}`. Diagnostics go to stderr.
+ *
+ * Test knob (not for real use): env HC_TESTBED_PGLITE_READY_DELAY_MS=N holds the ready line back
+ * by N ms, reporting progress meanwhile — a stand-in for a machine too loaded to start PGlite fast.
  * Exits 0 on SIGTERM/SIGINT (and when stdin closes, with --exit-on-stdin-end,
  * so a parent that died without cleanup does not leave it behind).
  */
@@ -13,6 +17,10 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { parseArgs } from 'node:util';
 
 const KNOWN_EXTENSIONS = ['vector'] as const;
+
+function progress(phase: string): void {
+  process.stdout.write(JSON.stringify({ progress: phase }) + '\n');
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,6 +34,7 @@ async function main(): Promise<void> {
     strict: true,
   });
 
+  progress('loading PGlite');
   const wanted = (values.extensions ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const extensions: Extensions = {};
   for (const name of wanted) {
@@ -39,7 +48,9 @@ async function main(): Promise<void> {
     }
   }
 
+  progress(wanted.length ? `starting PGlite with ${wanted.join(', ')} (compiling WebAssembly, initialising the database)` : 'starting PGlite (compiling WebAssembly, initialising the database)');
   const db = await PGlite.create({ extensions });
+  progress('PGlite started; opening the socket');
   const version = (await db.query<{ version: string }>('SELECT version() AS version')).rows[0]?.version ?? '';
   const server = new PGLiteSocketServer({
     db,
@@ -54,6 +65,11 @@ async function main(): Promise<void> {
     const d = (event as CustomEvent<{ clientAddress: string; clientPort: number }>).detail;
     process.stderr.write(`pglite-child: connection from ${d.clientAddress}:${d.clientPort}\n`);
   });
+  const delayMs = Number(process.env.HC_TESTBED_PGLITE_READY_DELAY_MS ?? 0);
+  if (delayMs > 0) {
+    progress(`holding the ready line back ${delayMs} ms (test knob HC_TESTBED_PGLITE_READY_DELAY_MS)`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
   await server.start();
   const conn = server.getServerConn();
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep, tail } from './_internal/proc.js';
+import { settlesWithin, sleep, tail } from './_internal/proc.js';
 import { errorMessage, randomPassword } from './_internal/util.js';
 import { OPTIONAL_PEERS, requirePeers } from './_internal/optional.js';
 import { Resource, type Endpoint } from './endpoint.js';
@@ -17,6 +17,15 @@ export interface StartPgliteOptions {
    * PGlite's single backend session, so settings and transactions leak between them.
    */
   maxConnections?: number;
+  /**
+   * Told how a slow start is going: once the start has taken `progressAfterMs`, each new phase the
+   * child reports (loading, compiling WebAssembly, opening the socket) and a line every 10 s.
+   */
+  onProgress?: (message: string) => void;
+  /** When a start counts as slow enough to report progress (default 5000 ms). */
+  progressAfterMs?: number;
+  /** The password in the DSN (PGlite accepts any); random when omitted. A restart can keep the DSN's secret the same. */
+  password?: string;
 }
 
 /**
@@ -65,19 +74,32 @@ export async function startPglite(opts: StartPgliteOptions = {}): Promise<Endpoi
   res.stopSignal = 'SIGTERM';
   try {
     const server = res.spawnServer(process.execPath, args, { stdinPipe: true, env: process.env });
-    const deadline = Date.now() + startTimeoutMs;
+    const t0 = Date.now();
+    const deadline = t0 + startTimeoutMs;
+    const progressAfterMs = opts.progressAfterMs ?? 5000;
+    let phase = 'spawning the child';
+    let reported: { phase: string; at: number } | undefined;
     let hello: { port: number; version: string } | undefined;
     while (!hello) {
-      const match = /^(\{"port":.*\})$/m.exec(server.log.toString());
+      const log = server.log.toString();
+      const match = /^(\{"port":.*\})$/m.exec(log);
       if (match) {
         hello = JSON.parse(match[1]!) as { port: number; version: string };
         break;
       }
-      if (server.hasExited()) throw new Error(`PGlite child ${server.exitDescription()} during startup`);
-      if (Date.now() >= deadline) throw new Error(`PGlite child did not report a port within ${startTimeoutMs} ms`);
+      const phases = [...log.matchAll(/^\{"progress":(".*")\}$/gm)];
+      if (phases.length) phase = JSON.parse(phases[phases.length - 1]![1]!) as string;
+      if (server.hasExited()) throw new Error(`PGlite child ${server.exitDescription()} during startup (${phase})`);
+      const now = Date.now();
+      if (now >= deadline) throw new Error(`PGlite child did not report a port within ${startTimeoutMs} ms (still ${phase})`);
+      // A slow machine is told what is going on instead of staring at a silent start.
+      if (opts.onProgress && now - t0 >= progressAfterMs && (!reported || reported.phase !== phase || now - reported.at >= 10_000)) {
+        opts.onProgress(`PGlite still starting after ${Math.round((now - t0) / 1000)} s: ${phase} (gives up after ${Math.round(startTimeoutMs / 1000)} s)`);
+        reported = { phase, at: now };
+      }
       await sleep(50);
     }
-    const password = randomPassword();
+    const password = opts.password ?? randomPassword();
     const endpoint: Endpoint = {
       kind: 'pglite',
       dsn: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${hello.port}/postgres`,
@@ -91,6 +113,7 @@ export async function startPglite(opts: StartPgliteOptions = {}): Promise<Endpoi
       pid: server.pid,
       logs: () => server.log.toString(),
       alive: () => !server.hasExited(),
+      waitForExit: (ms) => settlesWithin(server.exited, ms),
       stop: () => res.release(),
     };
     res.endpoint = endpoint;

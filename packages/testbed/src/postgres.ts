@@ -3,7 +3,7 @@ import { accessSync, chmodSync, chownSync, constants as fsConstants, appendFileS
 import path from 'node:path';
 import { generateTlsMaterial } from './_internal/certs.js';
 import { isServerError, pgConnect, type PgClientSession } from './_internal/pg-client.js';
-import { cleanEnv, findExecutable, runCommand, sleep, tail } from './_internal/proc.js';
+import { cleanEnv, findExecutable, runCommand, settlesWithin, sleep, tail } from './_internal/proc.js';
 import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from './_internal/util.js';
 import { Resource, type Endpoint } from './endpoint.js';
 import { findFreePort } from './ports.js';
@@ -217,6 +217,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
       // res.server is replaced by restart(): always read the current one.
       logs: () => res.server!.log.toString(),
       alive: () => !res.server!.hasExited(),
+      waitForExit: (ms) => settlesWithin(res.server!.exited, ms),
       stop: () => res.release(),
       crash: () => res.crash(),
       restart: async () => {

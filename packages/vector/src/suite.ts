@@ -79,7 +79,7 @@ export async function openVector(o: OpenOptions): Promise<SuiteSession<VectorTar
   o.log('no --dsn: running against embedded PGlite + pgvector (in a child process)');
   const { startPglite } = await import('@helios-conformance/testbed');
   return openOnOwnedServer(
-    () => startPglite({ extensions: ['vector'], maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs) }),
+    () => startPglite({ extensions: ['vector'], maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs), onProgress: o.log }),
     async (dsn) => {
       const store = await fromPgvector(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log, runId });
       return { ...session(store, size, runId, false, async () => undefined), server: `${store.server} (PGlite + pgvector ${store.extension.version}, embedded)` };

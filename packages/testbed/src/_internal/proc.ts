@@ -148,6 +148,8 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
+  /** Start time in clock ticks since boot: with the PID, it names one process (PIDs are reused). */
+  startTime: string;
 }
 
 /** Parses /proc/PID/stat; undefined when the process is gone or /proc is unavailable. */
@@ -168,6 +170,7 @@ export function readStat(pid: number): ProcStat | undefined {
     state: rest[0] ?? '?',
     ppid: Number(rest[1]),
     pgrp: Number(rest[2]),
+    startTime: rest[19] ?? '',
   };
 }
 
