@@ -102,9 +102,13 @@ export const acidSuite: Suite<AcidTarget> = defineSuite<AcidTarget>({
   defaultTimeoutMs: 60_000,
   dsnExample: 'postgres://user:password@host:5432/db or mysql://user:password@host:3306/db',
   defaultTarget: 'a throwaway PostgreSQL 15 started by the testbed (--testbed mariadb for MariaDB)',
-  // Shipped next to dist/ ("files"), so it resolves the same from the tarball. Applied only to
-  // the default run (no --dsn, no --expectations); pass expectations/mariadb-10.11.json with --testbed mariadb.
-  defaultExpectations: fileURLToPath(new URL('../expectations/postgresql-15.json', import.meta.url)),
+  // Shipped next to dist/ ("files"), so they resolve the same from the tarball. Chosen by what the
+  // opened endpoint reports (testbed or --dsn alike): PostgreSQL 15 and MariaDB 10.11 are where
+  // these files were observed. PGlite calls itself "PostgreSQL 18.6 (PGlite …)" and gets neither.
+  shippedExpectations: [
+    { file: fileURLToPath(new URL('../expectations/postgresql-15.json', import.meta.url)), describes: 'PostgreSQL 15.x', matches: /^PostgreSQL 15\.\d+(?!.*PGlite)/ },
+    { file: fileURLToPath(new URL('../expectations/mariadb-10.11.json', import.meta.url)), describes: 'MariaDB 10.11.x', matches: /^10\.11\.\d+-MariaDB/ },
+  ],
   open: openAcid,
   // An error a case did not expect: an answer from the server is a fail, anything else an error.
   // The family is told by the error's shape (a MySQL ERR packet carries a SQLSTATE as sqlState).

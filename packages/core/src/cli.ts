@@ -30,6 +30,7 @@ const SHARED_OPTIONS = {
   priority: { type: 'string', multiple: true },
   area: { type: 'string', multiple: true },
   expectations: { type: 'string' },
+  'no-shipped-expectations': { type: 'boolean' },
   'update-expectations': { type: 'string' },
   json: { type: 'string' },
   junit: { type: 'string' },
@@ -63,6 +64,8 @@ Usage: ${suite.bin} [--dsn URL] [options]
   --priority p0,p1                run only these priorities
   --area NAME,...                 run only these areas
   --expectations FILE             expected failures/skips of this endpoint (JSON)
+  --no-shipped-expectations       without --expectations, judge bare: do not apply the
+                                  shipped file that matches the endpoint${suite.shippedExpectations?.length ? ` (${suite.shippedExpectations.map((x) => x.describes).join(', ')})` : ''}
   --update-expectations [FILE]    write the baseline that would make this run conformant
   --json FILE  --junit FILE  --html FILE   write reports
   --seed N                        replay the same random choices
@@ -153,11 +156,13 @@ function printList(suite: Suite<any>, filter: ParsedFlags['filter'], io: CliIO):
   io.stdout.write(`${cases.length} cases\n`);
 }
 
-/** Phase 2: the expectations that apply (the flag's file, or the embedded default's shipped one). */
-async function resolveExpectations(suite: Suite<any>, f: ParsedFlags, cwd: string): Promise<{ expectations: Expectations | undefined; path: string | undefined; updatePath: string | undefined }> {
+/**
+ * Phase 2: the --expectations file, if given. Without one, the runner applies the suite's shipped
+ * file that matches the endpoint once it is open (see shipped.ts), unless --no-shipped-expectations.
+ */
+async function resolveExpectations(_suite: Suite<any>, f: ParsedFlags, cwd: string): Promise<{ expectations: Expectations | undefined; path: string | undefined; updatePath: string | undefined }> {
   const v = f.values;
-  // The embedded default is the suite's own choice of endpoint, so its observed gaps ship with it.
-  const path: string | undefined = v.expectations ?? (f.dsn === undefined ? suite.defaultExpectations : undefined);
+  const path: string | undefined = v.expectations;
   let expectations: Expectations | undefined;
   if (path) {
     try {
@@ -187,7 +192,9 @@ async function writeReports(suite: Suite<any>, safe: Report, f: ParsedFlags, exp
     await writeOut(v.html, renderHtml(safe, suiteHtml, r), cwd);
   }
   if (exp.updatePath) {
-    const next = updatedExpectations(exp.expectations, safe, suite.cases.map((c) => c.id));
+    // The baseline starts from what this run applied: the --expectations file or the shipped one.
+    const applied = exp.expectations ?? (safe.expectations.source === 'shipped' && safe.expectations.file ? await loadExpectations(safe.expectations.file) : undefined);
+    const next = updatedExpectations(applied, safe, suite.cases.map((c) => c.id));
     await writeExpectations(resolve(cwd, exp.updatePath), next);
     io.stdout.write(`wrote expectations baseline (${Object.keys(next.expectations).length} entries) to ${exp.updatePath}\n`);
   }
@@ -260,7 +267,7 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
       openTimeoutMs: f.openTimeoutMs,
       expectations: exp.expectations,
       expectationsFile: exp.path,
-      notes: exp.path && !v.expectations ? [`no --expectations: applying the embedded endpoint's shipped expectations (${exp.path})`] : [],
+      shippedExpectations: !v['no-shipped-expectations'],
       signal: io.signal,
       allowDestructive: !!v['allow-destructive'],
       options: Object.fromEntries(Object.keys(suite.cliOptions ?? {}).map((k) => [k, v[k]])),

@@ -47,6 +47,15 @@ export {
   type MatchedExpectation,
 } from './expectations.js';
 export {
+  chooseExpectations,
+  matchShipped,
+  type EndpointFingerprint,
+  type ShippedExpectations,
+  type ExpectationsChoice,
+  type ExpectationsSource,
+  type ChooseOptions,
+} from './shipped.js';
+export {
   REPORT_SCHEMA_VERSION,
   UNEXPECTED,
   summarize,

@@ -144,10 +144,11 @@ export interface SuiteDefinition<T = unknown> {
   /** What runs when no --dsn is given (e.g. `embedded PGlite`); undefined means a DSN is required. */
   defaultTarget?: string;
   /**
-   * Absolute path of the shipped expectations file for the embedded default endpoint; the CLI
-   * applies it (and says so) when neither --dsn nor --expectations is given.
+   * Expectations files the suite ships, each for the kind of endpoint it was observed on. Without
+   * an explicit file, the CLI and the vitest binding apply the first one whose `matches` accepts
+   * what the opened endpoint reported (embedded default or --dsn alike), and say so.
    */
-  defaultExpectations?: string;
+  shippedExpectations?: readonly import('./shipped.js').ShippedExpectations[];
   /** Decides whether a non-assertion error thrown by a case is `fail` or `error` (default `error`). */
   classifyError?(error: unknown): 'fail' | 'error';
   /** Extra CLI options. */

@@ -48,7 +48,8 @@ export interface Report {
   interrupted: boolean;
   summary: Summary;
   filters: { only: string[]; priorities: Priority[]; areas: string[] };
-  expectations: { file: string | null; unmatched: string[] };
+  /** Which expectations applied (`source`: explicit file, shipped file matching the endpoint, or none) and why. */
+  expectations: { file: string | null; unmatched: string[]; source?: import('./shipped.js').ExpectationsSource; reason?: string };
   capabilities: string[];
   results: CaseResult[];
   /** Suite-specific typed sections (isolation matrix, recall curves, latency histograms). */

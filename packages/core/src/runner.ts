@@ -12,6 +12,7 @@ import {
   type SuiteSession,
 } from './model.js';
 import { ExpectationMatcher, type Expectations, type MatchedExpectation } from './expectations.js';
+import { chooseExpectations, type ExpectationsChoice } from './shipped.js';
 import {
   REPORT_SCHEMA_VERSION,
   computeTier,
@@ -59,6 +60,13 @@ export interface RunOptions extends CaseFilter {
   expectations?: Expectations;
   /** Path of the expectations file, for the report. */
   expectationsFile?: string;
+  /**
+   * Without `expectations`: apply the suite's shipped file that matches what the opened endpoint
+   * reported (the CLI and the vitest binding do; default false, so a direct call judges bare).
+   */
+  shippedExpectations?: boolean;
+  /** How the user turns shipped expectations off, named on the console (default `--no-shipped-expectations`). */
+  shippedOffHint?: string;
   /** Aborting it (Ctrl-C) stops the run: the current case is aborted, cleanup runs, a partial report is returned. */
   signal?: AbortSignal;
   allowDestructive?: boolean;
@@ -333,7 +341,6 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const startedAt = new Date();
   const t0 = performance.now();
   const selected = selectCases(suite.cases, opts);
-  const matcher = new ExpectationMatcher(opts.expectations);
   const graceMs = opts.graceMs ?? 500;
   const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? 10_000;
   const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : `${suite.defaultTarget ?? 'default'} (embedded default)`;
@@ -372,6 +379,26 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   for (const s of session.secrets ?? []) redactor.add(s);
   const capabilities = new Set(session.capabilities ?? []);
   emit({ type: 'open', server: session.server ?? null, capabilities: [...capabilities].sort() });
+  // Which expectations apply is known only now: the shipped file follows the endpoint, not the flag.
+  let choice: ExpectationsChoice;
+  try {
+    choice = await chooseExpectations(
+      suite,
+      { server: session.server ? redactor.redact(session.server) : null, capabilities: [...capabilities].sort(), embedded: opts.dsn === undefined },
+      {
+        explicit: opts.expectations ? { expectations: opts.expectations, file: opts.expectationsFile ?? null, via: opts.expectationsFile ? '--expectations' : 'the run options' } : undefined,
+        shipped: opts.shippedExpectations ?? false,
+        offHint: opts.shippedOffHint ?? '--no-shipped-expectations',
+      },
+    );
+  } catch (e) {
+    clearTimeout(runTimer);
+    opts.signal?.removeEventListener('abort', onUserAbort);
+    await withDeadline(session.close(), cleanupTimeoutMs * 3, 'closing the endpoint session').catch(() => undefined);
+    throw e;
+  }
+  if (choice.line) emit({ type: 'note', message: redactor.redact(choice.line) });
+  const matcher = new ExpectationMatcher(choice.expectations);
 
   const results: CaseResult[] = [];
   let sections: Record<string, unknown> = {};
@@ -458,7 +485,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
     interrupted,
     summary: summarize(results),
     filters: { only: [...(opts.only ?? [])], priorities: [...(opts.priorities ?? [])], areas: [...(opts.areas ?? [])] },
-    expectations: { file: opts.expectationsFile ?? null, unmatched: interrupted ? [] : matcher.unmatched() },
+    expectations: { file: choice.file, unmatched: interrupted ? [] : matcher.unmatched(), source: choice.source, reason: redactor.redact(choice.reason) },
     capabilities: [...capabilities].sort(),
     results,
     sections,

@@ -1,8 +1,8 @@
 import { describe, test, beforeAll, afterAll } from 'vitest';
 import type { Suite, SuiteSession } from './model.js';
-import { defaultOpenTimeoutMs, executeCase, openSession, selectCases, type CaseFilter } from './runner.js';
-import { readFileSync } from 'node:fs';
-import { ExpectationMatcher, parseExpectations, type Expectations } from './expectations.js';
+import { applyExpectation, defaultOpenTimeoutMs, executeCase, openSession, selectCases, type CaseFilter } from './runner.js';
+import { ExpectationMatcher, loadExpectations, type Expectations } from './expectations.js';
+import { chooseExpectations, type ExpectationsChoice } from './shipped.js';
 import { Redactor } from './redact.js';
 import { randomSeed } from './rng.js';
 
@@ -12,14 +12,24 @@ declare module 'vitest' {
     caseId?: string;
     /** Its seed priority. */
     priority?: string;
+    /** The status the runner would report (`pass`, `xfail`, `xpass`, `skip`, …), set when the test ran. */
+    conformance?: string;
+    /** The expectations file that applied to the run (null: none), and why. */
+    expectationsFile?: string | null;
+    expectationsReason?: string;
   }
 }
 
 /** Options of {@link registerSuite}. */
 export interface RegisterOptions extends CaseFilter {
   dsn?: string;
-  /** Expectations object or a path to the JSON file. */
+  /** Expectations object or a path to the JSON file; always wins over the shipped ones. */
   expectations?: Expectations | string;
+  /**
+   * Without `expectations`, apply the suite's shipped file that matches the endpoint once it is
+   * open (default true, as the CLI does); `false` mirrors `--no-shipped-expectations`.
+   */
+  shippedExpectations?: boolean;
   seed?: number;
   timeoutMs?: number;
   openTimeoutMs?: number;
@@ -29,25 +39,31 @@ export interface RegisterOptions extends CaseFilter {
 
 /**
  * Registers a suite in the calling vitest file: one `describe` per area, one test per case
- * (named `ID title`, the ID also in `task.meta.caseId`). An expected `fail` becomes a
- * `fails` test; `skip` entries and `n/a` cases are skipped with their reason.
+ * (named `ID title`, the ID also in `task.meta.caseId`). Which expectations apply is decided as
+ * the CLI decides it, after the endpoint is open (explicit `expectations`, else the shipped file
+ * that matches the endpoint), so they are applied when each test runs: an expected failure that
+ * happened passes (annotated xfail), an expected failure that passed fails the test, a `skip`
+ * entry and an `n/a` case are skipped with their reason.
  */
 export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {}): void {
   const seed = options.seed ?? randomSeed();
   const redactor = new Redactor().addDsn(options.dsn);
   const cases = selectCases(suite.cases, options);
-  // `fails` is decided at collection time, so a file path is read synchronously here.
-  const expectations =
-    typeof options.expectations === 'string'
-      ? parseExpectations(JSON.parse(readFileSync(options.expectations, 'utf8')), options.expectations)
-      : options.expectations;
-  const matcher = new ExpectationMatcher(expectations);
   let session: SuiteSession<T> | undefined;
   let capabilities = new Set<string>();
+  let choice: ExpectationsChoice | undefined;
+  let matcher = new ExpectationMatcher(undefined);
   const timeoutMs = options.timeoutMs ?? suite.defaultTimeoutMs ?? 30_000;
 
   describe(`${suite.name} ${suite.version}`, () => {
     beforeAll(async () => {
+      // A bad expectations file says so before any server is started.
+      const explicit =
+        typeof options.expectations === 'string'
+          ? { expectations: await loadExpectations(options.expectations), file: options.expectations, via: 'the expectations option' }
+          : options.expectations
+            ? { expectations: options.expectations, file: null, via: 'the expectations option' }
+            : undefined;
       session = await openSession(suite, {
         dsn: options.dsn,
         seed,
@@ -61,6 +77,14 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
       redactor.addDsn(session.dsn);
       for (const s of session.secrets ?? []) redactor.add(s);
       capabilities = new Set(session.capabilities ?? []);
+      // The same choice as the CLI's (runner.ts), from the same fingerprint.
+      choice = await chooseExpectations(
+        suite,
+        { server: session.server ? redactor.redact(session.server) : null, capabilities: [...capabilities].sort(), embedded: options.dsn === undefined },
+        { explicit, shipped: options.shippedExpectations ?? true, offHint: 'shippedExpectations: false' },
+      );
+      matcher = new ExpectationMatcher(choice.expectations);
+      if (choice.line) console.info(`${suite.bin}: ${redactor.redact(choice.line)}`);
     }, (options.openTimeoutMs ?? Math.max(30_000, defaultOpenTimeoutMs(options.dsn))) + 5_000);
     afterAll(async () => {
       await session?.close();
@@ -69,34 +93,47 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
     for (const area of [...new Set(cases.map((c) => c.area))]) {
       describe(area, () => {
         for (const c of cases.filter((k) => k.area === area)) {
-          const exp = matcher.match(c.id);
           const limit = (c.timeoutMs ?? timeoutMs) + 5_000;
-          test(
-            `${c.id} ${c.title}`,
-            { timeout: limit, fails: exp?.expect === 'fail', meta: { caseId: c.id, priority: c.priority } },
-            async (ctx) => {
-              if (exp?.expect === 'skip') ctx.skip(`expected skip: ${exp.reason}`);
-              if (!session) throw new Error('the endpoint session did not open');
-              const ex = await executeCase(c, {
-                session,
-                capabilities,
-                seed,
-                timeoutMs,
-                graceMs: 500,
-                cleanupTimeoutMs: 10_000,
-                classifyError: suite.classifyError,
-                allowDestructive: options.allowDestructive ?? false,
-                redactor,
-              });
-              if (ex.status === 'n/a' || ex.status === 'skip') ctx.skip(`${ex.status}: ${ex.message ?? ''}`);
-              if (ex.status === 'fail' || ex.status === 'error') {
-                if (exp?.expect === 'flaky') ctx.skip(`flaky (${exp.reason}): ${ex.message ?? ''}`);
-                const err = new Error(`${c.id} ${ex.status}: ${ex.message ?? ''}`);
-                err.stack = err.message;
-                throw err;
-              }
-            },
-          );
+          test(`${c.id} ${c.title}`, { timeout: limit, meta: { caseId: c.id, priority: c.priority } }, async (ctx) => {
+            if (!session) throw new Error('the endpoint session did not open');
+            ctx.task.meta.expectationsFile = choice?.file ?? null;
+            if (choice) ctx.task.meta.expectationsReason = redactor.redact(choice.reason);
+            const exp = matcher.match(c.id);
+            if (exp?.expect === 'skip') {
+              ctx.task.meta.conformance = 'skip';
+              ctx.skip(`expected skip: ${exp.reason}`);
+            }
+            const ex = await executeCase(c, {
+              session,
+              capabilities,
+              seed,
+              timeoutMs,
+              graceMs: 500,
+              cleanupTimeoutMs: 10_000,
+              classifyError: suite.classifyError,
+              allowDestructive: options.allowDestructive ?? false,
+              redactor,
+            });
+            // The runner's own mapping, so a status here is the status the CLI would report.
+            const status = applyExpectation(ex.status, exp);
+            ctx.task.meta.conformance = status;
+            if (status === 'n/a' || status === 'skip') ctx.skip(`${status}: ${ex.message ?? ''}`);
+            if (status === 'xfail') {
+              const note = `xfail (${exp?.expect === 'flaky' ? 'flaky' : 'expected failure'}: ${exp?.reason ?? ''}): observed ${ex.status}: ${ex.message ?? ''}`;
+              await ctx.annotate?.(redactor.redact(note), 'xfail');
+              return;
+            }
+            if (status === 'xpass') {
+              const err = new Error(`${c.id} expected to fail (${exp?.reason ?? ''}) but passed`);
+              err.stack = err.message;
+              throw err;
+            }
+            if (status === 'fail' || status === 'error') {
+              const err = new Error(`${c.id} ${status}: ${ex.message ?? ''}`);
+              err.stack = err.message;
+              throw err;
+            }
+          });
         }
       });
     }

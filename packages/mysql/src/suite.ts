@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite } from '@helios-conformance/core';
 import { classifyMysqlError, fromDsn, MYSQL_DSN_EXAMPLE, type MySession, type MyTarget } from '@helios-conformance/sql/mysql';
 import pkg from '../package.json' with { type: 'json' };
@@ -26,6 +27,9 @@ export const mysqlSuite: Suite<MyTarget> = defineSuite<MyTarget>({
   cases: [...mysqlCases],
   defaultTimeoutMs: 15_000,
   dsnExample: MYSQL_DSN_EXAMPLE,
+  // Shipped next to dist/ ("files"). Chosen by what the server reports (VERSION() of Debian 12's
+  // MariaDB reads "10.11.19-MariaDB-0+deb12u1"); other servers are judged bare.
+  shippedExpectations: [{ file: fileURLToPath(new URL('../expectations/mariadb-10.11.json', import.meta.url)), describes: 'MariaDB 10.11.x', matches: /^10\.11\.\d+-MariaDB/ }],
   defaultTarget: 'none: pass --dsn (start a MariaDB with `npx @helios-conformance/testbed up mariadb`)',
   // An ERR packet the case did not expect is a fail; a lost connection or a harness bug an error.
   classifyError: (e) => classifyMysqlError(e).verdict,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseExpectations } from '@helios-conformance/core';
+import { matchShipped, parseExpectations } from '@helios-conformance/core';
 import { runCli } from '@helios-conformance/suite-kit';
 import * as postgres from '../src/index.js';
 import { postgresCases, postgresSuite } from '../src/index.js';
@@ -37,7 +37,12 @@ describe('catalog', () => {
 
   it('ships its expectations file, naming only its own cases with what was observed', () => {
     expect(pkg.files).toContain('expectations');
-    expect(postgresSuite.defaultExpectations).toBe(pgliteExpectations);
+    // It follows the endpoint: what PGlite's version() reports (embedded, or reached by --dsn), never a real PostgreSQL.
+    expect(postgresSuite.shippedExpectations?.map((x) => x.file)).toEqual([pgliteExpectations]);
+    const fp = (server: string) => ({ server, capabilities: [], embedded: false });
+    expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 18.6 (PGlite 0.5.14)'))?.describes).toBe('PGlite');
+    expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 18.6 (PGlite 0.5.14) (PGlite, embedded)'))?.describes).toBe('PGlite');
+    expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 15.14'))).toBeUndefined();
     const exp = parseExpectations(JSON.parse(readFileSync(pgliteExpectations, 'utf8')), pgliteExpectations);
     for (const [key, e] of Object.entries(exp.expectations)) {
       expect(postgresCases.some((c) => c.id === key), key).toBe(true);

@@ -11,7 +11,7 @@ export interface VitestTest {
   ancestorTitles: string[];
   status: string;
   failureMessages?: string[];
-  meta?: { caseId?: string; priority?: string };
+  meta?: { caseId?: string; priority?: string; conformance?: string; expectationsFile?: string | null; expectationsReason?: string };
 }
 
 /** What a nested `vitest run` did. */
