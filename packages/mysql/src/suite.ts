@@ -22,6 +22,9 @@ export const mysqlSuite: Suite<MyTarget> = defineSuite<MyTarget>({
   version: pkg.version,
   description: 'MySQL wire protocol (v10) and behaviour conformance (Gold)',
   bin: 'helios-mysql',
+  // The seed's tiers rank ecosystems: MySQL wire is one of its two Gold ones.
+  seedTier: 'gold',
+  ecosystem: 'MySQL wire',
   idPrefixes: ['MY-'],
   cases: [...mysqlCases],
   defaultTimeoutMs: 15_000,
