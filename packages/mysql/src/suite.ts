@@ -10,7 +10,7 @@ export const MYSQL_SUITE_VERSION: string = pkg.version;
 export async function openMysql(o: OpenOptions): Promise<MySession> {
   if (o.dsn === undefined) {
     throw new CannotRunError(
-      'helios-mysql needs an endpoint: pass --dsn mysql://user:pass@host:3306/db (no embedded MySQL-compatible server exists on npm; where MariaDB is installed, start one with `npx @helios-conformance/testbed up mariadb`)',
+      'helios-mysql needs an endpoint: pass --dsn mysql://user:pass@host:3306/db (no embedded MySQL-compatible server exists on npm; where MariaDB is installed, start one with `npx -- @helios-conformance/testbed up mariadb`)',
     );
   }
   return fromDsn(o.dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
@@ -29,7 +29,7 @@ export const mysqlSuite: Suite<MyTarget> = defineSuite<MyTarget>({
   cases: [...mysqlCases],
   defaultTimeoutMs: 15_000,
   dsnExample: MYSQL_DSN_EXAMPLE,
-  defaultTarget: 'none: pass --dsn (start a MariaDB with `npx @helios-conformance/testbed up mariadb`)',
+  defaultTarget: 'none: pass --dsn (start a MariaDB with `npx -- @helios-conformance/testbed up mariadb`)',
   // An ERR packet the case did not expect is a fail; a lost connection or a harness bug an error.
   classifyError: (e) => classifyMysqlError(e).verdict,
   open: openMysql,
