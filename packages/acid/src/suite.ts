@@ -97,6 +97,9 @@ export const acidSuite: Suite<AcidTarget> = defineSuite<AcidTarget>({
   version: pkg.version,
   description: 'Isolation anomalies, list-append history checking, bank invariant, atomicity and durability over PostgreSQL and MySQL endpoints',
   bin: 'helios-acid',
+  // Isolation and durability cut across the seed's ecosystems; it ranks none of this suite's own.
+  seedTier: null,
+  ecosystem: 'transaction isolation and durability',
   idPrefixes: ['AC-'],
   cases: acidCases,
   defaultTimeoutMs: 60_000,

@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CannotRunError, PRIORITIES, type Priority, type Suite } from './model.js';
-import { runSuite, selectCases } from './runner.js';
+import { cannotRunReport, emptySelectionReason, parseShard, runSuite, selectCases, type CaseFilter } from './runner.js';
+import { unknownExpectationIds } from './known-ids.js';
+import { runMerge } from './merge.js';
 import { loadExpectations, updatedExpectations, writeExpectations, ExpectationsError, type Expectations } from './expectations.js';
 import type { Report } from './report.js';
-import { Redactor } from './redact.js';
+import { Redactor, redactDsn } from './redact.js';
 import { createConsoleReporter } from './reporters/console.js';
 import { renderJson } from './reporters/json.js';
 import { renderJunit } from './reporters/junit.js';
@@ -39,6 +41,7 @@ const SHARED_OPTIONS = {
   'timeout-ms': { type: 'string' },
   'run-timeout-ms': { type: 'string' },
   'open-timeout-ms': { type: 'string' },
+  shard: { type: 'string' },
   'allow-destructive': { type: 'boolean' },
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -57,6 +60,8 @@ export function helpText(suite: Suite<any>): string {
   return `${suite.name} ${suite.version} — ${suite.description}
 
 Usage: ${suite.bin} [--dsn URL] [options]
+       ${suite.bin} merge REPORT.json... [--json FILE] [--junit FILE] [--html FILE]
+       (through npx: npx -- ${suite.name} [options]; without the --, npm takes the flags)
 
   --dsn URL                       endpoint to judge, e.g. ${suite.dsnExample ?? 'URL'}
                                   ${suite.defaultTarget ? `(default: ${suite.defaultTarget})` : '(required)'}
@@ -72,11 +77,14 @@ Usage: ${suite.bin} [--dsn URL] [options]
   --timeout-ms N                  per-case deadline (default ${suite.defaultTimeoutMs ?? 30000})
   --run-timeout-ms N              whole-run deadline
   --open-timeout-ms N             budget to reach the endpoint (default 15000; 60000 embedded)
+  --shard I/N                     run only the selected cases whose ID hashes to shard I of N;
+                                  merge the N JSON reports with \`merge\` for the verdict
   --allow-destructive             allow cases that kill servers or restore backups
   --list                          print the catalog and exit (no database touched)
   --no-color  --help  --version
 ${extra ? `\nSuite options:\n${extra}\n` : ''}
-Exit codes: 0 conformant, 1 not conformant, 2 could not run, 130 interrupted.
+Exit codes: 0 conformant, 1 not conformant, 2 could not run (also: a selection or an
+expectations ID that matches nothing the suite has), 130 interrupted.
 Environment: HC_DSN is used when --dsn is absent.
 `;
 }
@@ -106,11 +114,44 @@ async function writeOut(path: string, text: string, cwd: string): Promise<void> 
   await writeFile(p, text);
 }
 
+/**
+ * Writes the requested JSON, JUnit and HTML reports and names each file on stdout (so a CI log
+ * says where to find them). Shared by runs, runs that could not start, and `merge`.
+ */
+export async function writeReportFiles(
+  suite: Suite<any>,
+  safe: Report,
+  paths: { json?: string; junit?: string; html?: string },
+  redact: (s: string) => string,
+  io: Pick<CliIO, 'stdout'>,
+  cwd: string,
+): Promise<void> {
+  if (paths.json) {
+    await writeOut(paths.json, renderJson(safe, redact), cwd);
+    io.stdout.write(redact(`wrote JSON report to ${paths.json}\n`));
+  }
+  if (paths.junit) {
+    await writeOut(paths.junit, renderJunit(safe, redact), cwd);
+    io.stdout.write(redact(`wrote JUnit report to ${paths.junit}\n`));
+  }
+  if (paths.html) {
+    let suiteHtml = '';
+    try {
+      // A run that could not start has nothing for the suite to draw.
+      suiteHtml = safe.cannotRun ? '' : (suite.renderHtml?.(safe) ?? '');
+    } catch (e) {
+      suiteHtml = `<p>suite section failed: ${String((e as Error).message)}</p>`;
+    }
+    await writeOut(paths.html, renderHtml(safe, suiteHtml, redact), cwd);
+    io.stdout.write(redact(`wrote HTML report to ${paths.html}\n`));
+  }
+}
+
 /** The flags of one CLI run, validated. */
 interface ParsedFlags {
   values: Record<string, any>;
   dsn: string | undefined;
-  filter: { only: string[]; priorities: Priority[]; areas: string[] };
+  filter: { only: string[]; priorities: Priority[]; areas: string[]; shard?: CaseFilter['shard'] };
   seed: number | undefined;
   timeoutMs: number | undefined;
   runTimeoutMs: number | undefined;
@@ -122,10 +163,12 @@ function parseFlags(suite: Suite<any>, argv: string[], env: CliIO['env']): Parse
   const suiteOptions = Object.fromEntries(Object.entries(suite.cliOptions ?? {}).map(([k, o]) => [k, { type: o.type }]));
   let parsed;
   try {
-    parsed = parseArgs({ args: normalizeArgv(argv), options: { ...SHARED_OPTIONS, ...suiteOptions } as any, allowPositionals: false, strict: true });
+    parsed = parseArgs({ args: normalizeArgv(argv), options: { ...SHARED_OPTIONS, ...suiteOptions } as any, allowPositionals: true, strict: true });
   } catch (e) {
     throw new CannotRunError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see --help)`);
   }
+  // npm 11's `npx pkg --dsn X` keeps `--dsn` for itself and hands the suite only `X`.
+  if (parsed.positionals.length) throw new CannotRunError(unexpectedArgument(suite, parsed.positionals[0] as string));
   const v = parsed.values as Record<string, any>;
   // --help and --version answer whatever else is on the line.
   if (v.help || v.version) return { values: v, dsn: undefined, filter: { only: [], priorities: [], areas: [] }, seed: undefined, timeoutMs: undefined, runTimeoutMs: undefined, openTimeoutMs: undefined };
@@ -139,12 +182,18 @@ function parseFlags(suite: Suite<any>, argv: string[], env: CliIO['env']): Parse
   return {
     values: v,
     dsn: v.dsn ?? (env.HC_DSN || undefined),
-    filter: { only: splitList(v.only), priorities, areas: splitList(v.area) },
+    filter: { only: splitList(v.only), priorities, areas: splitList(v.area), ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}) },
     seed,
     timeoutMs: parseIntFlag('timeout-ms', v['timeout-ms'], 1),
     runTimeoutMs: parseIntFlag('run-timeout-ms', v['run-timeout-ms'], 1),
     openTimeoutMs: parseIntFlag('open-timeout-ms', v['open-timeout-ms'], 1),
   };
+}
+
+/** The exit-2 line for a positional argument: almost always npx having taken the flags before it. */
+export function unexpectedArgument(suite: Pick<Suite<any>, 'name'>, arg: string): string {
+  // The lost flag's value is often the DSN itself: its password must not reach the terminal.
+  return `unexpected argument '${redactDsn(arg)}': if you ran \`npx ${suite.name} --flags\`, npm took the flags; use \`npx -- ${suite.name} --flags\``;
 }
 
 /** `--list`: the catalog, no database touched. */
@@ -179,18 +228,7 @@ async function resolveExpectations(_suite: Suite<any>, f: ParsedFlags, cwd: stri
 /** Phase 4: the requested report files (and the expectations baseline). */
 async function writeReports(suite: Suite<any>, safe: Report, f: ParsedFlags, exp: Awaited<ReturnType<typeof resolveExpectations>>, redactor: Redactor, io: CliIO, cwd: string): Promise<void> {
   const v = f.values;
-  const r = (s: string): string => redactor.redact(s);
-  if (v.json) await writeOut(v.json, renderJson(safe, r), cwd);
-  if (v.junit) await writeOut(v.junit, renderJunit(safe, r), cwd);
-  if (v.html) {
-    let suiteHtml = '';
-    try {
-      suiteHtml = suite.renderHtml?.(safe) ?? '';
-    } catch (e) {
-      suiteHtml = `<p>suite section failed: ${String((e as Error).message)}</p>`;
-    }
-    await writeOut(v.html, renderHtml(safe, suiteHtml, r), cwd);
-  }
+  await writeReportFiles(suite, safe, { json: v.json, junit: v.junit, html: v.html }, (s) => redactor.redact(s), io, cwd);
   if (exp.updatePath) {
     // The baseline starts from what this run applied: the --expectations file or the shipped one.
     const applied = exp.expectations ?? (safe.expectations.source === 'shipped' && safe.expectations.file ? await loadExpectations(safe.expectations.file) : undefined);
@@ -202,15 +240,19 @@ async function writeReports(suite: Suite<any>, safe: Report, f: ParsedFlags, exp
 
 /**
  * The shared CLI of every suite: parses the contract's flags, runs, writes reports and
- * returns the exit code. Never throws; a problem that prevents a run is one line on stderr and code 2.
+ * returns the exit code. Never throws; a problem that prevents a run is one line on stderr and
+ * code 2, and once the flags are parsed the requested reports are still written with the reason.
+ * `merge REPORT.json...` combines the JSON reports of shards (see merge.ts).
  */
 export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'merge') return runMerge(suite, argv.slice(1), io);
   const redactor = new Redactor();
   const errLine = (msg: string): number => {
     io.stderr.write(`${suite.bin}: ${redactor.redact(msg.split('\n')[0] ?? msg)}\n`);
     return EXIT.CANNOT_RUN;
   };
   const cwd = io.cwd ?? process.cwd();
+  const startedAt = new Date();
   let f: ParsedFlags;
   try {
     f = parseFlags(suite, argv, io.env);
@@ -220,6 +262,20 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
   }
   const v = f.values;
   redactor.addDsn(f.dsn);
+  // What the reports of a run that could not start can say (filled as the phases learn it).
+  const known: { expectationsFile?: string } = {};
+  /** Exit 2 with the line, and every requested report saying why (CI can still publish it). */
+  const cannotRun = async (msg: string): Promise<number> => {
+    errLine(msg);
+    const reason = redactor.redact(msg.split('\n')[0] ?? msg);
+    const safe = redactor.redactValue(cannotRunReport(suite, { reason, dsn: f.dsn, seed: f.seed, filter: f.filter, expectationsFile: known.expectationsFile, startedAt }));
+    try {
+      await writeReportFiles(suite, safe, { json: v.json, junit: v.junit, html: v.html }, (s) => redactor.redact(s), io, cwd);
+    } catch (e) {
+      errLine(`could not write a report: ${(e as Error).message}`);
+    }
+    return EXIT.CANNOT_RUN;
+  };
 
   if (v.help) {
     io.stdout.write(helpText(suite));
@@ -229,23 +285,29 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
     io.stdout.write(`${suite.version}\n`);
     return EXIT.CONFORMANT;
   }
+  const empty = emptySelectionReason(suite, f.filter);
   if (v.list) {
     printList(suite, f.filter, io);
-    return EXIT.CONFORMANT;
+    return empty ? errLine(empty) : EXIT.CONFORMANT;
   }
   if (f.dsn !== undefined) {
     try {
       new URL(f.dsn);
     } catch {
-      return errLine(`malformed --dsn: expected a URL like ${suite.dsnExample ?? 'scheme://user:pass@host:port/db'}`);
+      return cannotRun(`malformed --dsn: expected a URL like ${suite.dsnExample ?? 'scheme://user:pass@host:port/db'}`);
     }
   }
+  if (empty) return cannotRun(empty);
   let exp: Awaited<ReturnType<typeof resolveExpectations>>;
   try {
     exp = await resolveExpectations(suite, f, cwd);
   } catch (e) {
-    return errLine((e as Error).message);
+    return cannotRun((e as Error).message);
   }
+  known.expectationsFile = exp.path;
+  // A typo in an exact ID would silently expect nothing; the registry knows every ID ever shipped.
+  const unknown = unknownExpectationIds(exp.expectations, suite.knownIds ?? suite.cases.map((c) => c.id), exp.path);
+  if (unknown) return cannotRun(unknown);
 
   // Phase 3: the run itself, with live progress on the console.
   const isTTY = !!io.stderr.isTTY && !io.env.CI;
@@ -276,8 +338,8 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
     });
   } catch (e) {
     reporter.dispose();
-    if (e instanceof CannotRunError) return errLine(e.message);
-    return errLine(`internal error: ${(e as Error)?.message ?? String(e)}`);
+    if (e instanceof CannotRunError) return cannotRun(e.message);
+    return cannotRun(`internal error: ${(e as Error)?.message ?? String(e)}`);
   }
   const safe = redactor.redactValue(report);
   let extra = '';

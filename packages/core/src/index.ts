@@ -23,6 +23,10 @@ export {
 export {
   runSuite,
   selectCases,
+  shardOf,
+  parseShard,
+  emptySelectionReason,
+  cannotRunReport,
   executeCase,
   openSession,
   applyExpectation,
@@ -60,17 +64,23 @@ export {
   UNEXPECTED,
   summarize,
   isConformant,
-  computeTier,
+  countPriorities,
+  describePriorities,
+  describeSeedTier,
   type Report,
   type CaseResult,
   type Summary,
-  type Tier,
+  type PriorityCounts,
+  type SeedTier,
+  type Shard,
 } from './report.js';
 export { Redactor, redactDsn, secretsOfDsn, REDACTED } from './redact.js';
 export { createConsoleReporter, type ConsoleIO } from './reporters/console.js';
 export { renderJson } from './reporters/json.js';
 export { renderJunit } from './reporters/junit.js';
 export { renderHtml } from './reporters/html.js';
-export { runCli, main, helpText, EXIT, type CliIO } from './cli.js';
+export { runCli, main, helpText, EXIT, writeReportFiles, unexpectedArgument, type CliIO } from './cli.js';
+export { mergeReports, runMerge, MergeError } from './merge.js';
+export { unknownExpectationIds, nearestId } from './known-ids.js';
 export { renderCatalogMarkdown } from './catalog-docs.js';
 export { checkIds, registryFor, loadIdRegistry, type IdRegistry, type IdEntry } from './ids.js';

@@ -149,6 +149,19 @@ export interface SuiteDefinition<T = unknown> {
    * what the opened endpoint reported (embedded default or --dsn alike), and say so.
    */
   shippedExpectations?: readonly import('./shipped.js').ShippedExpectations[];
+  /**
+   * The seed's tier of the ecosystem this suite judges (PostgreSQL and MySQL wire: gold;
+   * Snowflake, Databricks, Pinecone: silver; SQL Server, DB2, Oracle: bronze); null or absent
+   * when the suite judges no seed ecosystem. Shown next to the verdict, never earned by a run.
+   */
+  seedTier?: import('./report.js').SeedTier | null;
+  /** The ecosystem's name as reports say it, e.g. `PostgreSQL wire`. */
+  ecosystem?: string;
+  /**
+   * Every ID the package's append-only ids.json has ever registered (retired ones included).
+   * hc-kit's generated bin fills it; an expectations file naming an exact ID outside it exits 2.
+   */
+  knownIds?: readonly string[];
   /** Decides whether a non-assertion error thrown by a case is `fail` or `error` (default `error`). */
   classifyError?(error: unknown): 'fail' | 'error';
   /** Extra CLI options. */

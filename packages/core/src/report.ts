@@ -2,12 +2,15 @@ import type { Priority, Status } from './model.js';
 import { PRIORITIES, STATUSES } from './model.js';
 import type { MatchedExpectation } from './expectations.js';
 
-/** Report schema version; bumped only on incompatible changes. */
-export const REPORT_SCHEMA_VERSION = 1 as const;
+/** Report schema version; bumped only on incompatible changes (2: `tier` gave way to `priorities` and `seedTier`). */
+export const REPORT_SCHEMA_VERSION = 2 as const;
 
-/** Highest tier fully passed: gold = every p0 case, silver = p0+p1, bronze = all. */
-export type Tier = 'gold' | 'silver' | 'bronze';
-
+/**
+ * The seed's tier of the *ecosystem* a suite judges (PostgreSQL and MySQL wire are Gold;
+ * Snowflake, Databricks, Pinecone Silver; SQL Server, DB2, Oracle Bronze). A property of the
+ * suite, never a medal for a run.
+ */
+export type SeedTier = 'gold' | 'silver' | 'bronze';
 /** One case's outcome. */
 export interface CaseResult {
   id: string;
@@ -32,6 +35,30 @@ export interface CaseResult {
 /** Counts per status. */
 export type Summary = Record<Status, number>;
 
+/**
+ * One priority's counts over the cases this run selected. `required` = `total` minus `na`
+ * (a case the endpoint cannot apply to is not owed); `passed` counts plain passes only; `failed`
+ * counts what makes the run not conformant (fail, error, xpass); `xfail` and `skipped` are owed
+ * but were accepted as missing by an expectations entry (or not run), so they are shown apart.
+ */
+export interface PriorityCounts {
+  total: number;
+  required: number;
+  passed: number;
+  failed: number;
+  xfail: number;
+  skipped: number;
+  na: number;
+  /** Cases of this priority in the whole catalog (more than `total` when a filter or shard narrowed the run). */
+  catalog: number;
+}
+
+/** `--shard i/n`: this run holds the selected cases whose ID hashes to shard `index` of `count`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 /** A run's report (JSON shape documented in conventions.md, schema in schemas/report.schema.json). */
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -43,11 +70,19 @@ export interface Report {
   durationMs: number;
   /** No unexpected failure, error or pass, and the run was not interrupted. */
   conformant: boolean;
-  tier: Tier | null;
+  /** Set when the run could not start (exit 2): no result is a verdict, `conformant` is false. */
+  cannotRun: { reason: string } | null;
+  /** Per-priority counts ("P0 must-pass 30/30"). */
+  priorities: Record<Priority, PriorityCounts>;
+  /** The seed's tier of the ecosystem this suite judges, and the ecosystem's name; null when the suite judges none. */
+  seedTier: SeedTier | null;
+  ecosystem: string | null;
   /** Ctrl-C or a whole-run deadline stopped the run early. */
   interrupted: boolean;
   summary: Summary;
   filters: { only: string[]; priorities: Priority[]; areas: string[] };
+  /** The `--shard` this run held, or null for the whole selection (also for a merged report). */
+  shard: Shard | null;
   /** Which expectations applied (`source`: explicit file, shipped file matching the endpoint, or none) and why. */
   expectations: { file: string | null; unmatched: string[]; source?: import('./shipped.js').ExpectationsSource; reason?: string };
   capabilities: string[];
@@ -71,26 +106,47 @@ export function isConformant(results: readonly CaseResult[], interrupted: boolea
   return !interrupted && results.every((r) => !UNEXPECTED.includes(r.status));
 }
 
-/**
- * The highest tier whose cases all passed. Every case of the catalog at that priority and
- * above must have run and passed (`n/a` counts as passed: the endpoint does not offer that
- * optional capability); a filtered-out, skipped or expected-failure case blocks the tier.
- */
-export function computeTier(
-  catalog: ReadonlyArray<{ id: string; priority: Priority }>,
+/** Per-priority counts of a run's results (see {@link PriorityCounts}). */
+export function countPriorities(
+  catalog: ReadonlyArray<{ priority: Priority }>,
   results: readonly CaseResult[],
-): Tier | null {
-  const byId = new Map(results.map((r) => [r.id, r]));
-  const passed = (p: Priority): boolean =>
-    catalog.filter((c) => c.priority === p).every((c) => {
-      const st = byId.get(c.id)?.status;
-      return st === 'pass' || st === 'n/a';
-    });
-  const tiers: Tier[] = ['gold', 'silver', 'bronze'];
-  let tier: Tier | null = null;
-  for (let i = 0; i < PRIORITIES.length; i++) {
-    if (!passed(PRIORITIES[i] as Priority)) break;
-    tier = tiers[i] as Tier;
+): Record<Priority, PriorityCounts> {
+  const out = Object.fromEntries(
+    PRIORITIES.map((p) => [p, { total: 0, required: 0, passed: 0, failed: 0, xfail: 0, skipped: 0, na: 0, catalog: catalog.filter((c) => c.priority === p).length }]),
+  ) as Record<Priority, PriorityCounts>;
+  for (const r of results) {
+    const c = out[r.priority];
+    c.total++;
+    if (r.status === 'n/a') c.na++;
+    else c.required++;
+    if (r.status === 'pass') c.passed++;
+    else if (UNEXPECTED.includes(r.status)) c.failed++;
+    else if (r.status === 'xfail') c.xfail++;
+    else if (r.status === 'skip') c.skipped++;
   }
-  return tier;
+  return out;
+}
+
+const TIER_WORD: Record<SeedTier, string> = { gold: 'Gold', silver: 'Silver', bronze: 'Bronze' };
+
+/**
+ * "P0 must-pass 30/30 · P1 12/14 (2 xfail) · P2 3/3 (1 n/a)": passed of required per priority
+ * that ran, with accepted failures, skips and n/a named apart; "(of 30)" when the run held
+ * only part of the catalog's cases of that priority.
+ */
+export function describePriorities(report: Pick<Report, 'priorities'>): string {
+  const parts: string[] = [];
+  for (const p of PRIORITIES) {
+    const c = report.priorities[p];
+    if (!c || c.total === 0) continue;
+    const extra = [c.xfail && `${c.xfail} xfail`, c.skipped && `${c.skipped} skipped`, c.na && `${c.na} n/a`, c.total < c.catalog && `${c.total} of ${c.catalog} cases run`].filter(Boolean);
+    parts.push(`${p.toUpperCase()}${p === 'p0' ? ' must-pass' : ''} ${c.passed}/${c.required}${extra.length ? ` (${extra.join(', ')})` : ''}`);
+  }
+  return parts.length ? parts.join(' · ') : 'no case run';
+}
+
+/** "suite: PostgreSQL wire (the seed's Gold ecosystem)", or the package name when it is no seed ecosystem. */
+export function describeSeedTier(report: Pick<Report, 'seedTier' | 'ecosystem' | 'suite'>): string {
+  if (!report.seedTier) return `suite: ${report.ecosystem ?? report.suite} (not one of the seed's tiered ecosystems)`;
+  return `suite: ${report.ecosystem ?? report.suite} (the seed's ${TIER_WORD[report.seedTier]} ecosystem)`;
 }

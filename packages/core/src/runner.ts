@@ -1,4 +1,4 @@
-import { createRng, randomSeed } from './rng.js';
+import { createRng, hashString, randomSeed } from './rng.js';
 import {
   CannotRunError,
   CaseFailure,
@@ -15,11 +15,12 @@ import { ExpectationMatcher, type Expectations, type MatchedExpectation } from '
 import { chooseExpectations, type ExpectationsChoice } from './shipped.js';
 import {
   REPORT_SCHEMA_VERSION,
-  computeTier,
+  countPriorities,
   isConformant,
   summarize,
   type CaseResult,
   type Report,
+  type Shard,
 } from './report.js';
 import { Redactor, redactDsn } from './redact.js';
 import { matchesAny } from './_internal/glob.js';
@@ -39,6 +40,8 @@ export interface CaseFilter {
   only?: readonly string[];
   priorities?: readonly Priority[];
   areas?: readonly string[];
+  /** Only the cases of this shard (see {@link shardOf}); applied after the other filters. */
+  shard?: Shard;
 }
 
 /** Options of {@link runSuite}. */
@@ -79,14 +82,71 @@ export interface RunOptions extends CaseFilter {
   redactor?: Redactor;
 }
 
-/** Selects cases by ID/glob, priority and area, keeping catalog order. */
+/**
+ * The shard (1..count) a case ID belongs to: FNV-1a of the ID, mixed (murmur3's finalizer, so
+ * IDs that differ in their last digit spread), modulo `count`. It depends on the ID alone, so a
+ * case stays in its shard when cases are added, removed or filtered out, and every machine of a
+ * CI matrix computes the same split without talking to the others.
+ */
+export function shardOf(id: string, count: number): number {
+  let h = hashString(id);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return ((h >>> 0) % count) + 1;
+}
+
+/** Parses `--shard i/n` (1 <= i <= n); throws a one-line message otherwise. */
+export function parseShard(v: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) {
+    throw new CannotRunError(`--shard must be i/n with 1 <= i <= n (e.g. 2/3), got "${v}"`);
+  }
+  return { index, count };
+}
+
+/** Selects cases by ID/glob, priority and area (then shard), keeping catalog order. */
 export function selectCases<T>(cases: readonly Case<T>[], filter: CaseFilter): Case<T>[] {
   return cases.filter(
     (c) =>
       (!filter.only?.length || matchesAny(c.id, filter.only)) &&
       (!filter.priorities?.length || filter.priorities.includes(c.priority)) &&
-      (!filter.areas?.length || filter.areas.includes(c.area)),
+      (!filter.areas?.length || filter.areas.includes(c.area)) &&
+      (!filter.shard || shardOf(c.id, filter.shard.count) === filter.shard.index),
   );
+}
+
+/**
+ * Null when the filters (without the shard) select at least one case; otherwise the one line
+ * that says which flag matched nothing. A run that checked nothing is never green: the CLI and
+ * {@link runSuite} refuse it. An empty *shard* of a non-empty selection is not an error (the hash
+ * split can leave a shard empty); the merge of all shards covers the selection.
+ */
+export function emptySelectionReason(suite: Pick<Suite<any>, 'name' | 'cases' | 'idPrefixes'>, filter: CaseFilter): string | null {
+  const { shard: _shard, ...unsharded } = filter;
+  if (selectCases(suite.cases, unsharded).length > 0) return null;
+  const of = `matched no case of ${suite.name}`;
+  const first = suite.cases[0]?.id ?? `${suite.idPrefixes[0] ?? 'X-'}001`;
+  if (!suite.cases.length) return `${suite.name} has no cases`;
+  if (filter.only?.length && !selectCases(suite.cases, { only: filter.only }).length) {
+    return `--only ${filter.only.join(',')} ${of} (IDs look like ${first}; see --list)`;
+  }
+  if (filter.areas?.length && !selectCases(suite.cases, { areas: filter.areas }).length) {
+    return `--area ${filter.areas.join(',')} ${of} (areas: ${[...new Set(suite.cases.map((c) => c.area))].join(', ')})`;
+  }
+  if (filter.priorities?.length && !selectCases(suite.cases, { priorities: filter.priorities }).length) {
+    return `--priority ${filter.priorities.join(',')} ${of} (it has ${[...new Set(suite.cases.map((c) => c.priority))].sort().join(', ')} cases)`;
+  }
+  const flags = [
+    filter.only?.length ? `--only ${filter.only.join(',')}` : '',
+    filter.priorities?.length ? `--priority ${filter.priorities.join(',')}` : '',
+    filter.areas?.length ? `--area ${filter.areas.join(',')}` : '',
+  ].filter(Boolean);
+  return `${flags.join(' ')} together ${of} (each alone matches some; see --list with the same flags)`;
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -340,12 +400,21 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const emit = (e: RunEvent): void => opts.onEvent?.(e);
   const startedAt = new Date();
   const t0 = performance.now();
+  const empty = emptySelectionReason(suite, opts);
+  if (empty) throw new CannotRunError(empty);
   const selected = selectCases(suite.cases, opts);
   const graceMs = opts.graceMs ?? 500;
   const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? 10_000;
   const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : `${suite.defaultTarget ?? 'default'} (embedded default)`;
   emit({ type: 'start', suite: suite.name, version: suite.version, total: selected.length, seed, target: targetLabel });
   for (const message of opts.notes ?? []) emit({ type: 'note', message: redactor.redact(message) });
+  if (opts.shard) {
+    const all = selectCases(suite.cases, { ...opts, shard: undefined }).length;
+    emit({
+      type: 'note',
+      message: `shard ${opts.shard.index}/${opts.shard.count}: ${selected.length} of the ${all} selected cases${selected.length ? '' : ' (none hash to this shard; the merge of all shards covers them)'}`,
+    });
+  }
 
   // One controller for both Ctrl-C and the whole-run deadline.
   const stop = new AbortController();
@@ -481,10 +550,14 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     conformant: isConformant(results, interrupted),
-    tier: computeTier(suite.cases, results),
+    cannotRun: null,
+    priorities: countPriorities(suite.cases, results),
+    seedTier: suite.seedTier ?? null,
+    ecosystem: suite.ecosystem ?? null,
     interrupted,
     summary: summarize(results),
     filters: { only: [...(opts.only ?? [])], priorities: [...(opts.priorities ?? [])], areas: [...(opts.areas ?? [])] },
+    shard: opts.shard ? { ...opts.shard } : null,
     expectations: { file: choice.file, unmatched: interrupted ? [] : matcher.unmatched(), source: choice.source, reason: redactor.redact(choice.reason) },
     capabilities: [...capabilities].sort(),
     results,
@@ -492,4 +565,33 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   };
   emit({ type: 'end', report });
   return report;
+}
+
+/** What a report says about a run that could not start (exit 2): the reason, no results, not conformant. */
+export function cannotRunReport(
+  suite: Pick<Suite<any>, 'name' | 'version' | 'cases' | 'seedTier' | 'ecosystem'>,
+  o: { reason: string; dsn?: string; seed?: number; filter?: CaseFilter; expectationsFile?: string; startedAt?: Date },
+): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    suite: suite.name,
+    suiteVersion: suite.version,
+    target: { dsn: o.dsn !== undefined ? redactDsn(o.dsn) : null, server: null, embedded: o.dsn === undefined },
+    seed: o.seed ?? 0,
+    startedAt: (o.startedAt ?? new Date()).toISOString(),
+    durationMs: o.startedAt ? Math.max(0, Date.now() - o.startedAt.getTime()) : 0,
+    conformant: false,
+    cannotRun: { reason: o.reason },
+    priorities: countPriorities(suite.cases, []),
+    seedTier: suite.seedTier ?? null,
+    ecosystem: suite.ecosystem ?? null,
+    interrupted: false,
+    summary: summarize([]),
+    filters: { only: [...(o.filter?.only ?? [])], priorities: [...(o.filter?.priorities ?? [])], areas: [...(o.filter?.areas ?? [])] },
+    shard: o.filter?.shard ? { ...o.filter.shard } : null,
+    expectations: { file: o.expectationsFile ?? null, unmatched: [] },
+    capabilities: [],
+    results: [],
+    sections: {},
+  };
 }

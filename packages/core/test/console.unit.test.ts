@@ -31,7 +31,7 @@ describe('console reporter', () => {
       expect(stdout.text).toMatch(/^PASS {2}1\/2 TOY-001 passes \(\d+ ms\)$/m);
       expect(stdout.text).toMatch(/^FAIL {2}2\/2 TOY-002 fails an assertion/m);
       expect(stdout.text).toMatch(/^ {2}PASS +1$/m); // summary table
-      expect(stdout.text).toMatch(/conformant: no — tier: gold — .* — seed \d+$/m);
+      expect(stdout.text).toMatch(/^conformant: no — P0 must-pass 1\/1 · P1 0\/1 \(1 of 2 cases run\) — suite: @helios-conformance\/toy \(not one of the seed's tiered ecosystems\) — .* — seed \d+$/m);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { runSuite, computeTier, defineCase, defineSuite, type Suite, type Report } from '../src/index.js';
+import { runSuite, countPriorities, describePriorities, defineCase, defineSuite, type Suite, type Report } from '../src/index.js';
 import { loadToy } from './helpers.js';
 
 let toy: Suite<any>;
@@ -105,15 +105,22 @@ describe('runner', () => {
     expect(report.results[0]?.message).toMatch(/cleanup failed: drop failed/);
   });
 
-  it('tier is the highest priority level whose cases all passed', () => {
-    const cat = [{ id: 'A-001', priority: 'p0' as const }, { id: 'A-002', priority: 'p1' as const }, { id: 'A-003', priority: 'p2' as const }];
-    const res = (s: string[]) => cat.map((c, i) => ({ id: c.id, title: '', priority: c.priority, area: 'a', status: s[i] as any, durationMs: 0, message: null, metrics: {} }));
-    expect(computeTier(cat, res(['pass', 'pass', 'pass']))).toBe('bronze');
-    expect(computeTier(cat, res(['pass', 'pass', 'fail']))).toBe('silver');
-    expect(computeTier(cat, res(['pass', 'xfail', 'pass']))).toBe('gold');
-    expect(computeTier(cat, res(['n/a', 'skip', 'pass']))).toBe('gold');
-    expect(computeTier(cat, res(['error', 'pass', 'pass']))).toBe(null);
-    expect(computeTier(cat, res(['pass', 'pass']).slice(0, 1))).toBe('gold');
+  it('per-priority counts: passed of required (n/a not owed), xfail and skips apart, partial runs say so', () => {
+    const cat = [
+      { id: 'A-001', priority: 'p0' as const }, { id: 'A-002', priority: 'p0' as const },
+      { id: 'A-003', priority: 'p1' as const }, { id: 'A-004', priority: 'p1' as const }, { id: 'A-005', priority: 'p1' as const },
+      { id: 'A-006', priority: 'p2' as const }, { id: 'A-007', priority: 'p2' as const },
+    ];
+    const res = (s: string[]) => s.map((st, i) => ({ id: cat[i]!.id, title: '', priority: cat[i]!.priority, area: 'a', status: st as any, durationMs: 0, message: null, metrics: {} }));
+    const all = countPriorities(cat, res(['pass', 'pass', 'pass', 'xfail', 'n/a', 'fail', 'skip']));
+    expect(all.p0).toEqual({ total: 2, required: 2, passed: 2, failed: 0, xfail: 0, skipped: 0, na: 0, catalog: 2 });
+    expect(all.p1).toEqual({ total: 3, required: 2, passed: 1, failed: 0, xfail: 1, skipped: 0, na: 1, catalog: 3 });
+    expect(all.p2).toEqual({ total: 2, required: 2, passed: 0, failed: 1, xfail: 0, skipped: 1, na: 0, catalog: 2 });
+    expect(describePriorities({ priorities: all })).toBe('P0 must-pass 2/2 · P1 1/2 (1 xfail, 1 n/a) · P2 0/2 (1 skipped)');
+    // A P0-only run earns no more than what it ran, and says it was partial.
+    const p0only = countPriorities(cat, res(['pass']));
+    expect(describePriorities({ priorities: p0only })).toBe('P0 must-pass 1/1 (1 of 2 cases run)');
+    expect(countPriorities(cat, res(['error', 'xpass'])).p0.failed).toBe(2);
   });
 
   it('rejects duplicate and malformed IDs', () => {

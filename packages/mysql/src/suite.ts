@@ -11,7 +11,7 @@ export const MYSQL_SUITE_VERSION: string = pkg.version;
 export async function openMysql(o: OpenOptions): Promise<MySession> {
   if (o.dsn === undefined) {
     throw new CannotRunError(
-      'helios-mysql needs an endpoint: pass --dsn mysql://user:pass@host:3306/db (no embedded MySQL-compatible server exists on npm; where MariaDB is installed, start one with `npx @helios-conformance/testbed up mariadb`)',
+      'helios-mysql needs an endpoint: pass --dsn mysql://user:pass@host:3306/db (no embedded MySQL-compatible server exists on npm; where MariaDB is installed, start one with `npx -- @helios-conformance/testbed up mariadb`)',
     );
   }
   return fromDsn(o.dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
@@ -23,6 +23,9 @@ export const mysqlSuite: Suite<MyTarget> = defineSuite<MyTarget>({
   version: pkg.version,
   description: 'MySQL wire protocol (v10) and behaviour conformance (Gold)',
   bin: 'helios-mysql',
+  // The seed's tiers rank ecosystems: MySQL wire is one of its two Gold ones.
+  seedTier: 'gold',
+  ecosystem: 'MySQL wire',
   idPrefixes: ['MY-'],
   cases: [...mysqlCases],
   defaultTimeoutMs: 15_000,
@@ -30,7 +33,7 @@ export const mysqlSuite: Suite<MyTarget> = defineSuite<MyTarget>({
   // Shipped next to dist/ ("files"). Chosen by what the server reports (VERSION() of Debian 12's
   // MariaDB reads "10.11.19-MariaDB-0+deb12u1"); other servers are judged bare.
   shippedExpectations: [{ file: fileURLToPath(new URL('../expectations/mariadb-10.11.json', import.meta.url)), describes: 'MariaDB 10.11.x', matches: /^10\.11\.\d+-MariaDB/ }],
-  defaultTarget: 'none: pass --dsn (start a MariaDB with `npx @helios-conformance/testbed up mariadb`)',
+  defaultTarget: 'none: pass --dsn (start a MariaDB with `npx -- @helios-conformance/testbed up mariadb`)',
   // An ERR packet the case did not expect is a fail; a lost connection or a harness bug an error.
   classifyError: (e) => classifyMysqlError(e).verdict,
   open: openMysql,

@@ -42,6 +42,9 @@ export const postgresSuite: Suite<PgTarget> = defineSuite<PgTarget>({
   version: pkg.version,
   description: 'PostgreSQL wire protocol and behaviour conformance (Gold)',
   bin: 'helios-postgres',
+  // The seed's tiers rank ecosystems: PostgreSQL wire is one of its two Gold ones.
+  seedTier: 'gold',
+  ecosystem: 'PostgreSQL wire',
   idPrefixes: ['PG-'],
   cases: [...postgresCases],
   defaultTimeoutMs: 15_000,

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli, testServer, withParams, type CliRun } from '@helios-conformance/suite-kit';
 import { findFreePort } from '@helios-conformance/testbed';
 import { postgresCases } from '../src/index.js';
@@ -52,5 +55,55 @@ describe('the CLI (dist/cli.js)', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/PASS\s+1\/1 PG-001/);
     expect(ok.stdout + ok.stderr).not.toContain(pg15.password);
+  });
+
+  // The CLI/report contract through the real suite and a real server (core's unit tests hold each rule).
+  it('exit 2 on an unreachable endpoint still writes JUnit with one errored testcase, and JSON with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hc-pg-cli-'));
+    const port = await findFreePort();
+    const r = await runCli(['--dsn', `postgres://hc:${SECRET}@127.0.0.1:${port}/hc`, '--junit', join(dir, 'r.xml'), '--json', join(dir, 'r.json')]);
+    expectCannotRun(r, /nothing is listening/);
+    expect(r.stdout).toContain(`wrote JUnit report to ${join(dir, 'r.xml')}`);
+    const xml = readFileSync(join(dir, 'r.xml'), 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(1);
+    expect(xml).toMatch(/<testsuites [^>]*tests="1" failures="0" errors="1"/);
+    expect(xml).toMatch(/<error type="cannot-run" message="[^"]*nothing is listening/);
+    const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(rep.conformant).toBe(false);
+    expect(rep.cannotRun.reason).toMatch(/nothing is listening/);
+    for (const f of ['r.xml', 'r.json']) expect(readFileSync(join(dir, f), 'utf8')).not.toContain(SECRET);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a selection of nothing, an expectations typo and npx-eaten flags exit 2 with one line', async () => {
+    expectCannotRun(await runCli(['--only', 'NOPE', '--dsn', pg15.dsn]), /--only NOPE matched no case of @helios-conformance\/postgres \(IDs look like PG-001; see --list\)/, pg15.password);
+    expectCannotRun(await runCli(['--area', 'nosucharea', '--dsn', pg15.dsn]), /--area nosucharea matched no case/, pg15.password);
+    const dir = mkdtempSync(join(tmpdir(), 'hc-pg-cli-'));
+    writeFileSync(join(dir, 'e.json'), JSON.stringify({ expectations: { 'PG-0O3': { expect: 'fail', reason: 'typo' } } }));
+    expectCannotRun(await runCli(['--dsn', pg15.dsn, '--expectations', join(dir, 'e.json')]), /names an ID this suite has never had: PG-0O3 \(did you mean PG-003\?\)/, pg15.password);
+    expectCannotRun(await runCli([pg15.dsn]), /unexpected argument 'postgres:.*use `npx -- @helios-conformance\/postgres --flags`/, pg15.password);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--shard 1/2 and 2/2 merged say what the unsharded run says (PostgreSQL 15)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hc-pg-cli-'));
+    const sel = ['--dsn', pg15.dsn, '--only', 'PG-00*,PG-01*', '--seed', '11'];
+    const whole = await runCli([...sel, '--json', join(dir, 'whole.json')]);
+    const s1 = await runCli([...sel, '--shard', '1/2', '--json', join(dir, 's1.json')]);
+    const s2 = await runCli([...sel, '--shard', '2/2', '--json', join(dir, 's2.json')]);
+    const m = await runCli(['merge', join(dir, 's1.json'), join(dir, 's2.json'), '--json', join(dir, 'm.json'), '--junit', join(dir, 'm.xml')]);
+    expect(m.code, m.stderr).toBe(whole.code);
+    const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    const [a, b, p1, p2] = [read('whole.json'), read('m.json'), read('s1.json'), read('s2.json')];
+    expect(p1.results.length).toBeGreaterThan(0);
+    expect(p2.results.length).toBeGreaterThan(0);
+    expect(p1.results.length + p2.results.length).toBe(a.results.length);
+    const verdict = (r: any) => ({ conformant: r.conformant, priorities: r.priorities, summary: r.summary, ids: r.results.map((x: any) => [x.id, x.status]) });
+    expect(verdict(b)).toEqual(verdict(a));
+    expect(b.seedTier).toBe('gold');
+    expect(m.stdout).toMatch(/conformant: (yes|no) — P0 must-pass \d+\/\d+.* — suite: PostgreSQL wire \(the seed's Gold ecosystem\)/);
+    expect(readFileSync(join(dir, 'm.xml'), 'utf8').match(/<testcase /g)).toHaveLength(a.results.length);
+    for (const run of [whole, s1, s2, m]) expect(run.stdout + run.stderr).not.toContain(pg15.password);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

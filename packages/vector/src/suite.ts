@@ -93,6 +93,9 @@ export const vectorSuite: Suite<VectorTarget> = defineSuite<VectorTarget>({
   version: pkg.version,
   description: 'Vector search conformance: recall@k, filtered ANN, ef_search sweep, latency (pgvector; Pinecone)',
   bin: 'helios-vector',
+  // pgvector is no seed ecosystem (Pinecone, a Silver one, is an optional adapter of this suite).
+  seedTier: null,
+  ecosystem: 'vector search',
   idPrefixes: ['VEC-', 'PC-'],
   cases: [...vectorCases],
   defaultTimeoutMs: 120_000,

@@ -58,7 +58,9 @@ async function build() {
     const cli = path.join(dir, 'dist', 'cli.js');
     writeFileSync(
       cli,
-      `#!/usr/bin/env node\n${banner('the CLI of the suite')}import { main } from '@helios-conformance/core';\nimport { ${kit.suite} } from './index.js';\n\nawait main(${kit.suite});\n`,
+      `#!/usr/bin/env node\n${banner('the CLI of the suite')}import { readFileSync } from 'node:fs';\nimport { main } from '@helios-conformance/core';\nimport { ${kit.suite} } from './index.js';\n\n` +
+        // ids.json ships next to dist/: every ID the package ever had, so an expectations typo exits 2.
+        `let knownIds;\ntry {\n  knownIds = Object.keys(JSON.parse(readFileSync(new URL('../ids.json', import.meta.url), 'utf8')));\n} catch {}\nawait main(knownIds ? { ...${kit.suite}, knownIds: [...(${kit.suite}.knownIds ?? []), ...knownIds] } : ${kit.suite});\n`,
     );
     chmodSync(cli, 0o755);
   }

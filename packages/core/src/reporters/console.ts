@@ -1,5 +1,5 @@
 import type { RunEvent } from '../runner.js';
-import type { Report } from '../report.js';
+import { describePriorities, describeSeedTier, type Report } from '../report.js';
 import type { Status } from '../model.js';
 import { STATUSES } from '../model.js';
 
@@ -98,7 +98,7 @@ export function createConsoleReporter(io: ConsoleIO): { onEvent(e: RunEvent): vo
       }
       if (extra) out(`\n${extra.endsWith('\n') ? extra : extra + '\n'}`);
       out(
-        `\n${report.interrupted ? 'INTERRUPTED — partial report. ' : ''}conformant: ${report.conformant ? 'yes' : 'no'} — tier: ${report.tier ?? 'none'} — ${fmtMs(report.durationMs)} — seed ${report.seed}\n`,
+        `\n${report.interrupted ? 'INTERRUPTED — partial report. ' : ''}conformant: ${report.conformant ? 'yes' : 'no'} — ${describePriorities(report)} — ${describeSeedTier(report)} — ${fmtMs(report.durationMs)} — seed ${report.seed}\n`,
       );
     },
     dispose() {

@@ -1,4 +1,4 @@
-import type { Report } from '../report.js';
+import { describePriorities, describeSeedTier, type Report } from '../report.js';
 import { STATUSES } from '../model.js';
 import { escapeXml as h } from '../_internal/escape.js';
 
@@ -35,7 +35,7 @@ export function renderHtml(report: Report, suiteHtml = '', redact: (s: string) =
 <body>
 <h1>${h(report.suite)} ${h(report.suiteVersion)}</h1>
 <div class="meta">target <code>${h(report.target.dsn ?? 'embedded default')}</code> · server ${h(report.target.server ?? 'unknown')} · seed ${report.seed} · ${h(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s</div>
-<p><strong class="verdict-${report.conformant ? 'yes' : 'no'}">${report.conformant ? 'Conformant' : 'Not conformant'}</strong> · tier: <strong>${h(report.tier ?? 'none')}</strong>${report.interrupted ? ' · <strong>interrupted (partial report)</strong>' : ''}</p>
+${report.cannotRun ? `<p class="cannot-run" id="cannot-run"><strong class="verdict-no">Could not run</strong>: ${h(report.cannotRun.reason)}</p>\n` : ''}<p><strong class="verdict-${report.conformant ? 'yes' : 'no'}">${report.conformant ? 'Conformant' : 'Not conformant'}</strong> · ${h(describePriorities(report))} · ${h(describeSeedTier(report))}${report.shard ? ` · shard ${report.shard.index}/${report.shard.count}` : ''}${report.interrupted ? ' · <strong>interrupted (partial report)</strong>' : ''}</p>
 <div class="cards">${cards}</div>
 ${report.expectations.unmatched.length ? `<p>Expectation entries that matched no case: ${h(report.expectations.unmatched.join(', '))}</p>` : ''}
 <section id="suite-sections">${suiteHtml}</section>

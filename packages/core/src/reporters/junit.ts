@@ -28,6 +28,22 @@ function testcase(suiteName: string, r: CaseResult): string {
   return `    <testcase ${attrs}>${props}${body}</testcase>\n`;
 }
 
+/**
+ * A run that could not start: one testsuite with one errored testcase whose message is the
+ * reason, so a CI "publish test results" step shows the failure instead of an empty run.
+ */
+function cannotRunJunit(report: Report): string {
+  const reason = report.cannotRun?.reason ?? 'could not run';
+  const ts = report.startedAt.replace(/\.\d+Z$/, '');
+  let xml = '<?xml version="1.0" encoding="UTF-8"?>\n';
+  xml += `<testsuites name="${x(report.suite)}" tests="1" failures="0" errors="1" skipped="0" time="${secs(report.durationMs)}">\n`;
+  xml += `  <testsuite name="${x(`${report.suite} could-not-run`)}" tests="1" failures="0" errors="1" skipped="0" time="${secs(report.durationMs)}" timestamp="${ts}">\n`;
+  xml += `    <properties><property name="target" value="${x(report.target.dsn ?? 'embedded')}"/>${report.shard ? `<property name="shard" value="${report.shard.index}/${report.shard.count}"/>` : ''}</properties>\n`;
+  xml += `    <testcase classname="${x(report.suite)}" name="could not run" time="${secs(report.durationMs)}"><error type="cannot-run" message="${x(reason)}">${x(reason)}</error></testcase>\n`;
+  xml += '  </testsuite>\n</testsuites>\n';
+  return xml;
+}
+
 /** JUnit XML (one <testsuite> per area), as accepted by Jenkins, GitLab and GitHub test reporters. */
 export function renderJunit(report: Report, redact: (s: string) => string = (s) => s): string {
   const areas = [...new Set(report.results.map((r) => r.area))];
@@ -38,6 +54,7 @@ export function renderJunit(report: Report, redact: (s: string) => string = (s) 
     skipped: rs.filter((r) => r.status === 'skip' || r.status === 'n/a').length,
     time: secs(rs.reduce((a, r) => a + r.durationMs, 0)),
   });
+  if (report.cannotRun) return redact(cannotRunJunit(report));
   const all = count(report.results);
   let xml = '<?xml version="1.0" encoding="UTF-8"?>\n';
   xml += `<testsuites name="${x(report.suite)}" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" skipped="${all.skipped}" time="${secs(report.durationMs)}">\n`;
@@ -45,7 +62,7 @@ export function renderJunit(report: Report, redact: (s: string) => string = (s) 
     const rs = report.results.filter((r) => r.area === area);
     const c = count(rs);
     xml += `  <testsuite name="${x(`${report.suite} ${area}`)}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${c.time}" timestamp="${report.startedAt.replace(/\.\d+Z$/, '')}">\n`;
-    xml += `    <properties><property name="seed" value="${report.seed}"/><property name="target" value="${x(report.target.dsn ?? 'embedded')}"/><property name="server" value="${x(report.target.server ?? '')}"/><property name="tier" value="${report.tier ?? 'none'}"/></properties>\n`;
+    xml += `    <properties><property name="seed" value="${report.seed}"/><property name="target" value="${x(report.target.dsn ?? 'embedded')}"/><property name="server" value="${x(report.target.server ?? '')}"/><property name="seedTier" value="${report.seedTier ?? 'none'}"/>${report.shard ? `<property name="shard" value="${report.shard.index}/${report.shard.count}"/>` : ''}</properties>\n`;
     for (const r of rs) xml += testcase(report.suite, r);
     xml += '  </testsuite>\n';
   }

@@ -1,0 +1,45 @@
+import { isGlob } from './_internal/glob.js';
+import type { Expectations } from './expectations.js';
+
+/** Levenshtein distance, capped: the IDs compared are short. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** The known ID closest to `id` (at most two edits away), for "did you mean". */
+export function nearestId(id: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const k of known) {
+    const d = distance(id.toUpperCase(), k);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * Exact IDs (not globs) an expectations file names that the suite has never had. An ID the
+ * registry lists as retired is known (its entry only matches nothing, which is a warning); a
+ * glob that matches nothing stays a warning too. Returns one line describing them, or null.
+ */
+export function unknownExpectationIds(expectations: Expectations | undefined, knownIds: Iterable<string>, file: string | undefined): string | null {
+  const known = new Set(knownIds);
+  const unknown = Object.keys(expectations?.expectations ?? {}).filter((k) => !isGlob(k) && !known.has(k));
+  if (!unknown.length) return null;
+  const named = unknown.map((id) => {
+    const near = nearestId(id, known);
+    return near ? `${id} (did you mean ${near}?)` : id;
+  });
+  return `expectations${file ? ` file ${file}` : ''} names ${unknown.length === 1 ? 'an ID' : 'IDs'} this suite has never had: ${named.join(', ')}`;
+}
