@@ -28,6 +28,8 @@ export interface HtmlCheck {
   svgs: SvgCheck[];
   /** Elements that scroll sideways inside the page (overflow:auto containers wider than their box). */
   innerScrollers: string[];
+  /** Per name of {@link CheckHtmlOptions.colours}: the computed background colour of each matching element. */
+  colours: Record<string, string[]>;
   /** Every problem in one list: empty when the page passes. */
   problems: string[];
   /** The PNG screenshot, when one was asked for. */
@@ -42,6 +44,11 @@ export interface CheckHtmlOptions {
   height?: number;
   /** Where to write a PNG screenshot of the first viewport. */
   screenshot?: string;
+  /**
+   * Name → CSS selector: reports the rendered background colour of every element it matches
+   * (what a reader sees, after every stylesheet), e.g. to tell coloured table cells apart.
+   */
+  colours?: Record<string, string>;
   /** Deadline of each chromium spawn (default 30 s); the process group is killed when it passes. */
   timeoutMs?: number;
 }
@@ -62,8 +69,11 @@ export function findChromium(): string {
 
 // Runs in the page after layout: measures, then writes the result as JSON into a <pre> that
 // --dump-dom prints. Kept in plain ES2017 so any chromium runs it.
-const PROBE = String.raw`(function () {
-  var out = { innerWidth: window.innerWidth, scrollWidth: document.scrollingElement.scrollWidth, svgs: [], innerScrollers: [] };
+const PROBE = String.raw`(function (colours) {
+  var out = { innerWidth: window.innerWidth, scrollWidth: document.scrollingElement.scrollWidth, svgs: [], innerScrollers: [], colours: {} };
+  Object.keys(colours).forEach(function (name) {
+    out.colours[name] = Array.prototype.map.call(document.querySelectorAll(colours[name]), function (e) { return getComputedStyle(e).backgroundColor; });
+  });
   var svgs = document.querySelectorAll('svg');
   for (var i = 0; i < svgs.length; i++) {
     var s = svgs[i];
@@ -92,7 +102,7 @@ const PROBE = String.raw`(function () {
   pre.id = 'hc-browser-check';
   pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);
-})();`;
+})`;
 
 interface Spawned {
   code: number | null;
@@ -154,7 +164,7 @@ export async function checkHtml(file: string, o: CheckHtmlOptions = {}): Promise
   try {
     const probed = path.join(dir, 'page.html');
     const i = html.lastIndexOf('</body>');
-    const script = `<script>${PROBE}</script>`;
+    const script = `<script>${PROBE}(${JSON.stringify(o.colours ?? {}).replace(/</g, '\\u003c')});</script>`;
     writeFileSync(probed, i >= 0 ? `${html.slice(0, i)}${script}${html.slice(i)}` : html + script);
     const size = `--window-size=${width},${height}`;
     const dumped = await runChromium([size, '--dump-dom', pathToFileURL(probed).href], timeoutMs);
