@@ -53,9 +53,12 @@ export interface CheckHtmlOptions {
   timeoutMs?: number;
 }
 
-/** The chromium binary: /usr/bin/chromium, else `chromium` on PATH; a clear error otherwise. */
-export function findChromium(): string {
-  const candidates = ['/usr/bin/chromium', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'chromium'))];
+/**
+ * The chromium binary: `HC_CHROMIUM` when set (and then only it), else /usr/bin/chromium, else
+ * `chromium` on PATH; a clear error otherwise.
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = env.HC_CHROMIUM ? [env.HC_CHROMIUM] : ['/usr/bin/chromium', ...(env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'chromium'))];
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -64,7 +67,7 @@ export function findChromium(): string {
       // next
     }
   }
-  throw new Error('chromium not found (/usr/bin/chromium or on PATH): the HTML report checks need a real browser; install it (apt-get install chromium, as .ci/run does) or set HC_SKIP_BROWSER=1 to skip them');
+  throw new Error(`chromium not found (${env.HC_CHROMIUM ? `HC_CHROMIUM=${env.HC_CHROMIUM}` : '/usr/bin/chromium or on PATH'}): the HTML report checks need a real browser; install it (apt-get install chromium, as .ci/run does) or set HC_SKIP_BROWSER=1 to skip them`);
 }
 
 // Runs in the page after layout: measures, then writes the result as JSON into a <pre> that
