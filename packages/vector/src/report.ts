@@ -7,7 +7,7 @@ import { groupedBarChart, horizontalBarChart, recallQpsChart } from './_internal
 /** Label of every figure from a local stand-in endpoint. */
 export const SIMULATED_LABEL = 'contract-tested, not verified against Pinecone';
 
-interface RecallRow { metric: string; k: number; recallById: number; recallTieSafe: number; plan?: { path: string; detail?: string }; params?: { efSearch?: number; probes?: number }; qps?: number }
+interface RecallRow { metric: string; k: number; recallById: number; recallTieSafe: number; plan?: { path: string; detail?: string }; params?: { efSearch?: number; probes?: number; [k: string]: unknown }; qps?: number }
 interface PathRow { path: string; recallTieSafe: number; recallById: number; plan: { path: string; detail?: string }; qps: number }
 interface FilteredRow { selectivity: string; kind: string; filter: string; paths: PathRow[]; note?: string; judgedPath?: string }
 interface SweepPoint { efSearch: number; recall: number; qps: number; p50: number; p95?: number; p99?: number }
@@ -79,6 +79,14 @@ function buildChart(s: ReturnType<typeof sectionsOf>): string {
   return horizontalBarChart(rows, ['load', 'index build'], { unit: 'ms', ariaLabel: 'build time' });
 }
 
+/** `ef_search=40, forced index, iterative scan off`: the search parameters in words (a JSON blob does not wrap). */
+function paramsText(p: Record<string, unknown> | undefined): string {
+  if (!p) return '';
+  return Object.entries(p)
+    .map(([k, v]) => (k === 'efSearch' ? `ef_search=${String(v)}` : k === 'forceIndex' ? (v ? 'forced index' : 'planner') : k === 'iterativeScan' ? `iterative scan ${String(v)}` : `${k}=${String(v)}`))
+    .join(', ');
+}
+
 /** HTML for the report's suite slot. */
 export function renderVectorHtml(report: Report): string {
   const s = sectionsOf(report);
@@ -92,7 +100,7 @@ export function renderVectorHtml(report: Report): string {
   const rec = Object.values(s.recall);
   if (rec.length) {
     out.push('<h3>Recall@k</h3><table><thead><tr><th>metric</th><th>k</th><th>recall by ID</th><th>recall tie-safe</th><th>plan</th><th>params</th><th>QPS</th></tr></thead><tbody>');
-    for (const r of rec) out.push(`<tr><td>${esc(r.metric)}</td><td>${esc(r.k)}</td><td>${f3(r.recallById)}</td><td>${f3(r.recallTieSafe)}</td><td title="${esc(r.plan?.detail ?? '')}">${esc(r.plan?.path ?? '?')}</td><td>${esc(JSON.stringify(r.params ?? {}))}</td><td>${esc(r.qps ?? '')}</td></tr>`);
+    for (const r of rec) out.push(`<tr><td>${esc(r.metric)}</td><td>${esc(r.k)}</td><td>${f3(r.recallById)}</td><td>${f3(r.recallTieSafe)}</td><td title="${esc(r.plan?.detail ?? '')}">${esc(r.plan?.path ?? '?')}</td><td>${esc(paramsText(r.params))}</td><td>${esc(r.qps ?? '')}</td></tr>`);
     out.push('</tbody></table>');
   }
   const fil = Object.entries(s.filtered);
