@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { leftoverNamespaces, runCli, testServer } from '@helios-conformance/suite-kit';
+import { checkHtml, leftoverNamespaces, runCli, SKIP_BROWSER, testServer } from '@helios-conformance/suite-kit';
 import { reported, statuses } from './helpers.js';
 
 describe('against PostgreSQL 15 (--dsn)', () => {
@@ -23,6 +23,15 @@ describe('against PostgreSQL 15 (--dsn)', () => {
     expect(readFileSync(html, 'utf8')).toMatch(/List-append verdicts/);
     expect(readFileSync(`${histories}/list-append-serializable.json`, 'utf8')).toMatch(/^\[\{"type":"invoke","f":"txn"/);
     expect(await leftoverNamespaces(server.dsn)).toEqual([]);
+  }, 400_000);
+
+  it.skipIf(SKIP_BROWSER)('its HTML report reads on a 700 px screen (chromium): no sideways scroll, the matrix cells in their colours', async () => {
+    const { html } = await reported('postgres');
+    const check = await checkHtml(html, { width: 700, colours: { weaker: 'td[data-kind="weaker"]', permitted: 'td[data-kind="permitted"]' }, screenshot: `${html}.png` });
+    expect(check.problems).toEqual([]);
+    expect(check.colours.weaker!.length).toBeGreaterThan(0);
+    expect(check.colours.permitted!.length).toBeGreaterThan(0);
+    expect(check.colours.weaker![0]).not.toBe(check.colours.permitted![0]);
   }, 400_000);
 });
 

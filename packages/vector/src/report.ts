@@ -1,14 +1,16 @@
-// How the vector sections of a report are drawn: a compact console table, and HTML with an
-// inline SVG recall-vs-QPS curve and the recall tables per metric and per selectivity.
+// How the vector sections of a report are drawn: a compact console table, and HTML with inline
+// SVG charts (recall vs QPS, latency percentiles, build time) and the recall tables per metric
+// and per selectivity.
 import type { Report } from '@helios-conformance/core';
+import { groupedBarChart, horizontalBarChart, recallQpsChart } from './_internal/charts.js';
 
 /** Label of every figure from a local stand-in endpoint. */
 export const SIMULATED_LABEL = 'contract-tested, not verified against Pinecone';
 
-interface RecallRow { metric: string; k: number; recallById: number; recallTieSafe: number; plan?: { path: string; detail?: string }; params?: { efSearch?: number; probes?: number }; qps?: number }
+interface RecallRow { metric: string; k: number; recallById: number; recallTieSafe: number; plan?: { path: string; detail?: string }; params?: { efSearch?: number; probes?: number; [k: string]: unknown }; qps?: number }
 interface PathRow { path: string; recallTieSafe: number; recallById: number; plan: { path: string; detail?: string }; qps: number }
 interface FilteredRow { selectivity: string; kind: string; filter: string; paths: PathRow[]; note?: string; judgedPath?: string }
-interface SweepPoint { efSearch: number; recall: number; qps: number; p50: number }
+interface SweepPoint { efSearch: number; recall: number; qps: number; p50: number; p95?: number; p99?: number }
 interface LatencyRow { concurrency: number; p50: number; p95: number; p99: number; qps: number; n: number; plan?: { path: string } }
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -51,22 +53,38 @@ export function renderVectorConsole(report: Report): string {
   return lines.join('\n');
 }
 
-function sweepSvg(points: SweepPoint[]): string {
-  if (!points.length) return '';
-  const W = 520, H = 300, L = 60, R = 20, T = 20, B = 45;
-  const qs = points.map((p) => p.qps);
-  const minR = Math.min(0.5, ...points.map((p) => p.recall)), maxQ = Math.max(...qs) * 1.1;
-  const x = (r: number): number => L + ((r - minR) / (1 - minR || 1)) * (W - L - R);
-  const y = (q: number): number => H - B - (q / (maxQ || 1)) * (H - T - B);
-  const path = points.map((p, i) => `${i ? 'L' : 'M'}${x(p.recall).toFixed(1)},${y(p.qps).toFixed(1)}`).join(' ');
-  const dots = points.map((p) => `<circle cx="${x(p.recall).toFixed(1)}" cy="${y(p.qps).toFixed(1)}" r="4"><title>ef_search ${esc(p.efSearch)}: recall ${f3(p.recall)}, ${esc(p.qps)} QPS, p50 ${esc(p.p50)} ms</title></circle><text x="${(x(p.recall) + 6).toFixed(1)}" y="${(y(p.qps) - 6).toFixed(1)}" font-size="10">ef ${esc(p.efSearch)}</text>`).join('');
-  const ticks = [minR, (minR + 1) / 2, 1].map((r) => `<text x="${x(r).toFixed(1)}" y="${H - B + 16}" font-size="10" text-anchor="middle">${r.toFixed(2)}</text>`).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="recall versus QPS">
-<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#444"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#444"/>
-${ticks}<text x="${(W + L) / 2}" y="${H - 8}" font-size="11" text-anchor="middle">recall@10 (tie-safe)</text>
-<text x="14" y="${(H - B + T) / 2}" font-size="11" transform="rotate(-90 14 ${(H - B + T) / 2})" text-anchor="middle">QPS</text>
-<text x="${L - 6}" y="${T + 4}" font-size="10" text-anchor="end">${Math.round(maxQ)}</text><text x="${L - 6}" y="${H - B}" font-size="10" text-anchor="end">0</text>
-<path d="${path}" fill="none" stroke="#1f6feb" stroke-width="2"/>${dots}</svg>`;
+function sweepChart(key: string, points: readonly SweepPoint[]): string {
+  return recallQpsChart(
+    points.map((p) => ({ label: `ef ${p.efSearch}`, recall: p.recall, qps: p.qps, title: `ef_search ${p.efSearch}: recall ${f3(p.recall)}, ${p.qps} QPS, p50 ${p.p50} ms` })),
+    { xLabel: 'recall@10 (tie-safe)', ariaLabel: `recall versus QPS (${key})` },
+  );
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** p50/p95/p99 per configuration: the latency runs (per concurrency) and each sweep point (per ef_search). */
+function latencyChart(s: ReturnType<typeof sectionsOf>): string {
+  const groups = [
+    ...Object.values(s.latency).map((l) => ({ label: `c=${l.concurrency}${(l as { efSearch?: number }).efSearch !== undefined ? ` ef ${(l as { efSearch?: number }).efSearch}` : ''}`, values: [num(l.p50), num(l.p95), num(l.p99)] })),
+    ...Object.values(s.sweep).flatMap((sw) => sw.points.map((p) => ({ label: `ef ${p.efSearch}`, values: [num(p.p50), num(p.p95), num(p.p99)] }))),
+  ];
+  return groupedBarChart(groups, ['p50', 'p95', 'p99'], { yLabel: 'latency (ms)', ariaLabel: 'latency percentiles' });
+}
+
+/** Load and index build time per dataset. */
+function buildChart(s: ReturnType<typeof sectionsOf>): string {
+  const rows = Object.entries(s.build)
+    .filter(([, b]) => b && typeof b === 'object' && 'records' in b)
+    .map(([key, b]) => ({ label: key, sub: `${b.records} × ${b.dim}`, values: [num(b.loadMs), num(b.buildMs)] }));
+  return horizontalBarChart(rows, ['load', 'index build'], { unit: 'ms', ariaLabel: 'build time' });
+}
+
+/** `ef_search=40, forced index, iterative scan off`: the search parameters in words (a JSON blob does not wrap). */
+function paramsText(p: Record<string, unknown> | undefined): string {
+  if (!p) return '';
+  return Object.entries(p)
+    .map(([k, v]) => (k === 'efSearch' ? `ef_search=${String(v)}` : k === 'forceIndex' ? (v ? 'forced index' : 'planner') : k === 'iterativeScan' ? `iterative scan ${String(v)}` : `${k}=${String(v)}`))
+    .join(', ');
 }
 
 /** HTML for the report's suite slot. */
@@ -74,11 +92,15 @@ export function renderVectorHtml(report: Report): string {
   const s = sectionsOf(report);
   const out: string[] = [];
   if (s.endpoint?.simulated) out.push(`<p class="warning"><strong>${esc(SIMULATED_LABEL)}</strong>: the endpoint was a local simulation; no figure here was measured on Pinecone.</p>`);
-  for (const [key, sw] of Object.entries(s.sweep)) out.push(`<h3>Recall vs QPS (${esc(key)}, ef_search sweep)</h3>${sweepSvg(sw.points)}`);
+  for (const [key, sw] of Object.entries(s.sweep)) out.push(`<h3>Recall vs QPS (${esc(key)}, ef_search sweep)</h3>${sweepChart(key, sw.points)}`);
+  const lat = latencyChart(s);
+  if (lat) out.push(`<h3>Latency percentiles</h3>${lat}<p><small>Per configuration: c=N is the latency run with N sessions; ef N is a sweep point (one session).</small></p>`);
+  const build = buildChart(s);
+  if (build) out.push(`<h3>Build time</h3>${build}`);
   const rec = Object.values(s.recall);
   if (rec.length) {
     out.push('<h3>Recall@k</h3><table><thead><tr><th>metric</th><th>k</th><th>recall by ID</th><th>recall tie-safe</th><th>plan</th><th>params</th><th>QPS</th></tr></thead><tbody>');
-    for (const r of rec) out.push(`<tr><td>${esc(r.metric)}</td><td>${esc(r.k)}</td><td>${f3(r.recallById)}</td><td>${f3(r.recallTieSafe)}</td><td title="${esc(r.plan?.detail ?? '')}">${esc(r.plan?.path ?? '?')}</td><td>${esc(JSON.stringify(r.params ?? {}))}</td><td>${esc(r.qps ?? '')}</td></tr>`);
+    for (const r of rec) out.push(`<tr><td>${esc(r.metric)}</td><td>${esc(r.k)}</td><td>${f3(r.recallById)}</td><td>${f3(r.recallTieSafe)}</td><td title="${esc(r.plan?.detail ?? '')}">${esc(r.plan?.path ?? '?')}</td><td>${esc(paramsText(r.params))}</td><td>${esc(r.qps ?? '')}</td></tr>`);
     out.push('</tbody></table>');
   }
   const fil = Object.entries(s.filtered);
@@ -91,10 +113,10 @@ export function renderVectorHtml(report: Report): string {
     }
     out.push('</tbody></table>');
   }
-  const lat = Object.values(s.latency);
-  if (lat.length) {
+  const latRows = Object.values(s.latency);
+  if (latRows.length) {
     out.push('<h3>Latency</h3><table><thead><tr><th>concurrency</th><th>queries</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>QPS</th></tr></thead><tbody>');
-    for (const l of lat) out.push(`<tr><td>${esc(l.concurrency)}</td><td>${esc(l.n)}</td><td>${esc(l.p50)}</td><td>${esc(l.p95)}</td><td>${esc(l.p99)}</td><td>${esc(l.qps)}</td></tr>`);
+    for (const l of latRows) out.push(`<tr><td>${esc(l.concurrency)}</td><td>${esc(l.n)}</td><td>${esc(l.p50)}</td><td>${esc(l.p95)}</td><td>${esc(l.p99)}</td><td>${esc(l.qps)}</td></tr>`);
     out.push('</tbody></table><p><small>Closed loop: a stalled query delays the next one instead of being counted as its latency (coordinated omission).</small></p>');
   }
   return out.join('\n');

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, testServer } from '@helios-conformance/suite-kit';
+import { checkHtml, runCli, SKIP_BROWSER, testServer } from '@helios-conformance/suite-kit';
 import { vectorCases } from '../src/index.js';
 
 describe('the CLI (dist/cli.js)', () => {
@@ -59,6 +59,12 @@ describe('the CLI (dist/cli.js)', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<svg');
     expect(page).toContain('Filtered recall@10 per selectivity');
+    expect(s.sweep['l2@10'].points[0].p95).toBeGreaterThan(0);
+    if (SKIP_BROWSER) return;
+    // In a real browser at 700 px: three charts drawn, no label outside its chart, no sideways scroll.
+    const check = await checkHtml(html, { width: 700, screenshot: path.join(dir, 'embedded.png') });
+    expect(check.problems).toEqual([]);
+    expect(check.svgs.map((x) => x.label)).toEqual(['recall versus QPS (l2@10)', 'latency percentiles', 'build time']);
   });
 
   it('PostgreSQL 15 without pgvector: exit 2 with one line saying the extension is missing', async () => {

@@ -19,3 +19,4 @@ export {
   type ConnContext,
   type FrameHook,
 } from './proxy.js';
+export { checkHtml, findChromium, SKIP_BROWSER, type HtmlCheck, type SvgCheck, type CheckHtmlOptions } from './browser.js';

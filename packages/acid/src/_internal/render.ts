@@ -1,5 +1,6 @@
 import type { BankVerdict } from '../workload/bank.js';
 import type { ListAppendVerdict } from '../workload/list-append-verdict.js';
+import { wrap } from './wrap.js';
 
 const LEVEL_ORDER = ['read uncommitted', 'read committed', 'repeatable read', 'snapshot', 'serializable'];
 
@@ -23,10 +24,15 @@ export function renderWorkloadConsole(sections: Record<string, unknown>): string
     lines.push('List-append (Elle-style history check):');
     for (const [level, v] of la) {
       const verdict = v.forbidden.length > 0 ? `FORBIDDEN by its name: ${v.forbidden.join(', ')}` : 'as its name promises';
+      // One wrapped paragraph per level: a 120-column console shows all of it, nothing cut.
       lines.push(
-        `  ${level.padEnd(17)} ${String(v.txns).padStart(6)} txns (${v.ok} ok, ${v.failed} failed, ${v.info} unknown)  anomalies: ${anomalyText(v)}  strongest model: ${v.strongestModel}  ${verdict}`,
+        ...wrap(
+          `${String(v.txns).padStart(6)} txns (${v.ok} ok, ${v.failed} failed, ${v.info} unknown); anomalies: ${anomalyText(v)}; strongest model: ${v.strongestModel}; ${verdict}`,
+          `  ${level.padEnd(17)} `,
+          ' '.repeat(20),
+        ),
       );
-      if (v.forbidden.length > 0 && v.examples[0]) lines.push(`    e.g. ${v.examples[0]}`);
+      if (v.forbidden.length > 0 && v.examples[0]) lines.push(...wrap(v.examples[0], '    e.g. ', '         '));
     }
   }
   const bank = byLevel<BankVerdict>(sections.bank);
@@ -35,16 +41,20 @@ export function renderWorkloadConsole(sections: Record<string, unknown>): string
     for (const [level, b] of bank) {
       const ok = b.reads.wrongTotal === 0 && b.reads.negative === 0 && b.finalTotal === b.expectedTotal && !b.finalNegative;
       lines.push(
-        `  ${level.padEnd(17)} transfers ${b.transfers.committed} committed, ${b.transfers.aborted} aborted, ${b.transfers.declined} declined; reads ${b.reads.committed} (${b.reads.wrongTotal} wrong total, ${b.reads.negative} negative); final total ${b.finalTotal}/${b.expectedTotal}  ${ok ? 'kept' : 'BROKEN'}`,
+        ...wrap(
+          `transfers ${b.transfers.committed} committed, ${b.transfers.aborted} aborted, ${b.transfers.declined} declined; reads ${b.reads.committed} (${b.reads.wrongTotal} wrong total, ${b.reads.negative} negative); final total ${b.finalTotal}/${b.expectedTotal}: ${ok ? 'kept' : 'BROKEN'}`,
+          `  ${level.padEnd(17)} `,
+          ' '.repeat(20),
+        ),
       );
     }
   }
   const atom = sections.atomicity as Record<string, { survivors: { users: number; orders: number } }> | undefined;
   if (atom) {
-    for (const [how, o] of Object.entries(atom)) lines.push(`Atomicity (${how} before COMMIT): ${o.survivors.users + o.survivors.orders === 0 ? 'no write survived' : `${o.survivors.users + o.survivors.orders} writes SURVIVED`}`);
+    for (const [how, o] of Object.entries(atom)) lines.push(...wrap(`Atomicity (${how} before COMMIT): ${o.survivors.users + o.survivors.orders === 0 ? 'no write survived' : `${o.survivors.users + o.survivors.orders} writes SURVIVED`}`, '', '  '));
   }
   const dur = sections.durability as { acknowledged: number; missing: number[]; inFlight: number } | undefined;
-  if (dur) lines.push(`Durability (kill -9, restart): ${dur.acknowledged} acknowledged commits, ${dur.missing.length} missing, ${dur.inFlight} in flight at the kill`);
+  if (dur) lines.push(...wrap(`Durability (kill -9, restart): ${dur.acknowledged} acknowledged commits, ${dur.missing.length} missing, ${dur.inFlight} in flight at the kill`, '', '  '));
   return lines.join('\n');
 }
 

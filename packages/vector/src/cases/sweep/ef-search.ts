@@ -28,7 +28,7 @@ export const efSearchSweep = defineVectorCase({
       const answers = await runQueries(ctx, d.collection, d, 10);
       const lat = latencyOf(answers.map((a) => a.ms), performance.now() - t0);
       const fig = recallOf(d, answers, gt);
-      points.push({ efSearch: params.efSearch ?? ef, recall: r4(fig.recallTieSafe), recallById: r4(fig.recallById), qps: lat.qps, p50: lat.p50, p99: lat.p99, plan: plan.path });
+      points.push({ efSearch: params.efSearch ?? ef, recall: r4(fig.recallTieSafe), recallById: r4(fig.recallById), qps: lat.qps, p50: lat.p50, p95: lat.p95, p99: lat.p99, plan: plan.path });
     }
     await applyParams(ctx, d.collection, { forceIndex: false });
     record(ctx.target, 'sweep', 'l2@10', { metric: 'l2', k: 10, records: d.shape.count, dim: d.shape.dim, index: d.spec.index, points, loop: 'closed loop, one session' });
