@@ -22,7 +22,7 @@ function expectOneLine(r: CliRun, pattern: RegExp, secret = SECRET): void {
 describe('helios-mysql exit 2', () => {
   it('without --dsn says how to get an endpoint', async () => {
     const r = await runCli([]);
-    expectOneLine(r, /npx @helios-conformance\/testbed up mariadb/);
+    expectOneLine(r, /npx -- @helios-conformance\/testbed up mariadb/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
