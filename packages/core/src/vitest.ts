@@ -103,7 +103,7 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
               ctx.task.meta.conformance = 'skip';
               ctx.skip(`expected skip: ${exp.reason}`);
             }
-            const ex = await executeCase(c, {
+            let ex = await executeCase(c, {
               session,
               capabilities,
               seed,
@@ -114,8 +114,11 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
               allowDestructive: options.allowDestructive ?? false,
               redactor,
             });
+            // An embedded server that died during the case is restarted for the next one (as in the CLI).
+            const replaced = await session.afterCase?.({ status: ex.status, message: ex.message }).catch(() => undefined);
+            if (replaced) ex = { ...ex, message: redactor.redact(replaced.message) };
             // The runner's own mapping, so a status here is the status the CLI would report.
-            const status = applyExpectation(ex.status, exp);
+            const status = replaced ? replaced.status : applyExpectation(ex.status, exp);
             ctx.task.meta.conformance = status;
             if (status === 'n/a' || status === 'skip') ctx.skip(`${status}: ${ex.message ?? ''}`);
             if (status === 'xfail') {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
 import { openOnOwnedServer } from '@helios-conformance/sql';
 import { classifyPgError } from '@helios-conformance/sql/postgres';
@@ -26,8 +27,16 @@ function parseSize(v: unknown): VectorSize {
   throw new CannotRunError(`--size must be ci or full, got ${JSON.stringify(v)}`);
 }
 
-function session(store: VectorStore & { server?: string; extension?: unknown }, size: VectorSize, runId: string, simulated: boolean, close: () => Promise<void>, extra: Partial<SuiteSession<VectorTarget>> = {}): SuiteSession<VectorTarget> {
-  const target: VectorTarget = { store, size, runId, simulated, sections: {} };
+function session(
+  store: VectorStore & { server?: string; extension?: unknown },
+  size: VectorSize,
+  runId: string,
+  simulated: boolean,
+  close: () => Promise<void>,
+  extra: Partial<SuiteSession<VectorTarget>> = {},
+  sections: Record<string, unknown> = {},
+): SuiteSession<VectorTarget> {
+  const target: VectorTarget = { store, size, runId, simulated, sections };
   let closed: Promise<void> | undefined;
   return {
     target,
@@ -78,12 +87,18 @@ export async function openVector(o: OpenOptions): Promise<SuiteSession<VectorTar
   }
   o.log('no --dsn: running against embedded PGlite + pgvector (in a child process)');
   const { startPglite } = await import('@helios-conformance/testbed');
+  // Kept across a restart after a crash: the DSN's (redacted) password, the run id and the
+  // figures recorded so far (the report's sections outlive the child that produced them).
+  const password = randomUUID();
+  const sections: Record<string, unknown> = {};
   return openOnOwnedServer(
-    () => startPglite({ extensions: ['vector'], maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs), onProgress: o.log }),
+    () => startPglite({ extensions: ['vector'], maxConnections: 8, startTimeoutMs: Math.max(5_000, o.timeoutMs), onProgress: o.log, password }),
     async (dsn) => {
       const store = await fromPgvector(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log, runId });
-      return { ...session(store, size, runId, false, async () => undefined), server: `${store.server} (PGlite + pgvector ${store.extension.version}, embedded)` };
+      return { ...session(store, size, runId, false, async () => undefined, {}, sections), server: `${store.server} (PGlite + pgvector ${store.extension.version}, embedded)` };
     },
+    // A shared dataset lives in the child's memory: after a restart the next case that needs it loads it again.
+    { closeWithinMs: 1_500, restartOnCrash: 'embedded PGlite' },
   );
 }
 
