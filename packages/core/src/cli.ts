@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CannotRunError, PRIORITIES, type Priority, type Suite } from './model.js';
 import { cannotRunReport, emptySelectionReason, parseShard, runSuite, selectCases, type CaseFilter } from './runner.js';
-import { unknownExpectationIds } from './known-ids.js';
+import { nearestId, unknownExpectationIds } from './known-ids.js';
 import { runMerge } from './merge.js';
 import { loadExpectations, updatedExpectations, writeExpectations, ExpectationsError, type Expectations } from './expectations.js';
 import type { Report } from './report.js';
@@ -165,7 +165,11 @@ function parseFlags(suite: Suite<any>, argv: string[], env: CliIO['env']): Parse
   try {
     parsed = parseArgs({ args: normalizeArgv(argv), options: { ...SHARED_OPTIONS, ...suiteOptions } as any, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new CannotRunError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see --help)`);
+    const msg = (e as Error).message.replace(/\. To specify a positional.*$/s, '');
+    // A typo of a flag (`--dns`) names the flag it most likely meant.
+    const typo = /^Unknown option '--([^'=]+)'/.exec(msg)?.[1];
+    const near = typo ? nearestId(typo.toUpperCase(), Object.keys({ ...SHARED_OPTIONS, ...suiteOptions }).map((k) => k.toUpperCase()))?.toLowerCase() : undefined;
+    throw new CannotRunError(`${msg}${near ? ` (did you mean --${near}?)` : ''} (see --help)`);
   }
   // npm 11's `npx pkg --dsn X` keeps `--dsn` for itself and hands the suite only `X`.
   if (parsed.positionals.length) throw new CannotRunError(unexpectedArgument(suite, parsed.positionals[0] as string));

@@ -39,7 +39,9 @@ describe('CLI contract', () => {
   });
 
   it.each([
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /Unknown option '--bogus' \(see --help\)$/],
+    [['--dns', 'toy://u:p@local/x'], /Unknown option '--dns' \(did you mean --dsn\?\) \(see --help\)/],
+    [['--jsno', 'r.json'], /\(did you mean --json\?\)/],
     [['--dsn', 'not a url'], /malformed --dsn/],
     [['--dsn', 'toy://u:hunter2secret@down/x'], /nothing is listening at down/],
     [['--dsn', 'toy://u:hunter2secret@buggy/x'], /could not open the endpoint: bug while opening toy:\/\/u:\*\*\*@buggy\/x/],
