@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 /**
- * `helios-testbed up postgres|pglite|mariadb [--no-tls]` — start a throwaway
+ * `helios-testbed up postgres|pglite|mariadb|pgbouncer [--no-tls] [--pool-mode M]` — start a throwaway
  * endpoint for local development, print how to connect, stop it on Ctrl-C.
  */
 import { parseArgs } from 'node:util';
 import type { Endpoint } from './endpoint.js';
 import { startMariadb } from './mariadb.js';
+import { startPgbouncer, type PgbouncerPoolMode } from './pgbouncer.js';
 import { startPglite } from './pglite.js';
 import { startPostgres } from './postgres.js';
 
 const KINDS_TEXT = `  postgres   PostgreSQL from the machine's binaries (initdb + postgres), user hc, database hc
   pglite     in-memory PGlite in a child process (any user/password accepted)
-  mariadb    MariaDB from Debian's mariadb-server, user hc, database hc`;
+  mariadb    MariaDB from Debian's mariadb-server, user hc, database hc
+  pgbouncer  PgBouncer (the machine's pgbouncer) in front of a fresh postgres, scram-sha-256,
+             --pool-mode session (default) or transaction; also pgbouncer-session, pgbouncer-transaction`;
 
-const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb> [options]
+const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer> [options]
 
 Start a throwaway database server on 127.0.0.1 for local development, print its
 DSN (with the random password of this throwaway server) and keep it running until
@@ -23,7 +26,8 @@ Kinds:
 ${KINDS_TEXT}
 
 Options:
-  --no-tls          do not configure TLS (postgres, mariadb)
+  --no-tls          do not configure TLS (postgres, mariadb; pgbouncer is always plain TCP)
+  --pool-mode M     pgbouncer: session (default) or transaction
   --md5             postgres: md5 password authentication instead of scram-sha-256
   --vector          pglite: load the pgvector extension
   --timeout-ms N    start timeout (default 30000)
@@ -32,7 +36,7 @@ Options:
 
 Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...`;
 
-const KINDS = ['postgres', 'pglite', 'mariadb'] as const;
+const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction'] as const;
 type Kind = (typeof KINDS)[number];
 
 function fail(message: string): never {
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
         md5: { type: 'boolean', default: false },
         vector: { type: 'boolean', default: false },
         'timeout-ms': { type: 'string' },
+        'pool-mode': { type: 'string' },
       },
     });
   } catch (err) {
@@ -69,8 +74,14 @@ async function main(): Promise<void> {
   }
   const [command, kind, ...rest] = positionals;
   if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up; see --help)` : 'missing command (see --help)');
-  if (!kind) fail('missing endpoint kind (expected postgres, pglite or mariadb)');
-  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite or mariadb)`);
+  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb or pgbouncer)');
+  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb or pgbouncer)`);
+  const poolModeFlag = values['pool-mode'];
+  if (poolModeFlag !== undefined && poolModeFlag !== 'session' && poolModeFlag !== 'transaction') fail(`--pool-mode must be session or transaction, not "${poolModeFlag}"`);
+  const kindMode = kind.startsWith('pgbouncer-') ? kind.slice('pgbouncer-'.length) : undefined;
+  if (poolModeFlag !== undefined && !kind.startsWith('pgbouncer')) fail('--pool-mode applies to pgbouncer only');
+  if (poolModeFlag !== undefined && kindMode !== undefined && poolModeFlag !== kindMode) fail(`--pool-mode ${poolModeFlag} contradicts ${kind}`);
+  const poolMode = (kindMode ?? poolModeFlag ?? 'session') as PgbouncerPoolMode;
   if (rest.length > 0) fail(`unexpected argument "${rest[0]}" (see --help)`);
   const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
   if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) fail('--timeout-ms must be a positive number');
@@ -98,6 +109,11 @@ async function main(): Promise<void> {
         break;
       case 'mariadb':
         endpoint = await startMariadb({ tls, startTimeoutMs });
+        break;
+      case 'pgbouncer':
+      case 'pgbouncer-session':
+      case 'pgbouncer-transaction':
+        endpoint = await startPgbouncer({ poolMode, startTimeoutMs });
         break;
     }
   } catch (err) {

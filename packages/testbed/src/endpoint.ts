@@ -8,7 +8,7 @@ import { groupAlive, LogBuffer, settlesWithin, signalGroup, signalProcess, waitU
 import { Registration, retireReaper } from './_internal/reaper-client.js';
 
 /** Which kind of server an {@link Endpoint} runs. */
-export type EndpointKind = 'postgres' | 'pglite' | 'mariadb';
+export type EndpointKind = 'postgres' | 'pglite' | 'mariadb' | 'pgbouncer';
 
 /**
  * A running, throwaway database server started by this process.

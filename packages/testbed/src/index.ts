@@ -1,7 +1,7 @@
 /**
  * @helios-conformance/testbed — real database endpoints on one machine:
  * ephemeral PostgreSQL (the machine's binaries), MariaDB (Debian's package) and
- * PGlite (in a child process), each on a free loopback port in a temp dir, with
+ * PGlite (in a child process), plus PgBouncer in front of PostgreSQL, each on a free loopback port in a temp dir, with
  * guaranteed teardown.
  *
  * @packageDocumentation
@@ -12,6 +12,8 @@ export type { StartMariadbOptions } from './mariadb.js';
 export { startMariadb } from './mariadb.js';
 export type { StartPgliteOptions } from './pglite.js';
 export { resolvePgliteChild, startPglite } from './pglite.js';
+export type { PgbouncerEndpoint, PgbouncerPoolMode, StartPgbouncerOptions } from './pgbouncer.js';
+export { resolvePgbouncer, startPgbouncer } from './pgbouncer.js';
 export { findFreePort } from './ports.js';
 export type { StartPostgresOptions } from './postgres.js';
 export { resolvePgBinDir, startPostgres } from './postgres.js';
