@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { Endpoint } from './endpoint.js';
 import { startMariadb } from './mariadb.js';
-import { startPgbouncer, type PgbouncerPoolMode } from './pgbouncer.js';
+import { startPgbouncer, type PgbouncerEndpoint, type PgbouncerPoolMode } from './pgbouncer.js';
 import { startPglite } from './pglite.js';
 import { startPostgres } from './postgres.js';
 
@@ -34,7 +34,8 @@ Options:
   --list            list the endpoint kinds and exit
   -h, --help        show this help
 
-Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...`;
+Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...;
+pgbouncer also: BACKEND_DSN=... (PostgreSQL directly, bypassing the pooler), BACKEND_PID=...`;
 
 const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction'] as const;
 type Kind = (typeof KINDS)[number];
@@ -126,6 +127,10 @@ async function main(): Promise<void> {
   if (ep.tls && ep.kind === 'postgres') lines.push(`DSN_VERIFY_FULL=${ep.dsn}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ep.caCertPath ?? '')}`);
   lines.push(`PID=${ep.pid}`, `VERSION=${ep.version}`);
   if (ep.tempDir) lines.push(`TEMP_DIR=${ep.tempDir}`);
+  if (ep.kind === 'pgbouncer') {
+    const { backend } = ep as PgbouncerEndpoint;
+    lines.push(`BACKEND_DSN=${backend.dsn}`, `BACKEND_PID=${backend.pid}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
   process.stderr.write(`helios-testbed: ${ep.kind} is running on 127.0.0.1:${ep.port}; press Ctrl-C to stop\n`);
 

@@ -135,7 +135,7 @@ describe('helios-testbed CLI', () => {
   it('--help prints usage', async () => {
     const run = await runNode([distCli, '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Usage: helios-testbed up <postgres\|pglite\|mariadb>/);
+    expect(run.stdout).toMatch(/Usage: helios-testbed up <postgres\|pglite\|mariadb\|pgbouncer>/);
   });
 
   it('an unknown kind exits 2 with one line', async () => {
@@ -167,6 +167,42 @@ describe('helios-testbed CLI', () => {
     expect(queried).toEqual({ x: 1 });
     expect(groupMembers(Number(fields.PID))).toEqual([]);
     expect(existsSync(fields.TEMP_DIR!)).toBe(false);
+  });
+
+  it('up pgbouncer-transaction serves PgBouncer in transaction pooling and stops it and its backend on Ctrl-C', async () => {
+    const fields: Record<string, string> = {};
+    let mode: unknown;
+    const run = await runNode([distCli, 'up', 'pgbouncer-transaction'], (line, child) => {
+      const eq = line.indexOf('=');
+      if (eq > 0) fields[line.slice(0, eq)] = line.slice(eq + 1);
+      if (line.startsWith('BACKEND_PID=')) {
+        const c = new pg.Client({ connectionString: fields.DSN!.replace(/\/hc$/, '/pgbouncer') });
+        void c
+          .connect()
+          .then(() => c.query<{ key: string; value: string }>('SHOW CONFIG'))
+          .then((r) => (mode = r.rows.find((x) => x.key === 'pool_mode')?.value))
+          .finally(() => c.end().finally(() => child.kill('SIGINT')));
+      }
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(fields.VERSION).toMatch(/^PgBouncer 1\.\d+\.\d+ \(transaction\) → PostgreSQL 15\./);
+    expect(mode).toBe('transaction');
+    expect(fields.BACKEND_DSN).not.toBe(fields.DSN);
+    for (const pid of [fields.PID, fields.BACKEND_PID]) expect(groupMembers(Number(pid))).toEqual([]);
+    expect(existsSync(fields.TEMP_DIR!)).toBe(false);
+  });
+
+  it('--pool-mode is checked: a bad mode or a contradiction exits 2 with one line', async () => {
+    for (const [args, message] of [
+      [['up', 'pgbouncer', '--pool-mode', 'statement'], /--pool-mode must be session or transaction, not "statement"/],
+      [['up', 'pgbouncer-session', '--pool-mode', 'transaction'], /--pool-mode transaction contradicts pgbouncer-session/],
+      [['up', 'postgres', '--pool-mode', 'session'], /--pool-mode applies to pgbouncer only/],
+    ] as const) {
+      const run = await runNode([distCli, ...args]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+    }
   });
 });
 
