@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { rewriteSql, runCli, startProxy, testServer, type PgFrame } from '@helios-conformance/suite-kit';
+import { rewriteSql, runCli, startProxy, testServer, type FrameHook, type PgFrame } from '@helios-conformance/suite-kit';
 
 // The no-harm promise when the endpoint drops session state: behind a pooler that resets server
 // connections (PgBouncer's server_reset_query_always=1: DISCARD ALL between transactions) the
@@ -24,7 +24,7 @@ const SEARCH_PATH_CASES: Record<string, RegExp> = {
 };
 
 /** Every `SET [SESSION|LOCAL] search_path …` statement becomes a no-op with the same command tag. */
-export const dropSetSearchPath = (): ReturnType<typeof rewriteSql<PgFrame>> =>
+const dropSetSearchPath = (): FrameHook<PgFrame> =>
   rewriteSql<PgFrame>((sql) => sql.replace(/\bSET\s+(SESSION\s+|LOCAL\s+)?search_path\s*(TO|=)\s*[^;]*/gi, 'SET search_path TO DEFAULT'));
 
 const PUBLIC_OBJECTS = `
