@@ -36,7 +36,7 @@ export const informationSchema = definePgCase({
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-094');
     const ns = ctx.target.namespace;
-    await c.query(`CREATE TABLE pg094_t (
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg094_t')} (
       id integer PRIMARY KEY,
       name varchar(40) NOT NULL DEFAULT 'anon',
       price numeric(10, 2),
@@ -46,7 +46,7 @@ export const informationSchema = definePgCase({
       doc jsonb,
       tags text[]
     )`);
-    await c.query('CREATE VIEW pg094_v AS SELECT id, name FROM pg094_t');
+    await c.query(`CREATE VIEW ${ctx.target.qualify('pg094_v')} AS SELECT id, name FROM ${ctx.target.qualify('pg094_t')}`);
 
     const tables = await c.query<{ table_name: string; table_type: string }>(
       "SELECT table_name::text, table_type::text FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'pg094%' ORDER BY table_name",

@@ -66,7 +66,7 @@ export const primaryKeyColumns = definePgCase({
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-096');
     // Key order (b, a) differs from column order (a, b): only a correct catalog gives b first.
-    await c.query('CREATE TABLE pg096_t (a text, b int, c int UNIQUE, d text, PRIMARY KEY (b, a))');
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg096_t')} (a text, b int, c int UNIQUE, d text, PRIMARY KEY (b, a))`);
     const table = ctx.target.qualify('pg096_t');
 
     const any = await c.query<{ attname: string; type: string }>(
@@ -113,10 +113,10 @@ export const pgClassNamespace = definePgCase({
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-097');
     const ns = ctx.target.namespace;
-    await c.query('CREATE TABLE pg097_t (id int PRIMARY KEY, v text)');
-    await c.query('CREATE VIEW pg097_v AS SELECT id FROM pg097_t');
-    await c.query('CREATE SEQUENCE pg097_seq');
-    await c.query('CREATE MATERIALIZED VIEW pg097_mv AS SELECT count(*) AS n FROM pg097_t');
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg097_t')} (id int PRIMARY KEY, v text)`);
+    await c.query(`CREATE VIEW ${ctx.target.qualify('pg097_v')} AS SELECT id FROM ${ctx.target.qualify('pg097_t')}`);
+    await c.query(`CREATE SEQUENCE ${ctx.target.qualify('pg097_seq')}`);
+    await c.query(`CREATE MATERIALIZED VIEW ${ctx.target.qualify('pg097_mv')} AS SELECT count(*) AS n FROM ${ctx.target.qualify('pg097_t')}`);
 
     const r = await c.query<{ relname: string; relkind: string }>(
       `SELECT c.relname::text, c.relkind::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -136,10 +136,10 @@ export const pgClassNamespace = definePgCase({
     );
 
     const ids = await c.query<{ same: boolean; missing: string | null; nsp: string; cols: string[] }>(
-      `SELECT 'pg097_t'::regclass::oid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'pg097_t') AS same,
+      `SELECT '${ctx.target.qualify('pg097_t')}'::regclass::oid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'pg097_t') AS same,
               to_regclass('pg097_nope')::text AS missing,
-              (SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'pg097_t'::regclass) AS nsp,
-              array(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pg097_t'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum) AS cols`,
+              (SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = '${ctx.target.qualify('pg097_t')}'::regclass) AS nsp,
+              array(SELECT attname::text FROM pg_attribute WHERE attrelid = '${ctx.target.qualify('pg097_t')}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum) AS cols`,
       [ns],
     );
     assert.deepEqual(ids.rows[0], { same: true, missing: null, nsp: ns, cols: ['id', 'v'] }, `regclass lookups for pg097_t: got ${JSON.stringify(ids.rows[0])}`);

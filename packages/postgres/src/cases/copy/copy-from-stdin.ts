@@ -18,7 +18,7 @@ export const copyFromStdin = definePgCase({
   async run(ctx) {
     const { from: copyFrom } = await loadCopyStreams();
     const client = await openSession(ctx, 'hc-pg-008');
-    await client.query('CREATE TABLE pg008_t (id integer PRIMARY KEY, label text NOT NULL, score double precision)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg008_t')} (id integer PRIMARY KEY, label text NOT NULL, score double precision)`);
 
     // Text format, with the escapes COPY defines: a tab and a backslash in the data, \N for NULL.
     function* lines(): Generator<string> {
@@ -35,13 +35,13 @@ export const copyFromStdin = definePgCase({
       if (chunk) yield chunk;
     }
     const t0 = performance.now();
-    const stream = client.query(copyFrom('COPY pg008_t (id, label, score) FROM STDIN'));
+    const stream = client.query(copyFrom(`COPY ${ctx.target.qualify('pg008_t')} (id, label, score) FROM STDIN`));
     await pipeline(Readable.from(lines()), stream, { signal: ctx.signal });
     ctx.metric('copyMs', Math.round(performance.now() - t0));
     assert.equal(stream.rowCount, ROWS, `CommandComplete must report COPY ${ROWS}`);
 
     const r = await client.query<{ n: number; sum: string; nulls: number; tabbed: string }>(
-      "SELECT count(*)::int AS n, sum(id)::text AS sum, count(*) FILTER (WHERE score IS NULL)::int AS nulls, max(label) FILTER (WHERE id = 7) AS tabbed FROM pg008_t",
+      `SELECT count(*)::int AS n, sum(id)::text AS sum, count(*) FILTER (WHERE score IS NULL)::int AS nulls, max(label) FILTER (WHERE id = 7) AS tabbed FROM ${ctx.target.qualify('pg008_t')}`,
     );
     const row = r.rows[0];
     assert.equal(row?.n, ROWS, `the table must hold ${ROWS} rows after COPY`);

@@ -19,9 +19,9 @@ export const copyOutText = definePgCase({
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-040');
     await client.query("SET bytea_output = 'hex'");
-    await client.query('CREATE TABLE pg040_t (id int PRIMARY KEY, label text, note text, amount numeric, flag boolean, raw bytea)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg040_t')} (id int PRIMARY KEY, label text, note text, amount numeric, flag boolean, raw bytea)`);
     await client.query(
-      `INSERT INTO pg040_t VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12), ($13, $14, $15, $16, $17, $18),
+      `INSERT INTO ${ctx.target.qualify('pg040_t')} VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12), ($13, $14, $15, $16, $17, $18),
         ($19, $20, $21, $22, $23, $24), ($25, $26, $27, $28, $29, $30)`,
       [
         1, 'plain', 'x', '1.50', true, Buffer.from([0x00, 0xff]),
@@ -31,7 +31,7 @@ export const copyOutText = definePgCase({
         5, '\\N', 'vt\vbs\bff\f', '100000000000000000000', false, Buffer.from('A'),
       ],
     );
-    const { bytes, rowCount } = await copyOut(client, 'COPY pg040_t TO STDOUT', ctx.signal);
+    const { bytes, rowCount } = await copyOut(client, `COPY ${ctx.target.qualify('pg040_t')} TO STDOUT`, ctx.signal);
     const want = Buffer.from(
       [
         '1\tplain\tx\t1.50\tt\t\\\\x00ff\n',
@@ -57,7 +57,7 @@ export const copyOutCsv = definePgCase({
   spec: COPY_SPEC,
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-041');
-    await client.query('CREATE TABLE pg041_t (id int PRIMARY KEY, label text, note text)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg041_t')} (id int PRIMARY KEY, label text, note text)`);
     const rows: Array<[number, string | null, string | null]> = [
       [1, 'plain', 'x'],
       [2, 'a,b', null],
@@ -66,8 +66,8 @@ export const copyOutCsv = definePgCase({
       [5, 'back\\slash', 'tab\there'],
       [6, 'cr\rx', 'ünï 😀'],
     ];
-    for (const r of rows) await client.query('INSERT INTO pg041_t VALUES ($1, $2, $3)', r);
-    const { bytes, rowCount } = await copyOut(client, 'COPY pg041_t TO STDOUT (FORMAT csv, HEADER true)', ctx.signal);
+    for (const r of rows) await client.query(`INSERT INTO ${ctx.target.qualify('pg041_t')} VALUES ($1, $2, $3)`, r);
+    const { bytes, rowCount } = await copyOut(client, `COPY ${ctx.target.qualify('pg041_t')} TO STDOUT (FORMAT csv, HEADER true)`, ctx.signal);
     const want = Buffer.from(
       'id,label,note\n1,plain,x\n2,"a,b",\n3,"say ""hi""",""\n4,"multi\nline", padded \n5,back\\slash,tab\there\n6,"cr\rx",ünï 😀\n',
       'utf8',
@@ -75,7 +75,7 @@ export const copyOutCsv = definePgCase({
     if (!bytes.equals(want)) ctx.fail(`COPY … (FORMAT csv, HEADER true): ${describeBytes(bytes, want)}`);
     same(rowCount, 6, 'row count in the COPY command tag (the header is not a row)');
 
-    const forced = await copyOut(client, "COPY (SELECT * FROM pg041_t WHERE id <= 3 ORDER BY id) TO STDOUT (FORMAT csv, FORCE_QUOTE *, DELIMITER ';')", ctx.signal);
+    const forced = await copyOut(client, `COPY (SELECT * FROM ${ctx.target.qualify('pg041_t')} WHERE id <= 3 ORDER BY id) TO STDOUT (FORMAT csv, FORCE_QUOTE *, DELIMITER ';')`, ctx.signal);
     const wantForced = Buffer.from('"1";"plain";"x"\n"2";"a,b";\n"3";"say ""hi""";""\n', 'utf8');
     if (!forced.bytes.equals(wantForced)) ctx.fail(`COPY … (FORMAT csv, FORCE_QUOTE *, DELIMITER ';'): ${describeBytes(forced.bytes, wantForced)}`);
   },
@@ -118,12 +118,12 @@ export const copyOutBinary = definePgCase({
   spec: COPY_SPEC,
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-043');
-    await client.query(`CREATE TABLE pg043_t (k int2, i int4, n int8, f float8, b boolean, t text, d date, ts timestamptz, u uuid, raw bytea, j jsonb)`);
-    await client.query(`INSERT INTO pg043_t VALUES
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg043_t')} (k int2, i int4, n int8, f float8, b boolean, t text, d date, ts timestamptz, u uuid, raw bytea, j jsonb)`);
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg043_t')} VALUES
       (1, 2147483647, -9223372036854775808, -0.5, true, 'héllo 😀', '2000-01-02', '2000-01-01 00:00:01.000001+00', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff', '{"a": 1}'),
       (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
       (-32768, -2147483648, 9223372036854775807, 'Infinity', false, '', '1999-12-31', '1970-01-01 00:00:00+00', '00000000-0000-0000-0000-000000000000', '', '[]')`);
-    const { bytes, rowCount } = await copyOut(client, 'COPY (SELECT * FROM pg043_t ORDER BY k DESC) TO STDOUT (FORMAT binary)', ctx.signal);
+    const { bytes, rowCount } = await copyOut(client, `COPY (SELECT * FROM ${ctx.target.qualify('pg043_t')} ORDER BY k DESC) TO STDOUT (FORMAT binary)`, ctx.signal);
     same(rowCount, 3, 'row count in the COPY command tag');
     if (!bytes.subarray(0, 11).equals(BINARY_SIGNATURE)) {
       ctx.fail(`binary COPY signature: expected 50 47 43 4f 50 59 0a ff 0d 0a 00, got ${bytes.subarray(0, 11).toString('hex')}`);

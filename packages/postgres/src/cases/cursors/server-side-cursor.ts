@@ -14,13 +14,13 @@ export const serverSideCursor = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/sql-fetch.html',
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-004');
-    await client.query('CREATE TABLE pg004_t (id bigint PRIMARY KEY, value bigint NOT NULL)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg004_t')} (id bigint PRIMARY KEY, value bigint NOT NULL)`);
     // Inserted in a shuffled order, so only ORDER BY can put them in sequence.
     const ids = ctx.rng.shuffle(Array.from({ length: ROWS }, (_, i) => i));
-    await client.query('INSERT INTO pg004_t (id, value) SELECT i, i * 2 FROM unnest($1::bigint[]) AS i', [ids]);
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg004_t')} (id, value) SELECT i, i * 2 FROM unnest($1::bigint[]) AS i`, [ids]);
 
     await client.query('BEGIN');
-    await client.query('DECLARE pg004_cur NO SCROLL CURSOR FOR SELECT id, value FROM pg004_t ORDER BY id');
+    await client.query(`DECLARE pg004_cur NO SCROLL CURSOR FOR SELECT id, value FROM ${ctx.target.qualify('pg004_t')} ORDER BY id`);
     let next = 0;
     let batches = 0;
     for (;;) {

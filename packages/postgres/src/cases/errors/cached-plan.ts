@@ -27,15 +27,15 @@ export const preparedAfterDdl = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/sql-prepare.html',
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-091');
-    await c.query('CREATE TABLE pg091_t (id int PRIMARY KEY, name text)');
-    await c.query("INSERT INTO pg091_t VALUES (1, 'one'), (2, 'two')");
-    const star = { name: 'pg091_star', text: 'SELECT * FROM pg091_t ORDER BY id' };
-    const cols = { name: 'pg091_cols', text: 'SELECT id, name FROM pg091_t ORDER BY id' };
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg091_t')} (id int PRIMARY KEY, name text)`);
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg091_t')} VALUES (1, 'one'), (2, 'two')`);
+    const star = { name: 'pg091_star', text: `SELECT * FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` };
+    const cols = { name: 'pg091_cols', text: `SELECT id, name FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` };
     const before = await c.query(star);
     assert.deepEqual(names(before), ['id', 'name'], `before the DDL, SELECT * must return columns id, name, got ${names(before).join(', ')}`);
     await c.query(cols);
 
-    await c.query("ALTER TABLE pg091_t ADD COLUMN extra text NOT NULL DEFAULT 'x'");
+    await c.query(`ALTER TABLE ${ctx.target.qualify('pg091_t')} ADD COLUMN extra text NOT NULL DEFAULT 'x'`);
     const outcomes: Record<string, string> = {};
 
     // SELECT * now has three columns: new shape, or 0A000 "cached plan must not change result type".
@@ -53,7 +53,7 @@ export const preparedAfterDdl = definePgCase({
 
     // Changing a selected column's type changes the result type: new type, or 0A000.
     const textOid = same.fields[1]?.dataTypeID;
-    await c.query('ALTER TABLE pg091_t ALTER COLUMN name TYPE varchar(40)');
+    await c.query(`ALTER TABLE ${ctx.target.qualify('pg091_t')} ALTER COLUMN name TYPE varchar(40)`);
     const o2 = await reExecute(c, cols.name, cols.text, 'SELECT id, name prepared before ALTER COLUMN TYPE');
     outcomes.selectColsAfterAlterType = o2.kind;
     if (o2.kind === 'new-shape') {
@@ -65,7 +65,7 @@ export const preparedAfterDdl = definePgCase({
     ctx.metric('outcomes', outcomes);
     ctx.log(`outcomes: ${JSON.stringify(outcomes)}`);
     // Whatever happened, a freshly prepared statement sees the new table.
-    const fresh = await c.query({ name: 'pg091_fresh', text: 'SELECT * FROM pg091_t ORDER BY id' });
+    const fresh = await c.query({ name: 'pg091_fresh', text: `SELECT * FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` });
     assert.deepEqual(names(fresh), ['id', 'name', 'extra'], `a statement prepared after the DDL must see id, name, extra, got ${names(fresh).join(', ')}`);
   },
 });

@@ -19,23 +19,23 @@ export const serializationFailureUpdate = definePgCase({
   async run(ctx) {
     const a = await openSession(ctx, 'hc-pg-074-a');
     const b = await openSession(ctx, 'hc-pg-074-b');
-    await a.query('CREATE TABLE pg074_acct (id int PRIMARY KEY, balance int NOT NULL)');
-    await a.query('INSERT INTO pg074_acct VALUES (1, 100)');
+    await a.query(`CREATE TABLE ${ctx.target.qualify('pg074_acct')} (id int PRIMARY KEY, balance int NOT NULL)`);
+    await a.query(`INSERT INTO ${ctx.target.qualify('pg074_acct')} VALUES (1, 100)`);
 
     // Both transactions read the balance: 100.
     await a.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-    await a.query('SELECT balance FROM pg074_acct WHERE id = 1');
+    await a.query(`SELECT balance FROM ${ctx.target.qualify('pg074_acct')} WHERE id = 1`);
     await secondSession(ctx, b.query('BEGIN ISOLATION LEVEL SERIALIZABLE'), a, b, SECOND_SESSION_MS, "the second session's BEGIN");
-    const seen = await secondSession(ctx, b.query<{ balance: number }>('SELECT balance FROM pg074_acct WHERE id = 1'), a, b, SECOND_SESSION_MS, "the second session's SELECT");
+    const seen = await secondSession(ctx, b.query<{ balance: number }>(`SELECT balance FROM ${ctx.target.qualify('pg074_acct')} WHERE id = 1`), a, b, SECOND_SESSION_MS, "the second session's SELECT");
     assert.equal(seen.rows[0]?.balance, 100, 'the second transaction must see the committed balance 100');
 
     // A adds 10 and commits.
-    await a.query('UPDATE pg074_acct SET balance = balance + 10 WHERE id = 1');
+    await a.query(`UPDATE ${ctx.target.qualify('pg074_acct')} SET balance = balance + 10 WHERE id = 1`);
     await a.query('COMMIT');
 
     // B adds 20 to the balance it read: refused with 40001, at its UPDATE or at its COMMIT.
     let refusedAt: 'UPDATE' | 'COMMIT' | undefined;
-    const update = await answered(ctx, settle(b.query('UPDATE pg074_acct SET balance = balance + 20 WHERE id = 1')), 5_000, "the second transaction's UPDATE after the first committed");
+    const update = await answered(ctx, settle(b.query(`UPDATE ${ctx.target.qualify('pg074_acct')} SET balance = balance + 20 WHERE id = 1`)), 5_000, "the second transaction's UPDATE after the first committed");
     if (!update.ok) {
       checkSqlError(update.error, '40001', 'UPDATE of a row changed by a transaction committed after our snapshot');
       refusedAt = 'UPDATE';
@@ -48,7 +48,7 @@ export const serializationFailureUpdate = definePgCase({
       }
     }
 
-    const balance = (await a.query<{ balance: number }>('SELECT balance FROM pg074_acct WHERE id = 1')).rows[0]?.balance;
+    const balance = (await a.query<{ balance: number }>(`SELECT balance FROM ${ctx.target.qualify('pg074_acct')} WHERE id = 1`)).rows[0]?.balance;
     if (refusedAt === undefined) {
       ctx.fail(`expected SQLSTATE 40001 for the second transaction, but its UPDATE and COMMIT succeeded (final balance ${balance}; 100 + 10 + 20 computed from a stale snapshot is a lost update)`);
     }
@@ -69,23 +69,23 @@ export const serializationFailureWriteSkew = definePgCase({
   async run(ctx) {
     const a = await openSession(ctx, 'hc-pg-075-a');
     const b = await openSession(ctx, 'hc-pg-075-b');
-    await a.query('CREATE TABLE pg075_oncall (doctor text PRIMARY KEY, on_call boolean NOT NULL)');
-    await a.query("INSERT INTO pg075_oncall VALUES ('alice', true), ('bob', true)");
+    await a.query(`CREATE TABLE ${ctx.target.qualify('pg075_oncall')} (doctor text PRIMARY KEY, on_call boolean NOT NULL)`);
+    await a.query(`INSERT INTO ${ctx.target.qualify('pg075_oncall')} VALUES ('alice', true), ('bob', true)`);
 
     // Each transaction sees two doctors on call and takes one off: alice (A), bob (B). Any
     // statement may fail with 40001; the rest of that transaction is then not run.
     const tx = interleave(ctx, { A: a, B: b }, { waitMs: SECOND_SESSION_MS, abortCode: '40001' });
-    const countSql = 'SELECT count(*) FROM pg075_oncall WHERE on_call';
+    const countSql = `SELECT count(*) FROM ${ctx.target.qualify('pg075_oncall')} WHERE on_call`;
     await tx.step('A', 'BEGIN ISOLATION LEVEL SERIALIZABLE');
     await tx.step('A', countSql);
     await tx.step('B', 'BEGIN ISOLATION LEVEL SERIALIZABLE');
     await tx.step('B', countSql);
-    await tx.step('A', "UPDATE pg075_oncall SET on_call = false WHERE doctor = 'alice'");
-    await tx.step('B', "UPDATE pg075_oncall SET on_call = false WHERE doctor = 'bob'");
+    await tx.step('A', `UPDATE ${ctx.target.qualify('pg075_oncall')} SET on_call = false WHERE doctor = 'alice'`);
+    await tx.step('B', `UPDATE ${ctx.target.qualify('pg075_oncall')} SET on_call = false WHERE doctor = 'bob'`);
     await tx.step('A', 'COMMIT');
     await tx.step('B', 'COMMIT');
 
-    const onCall = (await a.query<{ n: number }>('SELECT count(*)::int AS n FROM pg075_oncall WHERE on_call')).rows[0]?.n;
+    const onCall = (await a.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg075_oncall')} WHERE on_call`)).rows[0]?.n;
     if (tx.aborted.size === 0) {
       ctx.fail(`expected SQLSTATE 40001 for one of the two transactions, but both committed (write skew: ${onCall} doctors left on call, no serial order gives 0)`);
     }
@@ -107,22 +107,22 @@ export const deadlockDetected = definePgCase({
   async run(ctx) {
     const sessions = { A: await openSession(ctx, 'hc-pg-076-a'), B: await openSession(ctx, 'hc-pg-076-b') };
     const { A: a, B: b } = sessions;
-    await a.query('CREATE TABLE pg076_t (id int PRIMARY KEY, owner text)');
-    await a.query("INSERT INTO pg076_t VALUES (1, 'none'), (2, 'none')");
+    await a.query(`CREATE TABLE ${ctx.target.qualify('pg076_t')} (id int PRIMARY KEY, owner text)`);
+    await a.query(`INSERT INTO ${ctx.target.qualify('pg076_t')} VALUES (1, 'none'), (2, 'none')`);
     // deadlock_timeout (1 s by default) is how long a waiter sleeps before checking for a deadlock.
     const dt = await a.query<{ deadlock_timeout: string }>('SHOW deadlock_timeout');
     ctx.log(`deadlock_timeout = ${dt.rows[0]?.deadlock_timeout}`);
 
     // A locks row 1, B locks row 2.
     await a.query('BEGIN');
-    await a.query("UPDATE pg076_t SET owner = 'A' WHERE id = 1");
+    await a.query(`UPDATE ${ctx.target.qualify('pg076_t')} SET owner = 'A' WHERE id = 1`);
     await secondSession(ctx, b.query('BEGIN'), a, b, SECOND_SESSION_MS, "the second session's BEGIN");
-    await secondSession(ctx, b.query("UPDATE pg076_t SET owner = 'B' WHERE id = 2"), a, b, SECOND_SESSION_MS, "the second session's UPDATE of the other row");
+    await secondSession(ctx, b.query(`UPDATE ${ctx.target.qualify('pg076_t')} SET owner = 'B' WHERE id = 2`), a, b, SECOND_SESSION_MS, "the second session's UPDATE of the other row");
 
     // Each now wants the other's row: the first to finish must be a victim of 40P01.
     const updates = {
-      A: settle(a.query("UPDATE pg076_t SET owner = 'A' WHERE id = 2")),
-      B: settle(b.query("UPDATE pg076_t SET owner = 'B' WHERE id = 1")),
+      A: settle(a.query(`UPDATE ${ctx.target.qualify('pg076_t')} SET owner = 'A' WHERE id = 2`)),
+      B: settle(b.query(`UPDATE ${ctx.target.qualify('pg076_t')} SET owner = 'B' WHERE id = 1`)),
     };
     const first = await firstOf(updates, DETECT_MS);
     if (!first) return ctx.fail(`no deadlock was detected within ${DETECT_MS} ms: both sessions still wait for each other's row lock (expected one to fail with 40P01)`);
@@ -144,7 +144,7 @@ export const deadlockDetected = definePgCase({
     await sessions[survivor].query('COMMIT');
     ctx.log(`session ${victim} was the deadlock victim (40P01); session ${survivor} committed`);
 
-    const rows = await a.query<{ id: number; owner: string }>('SELECT id, owner FROM pg076_t ORDER BY id');
+    const rows = await a.query<{ id: number; owner: string }>(`SELECT id, owner FROM ${ctx.target.qualify('pg076_t')} ORDER BY id`);
     assert.deepEqual(
       rows.rows.map((r) => r.owner),
       [survivor, survivor],

@@ -16,16 +16,16 @@ export const sqlstateCodes = definePgCase({
     const alive = await client.query<{ one: number }>('SELECT 1 AS one');
     assert.equal(alive.rows[0]?.one, 1, 'the session must still answer after a syntax error');
 
-    await client.query('CREATE TABLE pg005_dup (id int PRIMARY KEY)');
-    await client.query('INSERT INTO pg005_dup VALUES (1)');
-    ctx.metric('uniqueViolationMessage', (await expectSqlError(client.query('INSERT INTO pg005_dup VALUES (1)'), '23505', 'unique violation')).message);
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg005_dup')} (id int PRIMARY KEY)`);
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg005_dup')} VALUES (1)`);
+    ctx.metric('uniqueViolationMessage', (await expectSqlError(client.query(`INSERT INTO ${ctx.target.qualify('pg005_dup')} VALUES (1)`), '23505', 'unique violation')).message);
 
     // Inside a transaction the error aborts it (25P02 until ROLLBACK), and ROLLBACK recovers.
     await client.query('BEGIN');
-    await expectSqlError(client.query('INSERT INTO pg005_dup VALUES (1)'), '23505', 'unique violation inside a transaction');
+    await expectSqlError(client.query(`INSERT INTO ${ctx.target.qualify('pg005_dup')} VALUES (1)`), '23505', 'unique violation inside a transaction');
     await expectSqlError(client.query('SELECT 1'), '25P02', 'a statement in an aborted transaction');
     await client.query('ROLLBACK');
-    const n = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg005_dup');
+    const n = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg005_dup')}`);
     assert.equal(n.rows[0]?.n, 1, 'after ROLLBACK the session must work and the table hold its one row');
   },
 });

@@ -11,7 +11,7 @@ export const preparedStatements = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY',
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-002');
-    await client.query('CREATE TABLE pg002_items (id bigint PRIMARY KEY, name varchar(255), value integer, created_at timestamp)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg002_items')} (id bigint PRIMARY KEY, name varchar(255), value integer, created_at timestamp)`);
     // Named statement, executed several times with different parameters.
     const insertName = `hc_pg002_ins_${ctx.rng.int(0, 1e9)}`;
     const rows: Array<[number, string, number]> = [
@@ -20,19 +20,19 @@ export const preparedStatements = definePgCase({
       [3, 'Zoë ✓', 2147483647],
     ];
     for (const [id, name, value] of rows) {
-      const r = await client.query({ name: insertName, text: 'INSERT INTO pg002_items (id, name, value) VALUES ($1, $2, $3)', values: [id, name, value] });
+      const r = await client.query({ name: insertName, text: `INSERT INTO ${ctx.target.qualify('pg002_items')} (id, name, value) VALUES ($1, $2, $3)`, values: [id, name, value] });
       assert.equal(r.rowCount, 1, `INSERT of id ${id} must report 1 row`);
     }
-    const sel = await client.query<{ name: string; value: number }>('SELECT name, value FROM pg002_items WHERE id = $1', [1]);
+    const sel = await client.query<{ name: string; value: number }>(`SELECT name, value FROM ${ctx.target.qualify('pg002_items')} WHERE id = $1`, [1]);
     assert.deepEqual(sel.rows, [{ name: 'Alice', value: 100 }], 'the row inserted with parameters must come back as inserted');
     // Parameters are values, never SQL: the quote-laden text is stored verbatim.
-    const tricky = await client.query<{ id: string; value: number }>('SELECT id, value FROM pg002_items WHERE name = $1', [rows[1]?.[1]]);
+    const tricky = await client.query<{ id: string; value: number }>(`SELECT id, value FROM ${ctx.target.qualify('pg002_items')} WHERE name = $1`, [rows[1]?.[1]]);
     assert.deepEqual(tricky.rows, [{ id: '2', value: -7 }], 'a parameter containing quotes must match verbatim');
-    const uni = await client.query<{ name: string }>('SELECT name FROM pg002_items WHERE value = $1::int', [2147483647]);
+    const uni = await client.query<{ name: string }>(`SELECT name FROM ${ctx.target.qualify('pg002_items')} WHERE value = $1::int`, [2147483647]);
     assert.deepEqual(uni.rows, [{ name: 'Zoë ✓' }], 'UTF-8 text must round-trip through a parameter');
-    const nul = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg002_items WHERE $1::text IS NULL', [null]);
+    const nul = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg002_items')} WHERE $1::text IS NULL`, [null]);
     assert.equal(nul.rows[0]?.n, 3, 'a NULL parameter must arrive as NULL');
-    const total = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg002_items');
+    const total = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg002_items')}`);
     assert.equal(total.rows[0]?.n, 3, 'three executions of the named statement must insert three rows');
   },
 });

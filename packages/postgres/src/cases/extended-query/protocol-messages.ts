@@ -91,7 +91,7 @@ export const describeStatement = definePgCase({
   spec: SPEC_EXT,
   async run(ctx) {
     const { conn } = await openWire(ctx);
-    await conn.queryRows('CREATE TABLE pg031_t (id int4 PRIMARY KEY, v text)');
+    await conn.queryRows(`CREATE TABLE ${ctx.target.qualify('pg031_t')} (id int4 PRIMARY KEY, v text)`);
     let r = await exchange(conn, msg.parse('hc_pg031_sel', 'SELECT $1::int4 + 1 AS n, upper($2::text) AS t, NOT $3::bool AS b'), msg.describe('S', 'hc_pg031_sel'), msg.sync());
     assert.equal(typeString(r), '1tTZ', `Parse + Describe statement must give ParseComplete, ParameterDescription, RowDescription, ReadyForQuery; got ${describeMessages(r)}`);
     const params = parameterDescription((r[1] as WireMessage).body);
@@ -106,7 +106,7 @@ export const describeStatement = definePgCase({
       ],
       `RowDescription must name the columns n, t, b typed int4, text, bool; got ${JSON.stringify(fields.map((f) => [f.name, f.typeOid]))}`,
     );
-    r = await exchange(conn, msg.parse('hc_pg031_del', 'DELETE FROM pg031_t WHERE id = $1'), msg.describe('S', 'hc_pg031_del'), msg.sync());
+    r = await exchange(conn, msg.parse('hc_pg031_del', `DELETE FROM ${ctx.target.qualify('pg031_t')} WHERE id = $1`), msg.describe('S', 'hc_pg031_del'), msg.sync());
     assert.equal(typeString(r), '1tnZ', `Describe of a DELETE must give ParameterDescription then NoData; got ${describeMessages(r)}`);
     assert.deepEqual(parameterDescription((r[1] as WireMessage).body), [OID.int4], 'the DELETE parameter must be typed int4 from the column it is compared with');
     r = await exchange(conn, msg.bind('hc_pg031_p', 'hc_pg031_sel', ['1', 'a', 'true'], [], [1, 0, 1]), msg.describe('P', 'hc_pg031_p'), msg.sync());
@@ -196,14 +196,14 @@ export const pipelineBeforeSync = definePgCase({
   spec: SPEC_PIPE,
   async run(ctx) {
     const { conn } = await openWire(ctx);
-    await conn.queryRows('CREATE TABLE pg034_t (id int4, v text)');
+    await conn.queryRows(`CREATE TABLE ${ctx.target.qualify('pg034_t')} (id int4, v text)`);
     const pbe = (sql: string, params: string[] = []): Buffer[] => [msg.parse('', sql), msg.bind('', '', params), msg.execute('')];
     const r = await exchange(
       conn,
-      ...pbe('INSERT INTO pg034_t VALUES ($1, $2)', ['1', 'one']),
-      ...pbe('INSERT INTO pg034_t VALUES ($1, $2)', ['2', 'two']),
+      ...pbe(`INSERT INTO ${ctx.target.qualify('pg034_t')} VALUES ($1, $2)`, ['1', 'one']),
+      ...pbe(`INSERT INTO ${ctx.target.qualify('pg034_t')} VALUES ($1, $2)`, ['2', 'two']),
       ...pbe('SELECT $1::text AS echo', ['three']),
-      ...pbe('SELECT count(*) AS n, string_agg(v, \',\' ORDER BY id) AS vs FROM pg034_t'),
+      ...pbe(`SELECT count(*) AS n, string_agg(v, ',' ORDER BY id) AS vs FROM ${ctx.target.qualify('pg034_t')}`),
       msg.sync(),
     );
     assert.equal(typeString(r), '12C12C12DC12DCZ', `expected each of the 4 statements answered in order before one ReadyForQuery; got ${describeMessages(r)}`);
@@ -223,13 +223,13 @@ export const pipelineError = definePgCase({
   spec: SPEC_PIPE,
   async run(ctx) {
     const { conn } = await openWire(ctx);
-    await conn.queryRows('CREATE TABLE pg035_t (id int4)');
+    await conn.queryRows(`CREATE TABLE ${ctx.target.qualify('pg035_t')} (id int4)`);
     const pbe = (sql: string, params: string[] = []): Buffer[] => [msg.parse('', sql), msg.bind('', '', params), msg.execute('')];
     const r = await exchange(
       conn,
-      ...pbe('INSERT INTO pg035_t VALUES ($1)', ['1']),
-      ...pbe('SELECT 1 / (SELECT count(*) - 1 FROM pg035_t)'),
-      ...pbe('INSERT INTO pg035_t VALUES ($1)', ['2']),
+      ...pbe(`INSERT INTO ${ctx.target.qualify('pg035_t')} VALUES ($1)`, ['1']),
+      ...pbe(`SELECT 1 / (SELECT count(*) - 1 FROM ${ctx.target.qualify('pg035_t')})`),
+      ...pbe(`INSERT INTO ${ctx.target.qualify('pg035_t')} VALUES ($1)`, ['2']),
       msg.sync(),
     );
     ctx.log(describeMessages(r));
@@ -238,7 +238,7 @@ export const pipelineError = definePgCase({
     assert.match(types, /^12C(?:1|12)?EZ$/, `expected the first INSERT answered, the error, then only ReadyForQuery (the third statement skipped); got ${describeMessages(r)}`);
     assert.equal(firstError(r)?.C, '22012', `expected SQLSTATE 22012, got ${firstError(r)?.C}`);
     assert.equal(z(r), 'I', 'after Sync the failed implicit transaction must be over (ReadyForQuery idle)');
-    const after = await exchange(conn, ...pbe('SELECT count(*) FROM pg035_t'), msg.sync());
+    const after = await exchange(conn, ...pbe(`SELECT count(*) FROM ${ctx.target.qualify('pg035_t')}`), msg.sync());
     assert.equal(typeString(after), '12DCZ', `the session must answer normally after the failed pipeline, got ${describeMessages(after)}`);
     assert.deepEqual(rowsOf(after), [['0']], 'the INSERT before the error was in the same implicit transaction and must be rolled back');
   },
@@ -279,12 +279,12 @@ export const nullParameters = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-BIND',
   async run(ctx) {
     const { conn } = await openWire(ctx);
-    await conn.queryRows('CREATE TABLE pg037_t (id int4 PRIMARY KEY, a text, b int8)');
-    let r = await exchange(conn, msg.parse('', 'INSERT INTO pg037_t (id, a, b) VALUES ($1, $2, $3)', [OID.int4, OID.text, OID.int8]), msg.bind('', '', ['1', null, null]), msg.execute(''), msg.sync());
+    await conn.queryRows(`CREATE TABLE ${ctx.target.qualify('pg037_t')} (id int4 PRIMARY KEY, a text, b int8)`);
+    let r = await exchange(conn, msg.parse('', `INSERT INTO ${ctx.target.qualify('pg037_t')} (id, a, b) VALUES ($1, $2, $3)`, [OID.int4, OID.text, OID.int8]), msg.bind('', '', ['1', null, null]), msg.execute(''), msg.sync());
     assert.equal(typeString(r), '12CZ', `INSERT with NULL parameters must succeed, got ${describeMessages(r)}`);
     r = await exchange(conn, msg.bind('', '', ['2', 'x', null], [0, 0, 1]), msg.execute(''), msg.sync());
     assert.equal(typeString(r), '2CZ', `INSERT with a binary-format NULL parameter must succeed, got ${describeMessages(r)}`);
-    r = await exchange(conn, msg.parse('', 'SELECT a, b, a IS NULL, b IS NULL, $1::text IS NULL FROM pg037_t ORDER BY id'), msg.bind('', '', [null]), msg.execute(''), msg.sync());
+    r = await exchange(conn, msg.parse('', `SELECT a, b, a IS NULL, b IS NULL, $1::text IS NULL FROM ${ctx.target.qualify('pg037_t')} ORDER BY id`), msg.bind('', '', [null]), msg.execute(''), msg.sync());
     const rows = r.filter((m) => m.type === 'D').map((m) => dataRow(m.body));
     assert.equal(rows.length, 2, `expected 2 rows, got ${describeMessages(r)}`);
     const shown = rows.map((row) => row.map((b) => (b === null ? null : b.toString('utf8'))));

@@ -20,7 +20,7 @@ export const multiStatementResults = definePgCase({
   async run(ctx) {
     const { conn } = await openWire(ctx);
     const msgs = core(
-      await conn.simple("SELECT 1 AS a; SELECT 'x' AS b, 2 AS c; CREATE TABLE pg023_t (id int); INSERT INTO pg023_t VALUES (1), (2); SELECT count(*) AS n FROM pg023_t"),
+      await conn.simple(`SELECT 1 AS a; SELECT 'x' AS b, 2 AS c; CREATE TABLE ${ctx.target.qualify('pg023_t')} (id int); INSERT INTO ${ctx.target.qualify('pg023_t')} VALUES (1), (2); SELECT count(*) AS n FROM ${ctx.target.qualify('pg023_t')}`),
     );
     const err = firstError(msgs);
     if (err) return ctx.fail(`the query failed: ${err.C} ${err.M}`);
@@ -84,13 +84,13 @@ export const multiStatementError = definePgCase({
   spec: SPEC_MULTI,
   async run(ctx) {
     const { conn } = await openWire(ctx);
-    await conn.queryRows('CREATE TABLE pg026_t (id int)');
-    const msgs = core(await conn.simple('INSERT INTO pg026_t VALUES (1); INSERT INTO pg026_t VALUES (2); SELECT 1 / (SELECT count(*) - 2 FROM pg026_t); INSERT INTO pg026_t VALUES (3)'));
+    await conn.queryRows(`CREATE TABLE ${ctx.target.qualify('pg026_t')} (id int)`);
+    const msgs = core(await conn.simple(`INSERT INTO ${ctx.target.qualify('pg026_t')} VALUES (1); INSERT INTO ${ctx.target.qualify('pg026_t')} VALUES (2); SELECT 1 / (SELECT count(*) - 2 FROM ${ctx.target.qualify('pg026_t')}); INSERT INTO ${ctx.target.qualify('pg026_t')} VALUES (3)`));
     ctx.log(describeMessages(msgs));
     assert.equal(typeString(msgs).replace(/T/, ''), 'CCEZ', `expected two INSERTs, then the error, then ReadyForQuery (nothing of the statement after the error); got ${describeMessages(msgs)}`);
     assert.equal(firstError(msgs)?.C, '22012', `expected SQLSTATE 22012 (division by zero), got ${firstError(msgs)?.C}`);
     assert.equal(msgs.at(-1)?.body.toString('latin1'), 'I', 'after the failed multi-statement query the session must be idle (implicit transaction ended)');
-    const rows = await conn.queryRows('SELECT count(*) FROM pg026_t');
+    const rows = await conn.queryRows(`SELECT count(*) FROM ${ctx.target.qualify('pg026_t')}`);
     assert.equal(rows[0]?.[0], '0', `the two INSERTs before the error ran in the same implicit transaction and must be rolled back; found ${rows[0]?.[0]} row(s)`);
   },
 });
@@ -133,15 +133,15 @@ export const commandTags = definePgCase({
   async run(ctx) {
     const { conn } = await openWire(ctx);
     const steps: Array<[string, string]> = [
-      ['CREATE TABLE pg028_t (id int, v text)', 'CREATE TABLE'],
+      [`CREATE TABLE ${ctx.target.qualify('pg028_t')} (id int, v text)`, 'CREATE TABLE'],
       ['BEGIN', 'BEGIN'],
-      ["INSERT INTO pg028_t VALUES (1, 'a'), (2, 'b'), (3, 'c')", 'INSERT 0 3'],
-      ["UPDATE pg028_t SET v = 'z' WHERE id >= 2", 'UPDATE 2'],
-      ['DELETE FROM pg028_t WHERE id = 1', 'DELETE 1'],
-      ['SELECT * FROM pg028_t', 'SELECT 2'],
+      [`INSERT INTO ${ctx.target.qualify('pg028_t')} VALUES (1, 'a'), (2, 'b'), (3, 'c')`, 'INSERT 0 3'],
+      [`UPDATE ${ctx.target.qualify('pg028_t')} SET v = 'z' WHERE id >= 2`, 'UPDATE 2'],
+      [`DELETE FROM ${ctx.target.qualify('pg028_t')} WHERE id = 1`, 'DELETE 1'],
+      [`SELECT * FROM ${ctx.target.qualify('pg028_t')}`, 'SELECT 2'],
       ['COMMIT', 'COMMIT'],
-      ['UPDATE pg028_t SET v = v WHERE false', 'UPDATE 0'],
-      ['DROP TABLE pg028_t', 'DROP TABLE'],
+      [`UPDATE ${ctx.target.qualify('pg028_t')} SET v = v WHERE false`, 'UPDATE 0'],
+      [`DROP TABLE ${ctx.target.qualify('pg028_t')}`, 'DROP TABLE'],
     ];
     for (const [sql, tag] of steps) {
       const msgs = await conn.simple(sql);

@@ -34,33 +34,34 @@ export const deferredUnique = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/sql-set-constraints.html',
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-081');
-    await c.query('CREATE TABLE pg081_t (id int, pos int CONSTRAINT pg081_pos_uq UNIQUE DEFERRABLE INITIALLY DEFERRED)');
-    await c.query('INSERT INTO pg081_t VALUES (1, 1), (2, 2)');
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg081_t')} (id int, pos int CONSTRAINT pg081_pos_uq UNIQUE DEFERRABLE INITIALLY DEFERRED)`);
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg081_t')} VALUES (1, 1), (2, 2)`);
 
     // Swapping two unique values in two statements is fine when the check waits for COMMIT.
     await c.query('BEGIN');
-    await c.query('UPDATE pg081_t SET pos = 2 WHERE id = 1');
-    await c.query('UPDATE pg081_t SET pos = 1 WHERE id = 2');
+    await c.query(`UPDATE ${ctx.target.qualify('pg081_t')} SET pos = 2 WHERE id = 1`);
+    await c.query(`UPDATE ${ctx.target.qualify('pg081_t')} SET pos = 1 WHERE id = 2`);
     await c.query('COMMIT');
-    const swapped = await c.query<{ id: number; pos: number }>('SELECT id, pos FROM pg081_t ORDER BY id');
+    const swapped = await c.query<{ id: number; pos: number }>(`SELECT id, pos FROM ${ctx.target.qualify('pg081_t')} ORDER BY id`);
     assert.deepEqual(swapped.rows, [{ id: 1, pos: 2 }, { id: 2, pos: 1 }], `the swap must commit, got ${JSON.stringify(swapped.rows)}`);
 
     // A duplicate left at COMMIT: the statement succeeds, COMMIT fails and undoes everything.
     await c.query('BEGIN');
-    await c.query('INSERT INTO pg081_t VALUES (3, 3)');
-    await c.query('INSERT INTO pg081_t VALUES (4, 1)');
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg081_t')} VALUES (3, 3)`);
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg081_t')} VALUES (4, 1)`);
     const msg = await commitMustFail(c, '23505', 'COMMIT with a duplicate under a deferred unique constraint');
     ctx.log(`COMMIT failed: ${msg}`);
     await outsideTransaction(c, 'deferred unique');
-    const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg081_t');
+    const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg081_t')}`);
     assert.equal(n.rows[0]?.n, 2, `the failed COMMIT must roll back both inserts: expected 2 rows, found ${n.rows[0]?.n}`);
 
     // SET CONSTRAINTS ... IMMEDIATE brings the check forward to the statement.
     await c.query('BEGIN');
-    await c.query('SET CONSTRAINTS pg081_pos_uq IMMEDIATE');
+    // Qualified: an unqualified constraint name is looked up through search_path.
+    await c.query(`SET CONSTRAINTS ${ctx.target.qualify('pg081_pos_uq')} IMMEDIATE`);
     let code: string | undefined;
     try {
-      await c.query('INSERT INTO pg081_t VALUES (5, 1)');
+      await c.query(`INSERT INTO ${ctx.target.qualify('pg081_t')} VALUES (5, 1)`);
     } catch (e) {
       code = checkSqlError(e, '23505', 'duplicate insert after SET CONSTRAINTS IMMEDIATE').code;
     }
@@ -79,22 +80,22 @@ export const deferredForeignKey = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/sql-createtable.html',
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-082');
-    await c.query('CREATE TABLE pg082_parent (id int PRIMARY KEY)');
-    await c.query('CREATE TABLE pg082_child (id int PRIMARY KEY, parent_id int REFERENCES pg082_parent (id) DEFERRABLE INITIALLY DEFERRED)');
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg082_parent')} (id int PRIMARY KEY)`);
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg082_child')} (id int PRIMARY KEY, parent_id int REFERENCES ${ctx.target.qualify('pg082_parent')} (id) DEFERRABLE INITIALLY DEFERRED)`);
 
     await c.query('BEGIN');
-    await c.query('INSERT INTO pg082_child VALUES (1, 10)');
-    await c.query('INSERT INTO pg082_parent VALUES (10)');
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg082_child')} VALUES (1, 10)`);
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg082_parent')} VALUES (10)`);
     const ok = await c.query('COMMIT');
     assert.equal(ok.command, 'COMMIT', `a child inserted before its parent in the same transaction must commit, got ${ok.command}`);
 
     await c.query('BEGIN');
-    await c.query('INSERT INTO pg082_parent VALUES (20)');
-    await c.query('INSERT INTO pg082_child VALUES (2, 99)');
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg082_parent')} VALUES (20)`);
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg082_child')} VALUES (2, 99)`);
     const msg = await commitMustFail(c, '23503', 'COMMIT with a child whose parent does not exist (deferred foreign key)');
     ctx.log(`COMMIT failed: ${msg}`);
     await outsideTransaction(c, 'deferred foreign key');
-    const rows = await c.query<{ p: number; ch: number }>('SELECT (SELECT count(*)::int FROM pg082_parent) AS p, (SELECT count(*)::int FROM pg082_child) AS ch');
+    const rows = await c.query<{ p: number; ch: number }>(`SELECT (SELECT count(*)::int FROM ${ctx.target.qualify('pg082_parent')}) AS p, (SELECT count(*)::int FROM ${ctx.target.qualify('pg082_child')}) AS ch`);
     assert.deepEqual(rows.rows[0], { p: 1, ch: 1 }, `the failed COMMIT must roll back the whole transaction (parent 20 too): got ${JSON.stringify(rows.rows[0])}`);
   },
 });

@@ -12,28 +12,28 @@ export const readOnlyTransaction = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/sql-set-transaction.html',
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-079');
-    await c.query('CREATE TABLE pg079_t (id int PRIMARY KEY)');
-    await c.query('INSERT INTO pg079_t VALUES (1)');
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg079_t')} (id int PRIMARY KEY)`);
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg079_t')} VALUES (1)`);
 
     await c.query('START TRANSACTION READ ONLY');
     const ro = await c.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
     assert.equal(ro.rows[0]?.transaction_read_only, 'on', `SHOW transaction_read_only inside START TRANSACTION READ ONLY must be on, got ${ro.rows[0]?.transaction_read_only}`);
-    const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg079_t');
+    const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg079_t')}`);
     assert.equal(n.rows[0]?.n, 1, 'a READ ONLY transaction must still read');
-    await expectSqlError(c.query('INSERT INTO pg079_t VALUES (2)'), '25006', 'INSERT in a READ ONLY transaction');
+    await expectSqlError(c.query(`INSERT INTO ${ctx.target.qualify('pg079_t')} VALUES (2)`), '25006', 'INSERT in a READ ONLY transaction');
     await c.query('ROLLBACK');
 
     await c.query('BEGIN');
     await c.query('SET TRANSACTION READ ONLY');
-    await expectSqlError(c.query('UPDATE pg079_t SET id = 3'), '25006', 'UPDATE after SET TRANSACTION READ ONLY');
+    await expectSqlError(c.query(`UPDATE ${ctx.target.qualify('pg079_t')} SET id = 3`), '25006', 'UPDATE after SET TRANSACTION READ ONLY');
     await c.query('ROLLBACK');
 
     await c.query('BEGIN READ ONLY');
-    await expectSqlError(c.query('CREATE TABLE pg079_other (id int)'), '25006', 'CREATE TABLE in a BEGIN READ ONLY transaction');
+    await expectSqlError(c.query(`CREATE TABLE ${ctx.target.qualify('pg079_other')} (id int)`), '25006', 'CREATE TABLE in a BEGIN READ ONLY transaction');
     await c.query('ROLLBACK');
 
     // The mode ends with the transaction.
-    await c.query('INSERT INTO pg079_t VALUES (2)');
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg079_t')} VALUES (2)`);
     const rw = await c.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
     assert.equal(rw.rows[0]?.transaction_read_only, 'off', `after the READ ONLY transactions ended, transaction_read_only must be off, got ${rw.rows[0]?.transaction_read_only}`);
   },
@@ -88,17 +88,17 @@ export const commitOfFailedTransaction = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/sql-commit.html',
   async run(ctx) {
     const c = await openSession(ctx, 'hc-pg-083');
-    await c.query('CREATE TABLE pg083_t (id int PRIMARY KEY)');
+    await c.query(`CREATE TABLE ${ctx.target.qualify('pg083_t')} (id int PRIMARY KEY)`);
     await c.query('BEGIN');
-    await c.query('INSERT INTO pg083_t VALUES (1)');
-    await expectSqlError(c.query('INSERT INTO pg083_t VALUES (1)'), '23505', 'duplicate insert inside the transaction');
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg083_t')} VALUES (1)`);
+    await expectSqlError(c.query(`INSERT INTO ${ctx.target.qualify('pg083_t')} VALUES (1)`), '23505', 'duplicate insert inside the transaction');
     const r = await c.query('COMMIT');
     assert.equal(r.command, 'ROLLBACK', `COMMIT of an aborted transaction must be answered with command tag ROLLBACK, got ${r.command}`);
-    const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg083_t');
+    const n = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg083_t')}`);
     assert.equal(n.rows[0]?.n, 0, `nothing of the aborted transaction may persist, found ${n.rows[0]?.n} rows`);
     // The session is out of the transaction: a new one starts and commits normally.
     await c.query('BEGIN');
-    await c.query('INSERT INTO pg083_t VALUES (2)');
+    await c.query(`INSERT INTO ${ctx.target.qualify('pg083_t')} VALUES (2)`);
     const ok = await c.query('COMMIT');
     assert.equal(ok.command, 'COMMIT', `the next transaction's COMMIT must report COMMIT, got ${ok.command}`);
   },

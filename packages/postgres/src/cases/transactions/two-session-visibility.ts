@@ -20,10 +20,10 @@ export const twoSessionVisibility = definePgCase({
   async run(ctx) {
     const writer = await openSession(ctx, 'hc-pg-003-writer');
     const reader = await openSession(ctx, 'hc-pg-003-reader');
-    await writer.query('CREATE TABLE pg003_t (id bigint PRIMARY KEY, name text)');
+    await writer.query(`CREATE TABLE ${ctx.target.qualify('pg003_t')} (id bigint PRIMARY KEY, name text)`);
 
     const count = async (c: Client, id: number, who: string, what: string): Promise<number> => {
-      const r = await within(c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg003_t WHERE id = $1', [id]), READ_WAIT_MS);
+      const r = await within(c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg003_t')} WHERE id = $1`, [id]), READ_WAIT_MS);
       if (r.timedOut) {
         return ctx.fail(`${who}'s read ${what} got no answer within ${READ_WAIT_MS} ms: a plain SELECT waited for another session's open transaction`);
       }
@@ -32,7 +32,7 @@ export const twoSessionVisibility = definePgCase({
 
     // ROLLBACK: the row is seen by its own transaction only, then by nobody.
     await writer.query('BEGIN');
-    await writer.query("INSERT INTO pg003_t (id, name) VALUES (100, 'Rollback')");
+    await writer.query(`INSERT INTO ${ctx.target.qualify('pg003_t')} (id, name) VALUES (100, 'Rollback')`);
     assert.equal(await count(writer, 100, 'the writer', 'inside its own transaction'), 1, 'a transaction must see its own uncommitted insert');
     assert.equal(await count(reader, 100, 'the second session', 'during the open transaction'), 0, 'an uncommitted insert must be invisible to another session');
     await writer.query('ROLLBACK');
@@ -41,14 +41,14 @@ export const twoSessionVisibility = definePgCase({
 
     // COMMIT: invisible until the commit, visible to the other session's next statement.
     await writer.query('BEGIN');
-    await writer.query("INSERT INTO pg003_t (id, name) VALUES (101, 'Commit')");
+    await writer.query(`INSERT INTO ${ctx.target.qualify('pg003_t')} (id, name) VALUES (101, 'Commit')`);
     assert.equal(await count(reader, 101, 'the second session', 'before COMMIT'), 0, 'an insert must be invisible to another session before COMMIT');
     await writer.query('COMMIT');
     assert.equal(await count(reader, 101, 'the second session', 'after COMMIT'), 1, 'a committed insert must be visible to the next statement of another session');
 
     // The reader's own transaction: its ROLLBACK must not undo the writer's committed row.
     await reader.query('BEGIN');
-    await reader.query('DELETE FROM pg003_t WHERE id = 101');
+    await reader.query(`DELETE FROM ${ctx.target.qualify('pg003_t')} WHERE id = 101`);
     await reader.query('ROLLBACK');
     assert.equal(await count(writer, 101, 'the writer', "after the second session's rolled-back DELETE"), 1, 'a rolled-back DELETE must leave the committed row in place');
   },

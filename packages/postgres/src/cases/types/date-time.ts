@@ -23,12 +23,12 @@ export const dates = definePgCase({
     const client = await openSession(ctx, 'hc-pg-057');
     await isoSession(client);
     const values = ['4713-01-01 BC', '4714-11-24 BC', '0001-01-01', '0001-12-31 BC', '2000-02-29', '2024-02-29', '5874897-12-31', 'infinity', '-infinity'];
-    await client.query('CREATE TABLE pg057_t (k int PRIMARY KEY, d date)');
-    for (let k = 0; k < values.length; k++) await client.query('INSERT INTO pg057_t VALUES ($1, $2)', [k, values[k]]);
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg057_t')} (k int PRIMARY KEY, d date)`);
+    for (let k = 0; k < values.length; k++) await client.query(`INSERT INTO ${ctx.target.qualify('pg057_t')} VALUES ($1, $2)`, [k, values[k]]);
     // Read as text: the driver's Date objects cannot represent most of these.
-    const r = await client.query<{ d: string }>('SELECT d::text AS d FROM pg057_t ORDER BY k');
+    const r = await client.query<{ d: string }>(`SELECT d::text AS d FROM ${ctx.target.qualify('pg057_t')} ORDER BY k`);
     same(r.rows.map((x) => x.d), values, 'dates read back as text');
-    const ord = await client.query<{ k: number }>('SELECT k FROM pg057_t ORDER BY d');
+    const ord = await client.query<{ k: number }>(`SELECT k FROM ${ctx.target.qualify('pg057_t')} ORDER BY d`);
     same(ord.rows.map((x) => x.k), [8, 1, 0, 3, 2, 4, 5, 6, 7], 'date ordering (-infinity first, BC before AD, infinity last)');
     const a = await rawRow(client, "SELECT '2024-03-01'::date - '2024-02-01'::date AS leap_feb, '2023-03-01'::date - '2023-02-01'::date AS feb, '0001-01-01'::date - '0001-12-31 BC'::date AS no_year_zero, '2024-02-29'::date + 1 AS next");
     sameColumns(a, { leap_feb: '29', feb: '28', no_year_zero: '1', next: '2024-03-01' }, 'date arithmetic');
@@ -83,8 +83,8 @@ export const timestamptzZones = definePgCase({
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-059');
     await isoSession(client, 'UTC');
-    await client.query('CREATE TABLE pg059_t (k int PRIMARY KEY, tz timestamptz, plain timestamp)');
-    await client.query('INSERT INTO pg059_t VALUES (1, $1, $2), (2, $3, $4)', [
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg059_t')} (k int PRIMARY KEY, tz timestamptz, plain timestamp)`);
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg059_t')} VALUES (1, $1, $2), (2, $3, $4)`, [
       '2024-03-10 12:00:00.123456+00', '2024-03-10 12:00:00.123456',
       '2024-03-10 06:59:59.999999Z', '2024-03-10 06:59:59.999999',
     ]);
@@ -98,18 +98,18 @@ export const timestamptzZones = definePgCase({
       await client.query(`SET TIME ZONE '${zone}'`);
       const z = await row<{ TimeZone: string }>(client, 'SHOW TimeZone');
       same(z.TimeZone, zone, 'SHOW TimeZone after SET TIME ZONE');
-      const r = await client.query<{ tz: string; plain: string }>({ text: 'SELECT tz::text AS tz, plain::text AS plain FROM pg059_t ORDER BY k' });
+      const r = await client.query<{ tz: string; plain: string }>({ text: `SELECT tz::text AS tz, plain::text AS plain FROM ${ctx.target.qualify('pg059_t')} ORDER BY k` });
       same(r.rows.map((x) => x.tz), want, `timestamptz shown in ${zone}`);
       same(r.rows.map((x) => x.plain), ['2024-03-10 12:00:00.123456', '2024-03-10 06:59:59.999999'], `timestamp (without time zone) shown in ${zone}`);
       // The driver turns timestamptz into a Date for the same instant whatever the session zone (milliseconds).
-      const d = await client.query<{ tz: Date }>('SELECT tz FROM pg059_t ORDER BY k');
+      const d = await client.query<{ tz: Date }>(`SELECT tz FROM ${ctx.target.qualify('pg059_t')} ORDER BY k`);
       same(d.rows.map((x) => x.tz.toISOString()), ['2024-03-10T12:00:00.123Z', '2024-03-10T06:59:59.999Z'], `timestamptz parsed by the driver in ${zone}`);
     }
     // Input without an offset is read in the session zone.
     await client.query("SET TIME ZONE 'America/New_York'");
-    await client.query("INSERT INTO pg059_t VALUES (3, '2024-07-01 12:00:00', '2024-07-01 12:00:00')");
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg059_t')} VALUES (3, '2024-07-01 12:00:00', '2024-07-01 12:00:00')`);
     await client.query("SET TIME ZONE 'UTC'");
-    const c = await rawRow(client, `SELECT tz FROM pg059_t WHERE k = 3`);
+    const c = await rawRow(client, `SELECT tz FROM ${ctx.target.qualify('pg059_t')} WHERE k = 3`);
     same(c.tz, '2024-07-01 16:00:00+00', "'2024-07-01 12:00:00' entered under America/New_York, shown in UTC");
     const at = await rawRow(client, "SELECT '2024-01-15 12:00:00'::timestamp AT TIME ZONE 'America/New_York' AS to_tz, '2024-01-15 12:00:00+00'::timestamptz AT TIME ZONE 'Asia/Kolkata' AS to_local");
     sameColumns(at, { to_tz: '2024-01-15 17:00:00+00', to_local: '2024-01-15 17:30:00' }, 'AT TIME ZONE conversions');

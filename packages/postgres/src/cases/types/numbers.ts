@@ -13,13 +13,13 @@ export const integerLimits = definePgCase({
   spec: `${NUMERIC_SPEC}#DATATYPE-INT`,
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-049');
-    await client.query('CREATE TABLE pg049_t (k int PRIMARY KEY, s smallint, i integer, b bigint)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg049_t')} (k int PRIMARY KEY, s smallint, i integer, b bigint)`);
     // int8 goes in once as a BigInt (the driver sends its decimal text) and once as a string.
-    await client.query('INSERT INTO pg049_t VALUES (1, $1, $2, $3), (2, $4, $5, $6)', [
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg049_t')} VALUES (1, $1, $2, $3), (2, $4, $5, $6)`, [
       -32768, -2147483648, -9223372036854775808n,
       '32767', '2147483647', '9223372036854775807',
     ]);
-    const r = await client.query<{ s: number; i: number; b: string }>('SELECT s, i, b FROM pg049_t ORDER BY k');
+    const r = await client.query<{ s: number; i: number; b: string }>(`SELECT s, i, b FROM ${ctx.target.qualify('pg049_t')} ORDER BY k`);
     same(r.fields.map((f) => f.dataTypeID), [21, 23, 20], 'RowDescription type OIDs of smallint, integer, bigint');
     // pg returns int2/int4 as numbers and int8 as a string (no precision lost).
     same(r.rows, [
@@ -44,7 +44,7 @@ export const integerOutOfRange = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/errcodes-appendix.html',
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-050');
-    await client.query('CREATE TABLE pg050_t (s smallint)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg050_t')} (s smallint)`);
     const cases: Array<[string, unknown[], string]> = [
       ['SELECT $1::int2', ['32768'], 'int2 input 32768'],
       ['SELECT $1::int2', ['-32769'], 'int2 input -32769'],
@@ -55,13 +55,13 @@ export const integerOutOfRange = definePgCase({
       ['SELECT 2147483647::int4 + 1', [], 'int4 addition overflow'],
       ['SELECT 9223372036854775807::int8 * 2', [], 'int8 multiplication overflow'],
       ['SELECT (-32768)::int2 * (-1)::int2', [], 'int2 negation overflow'],
-      ['INSERT INTO pg050_t VALUES ($1)', [40000], 'inserting 40000 into a smallint column'],
+      [`INSERT INTO ${ctx.target.qualify('pg050_t')} VALUES ($1)`, [40000], 'inserting 40000 into a smallint column'],
     ];
     for (const [sql, params, what] of cases) {
       ctx.log(`${what}: ${await expectSqlstate(client, sql, params, '22003', what)}`);
     }
     await stillAlive(client, 'ten out-of-range errors');
-    const n = await row<{ n: number }>(client, 'SELECT count(*)::int AS n FROM pg050_t');
+    const n = await row<{ n: number }>(client, `SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg050_t')}`);
     same(n.n, 0, 'rows in pg050_t after the rejected insert');
   },
 });
@@ -100,16 +100,16 @@ export const numericPrecision = definePgCase({
     const client = await openSession(ctx, 'hc-pg-051');
     const big = '12345678901234567890.123456789012345678901234567890';
     const other = '-98765432109876543210.987654321';
-    await client.query('CREATE TABLE pg051_t (k int PRIMARY KEY, v numeric)');
-    await client.query('INSERT INTO pg051_t VALUES (1, $1), (2, $2), (3, $3), (4, $4)', [big, other, 'NaN', '1.50']);
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg051_t')} (k int PRIMARY KEY, v numeric)`);
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg051_t')} VALUES (1, $1), (2, $2), (3, $3), (4, $4)`, [big, other, 'NaN', '1.50']);
     // pg returns numeric as a string: exactly what the server sent.
-    const r = await client.query<{ v: string }>('SELECT v FROM pg051_t ORDER BY k');
+    const r = await client.query<{ v: string }>(`SELECT v FROM ${ctx.target.qualify('pg051_t')} ORDER BY k`);
     same(r.fields[0]?.dataTypeID, 1700, 'RowDescription type OID of numeric');
     same(r.rows.map((x) => x.v), [big, other, 'NaN', '1.50'], 'numeric values read back (all digits and trailing zeros kept)');
 
     const a = await rawRow(client, `SELECT $1::numeric * $2::numeric AS product, $1::numeric + $2::numeric AS sum,
         0.1::numeric + 0.2::numeric AS point3, 1::numeric / 3 AS third,
-        'NaN'::numeric = 'NaN'::numeric AS nan_eq, (SELECT max(v) FROM pg051_t)::text AS max_v,
+        'NaN'::numeric = 'NaN'::numeric AS nan_eq, (SELECT max(v) FROM ${ctx.target.qualify('pg051_t')})::text AS max_v,
         'Infinity'::numeric AS inf, '-Infinity'::numeric < $2::numeric AS neg_inf_lt`, [big, other]);
     sameColumns(a, {
       product: decimalProduct(big, other),
@@ -142,17 +142,17 @@ export const floatSpecials = definePgCase({
     // Shortest-exact output is what extra_float_digits = 1 (the default since PostgreSQL 12) selects; pin it.
     await client.query('SET extra_float_digits = 1');
     const inputs = ['NaN', 'Infinity', '-Infinity', '-0', '5e-324', '2.2250738585072014e-308', '1.7976931348623157e+308', '0.1'];
-    await client.query('CREATE TABLE pg052_t (k int PRIMARY KEY, d float8, r float4)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg052_t')} (k int PRIMARY KEY, d float8, r float4)`);
     const f4 = ['NaN', 'Infinity', '-Infinity', '-0', '1e-45', '1.1754944e-38', '3.4028235e+38', '0.1'];
-    for (let k = 0; k < inputs.length; k++) await client.query('INSERT INTO pg052_t VALUES ($1, $2, $3)', [k, inputs[k], f4[k]]);
+    for (let k = 0; k < inputs.length; k++) await client.query(`INSERT INTO ${ctx.target.qualify('pg052_t')} VALUES ($1, $2, $3)`, [k, inputs[k], f4[k]]);
 
     // The driver parses with parseFloat: every value must come back as the same JS number (Object.is).
-    const r = await client.query<{ d: number; r: number }>('SELECT d, r FROM pg052_t ORDER BY k');
+    const r = await client.query<{ d: number; r: number }>(`SELECT d, r FROM ${ctx.target.qualify('pg052_t')} ORDER BY k`);
     same(r.fields.map((f) => f.dataTypeID), [701, 700], 'RowDescription type OIDs of float8, float4');
     same(r.rows.map((x) => x.d), [NaN, Infinity, -Infinity, -0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1], 'float8 values read back');
     same(r.rows.map((x) => x.r), [NaN, Infinity, -Infinity, -0, 1e-45, 1.1754944e-38, 3.4028235e38, 0.1], 'float4 values read back (as text parsed by JS)');
 
-    const t = await client.query<{ d: string; r: string }>({ text: 'SELECT d::text AS d, r::text AS r FROM pg052_t ORDER BY k' });
+    const t = await client.query<{ d: string; r: string }>({ text: `SELECT d::text AS d, r::text AS r FROM ${ctx.target.qualify('pg052_t')} ORDER BY k` });
     same(t.rows.map((x) => x.d), inputs, 'float8 text output');
     same(t.rows.map((x) => x.r), f4, 'float4 text output');
 

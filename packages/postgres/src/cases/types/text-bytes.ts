@@ -56,10 +56,10 @@ export const unicodeText = definePgCase({
       ['עברית and العربية', 17, 29],
       ['𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u{10FFFF}', 9, 33],
     ];
-    await client.query('CREATE TABLE pg054_t (k int PRIMARY KEY, v text)');
-    for (let k = 0; k < samples.length; k++) await client.query('INSERT INTO pg054_t VALUES ($1, $2)', [k, samples[k]?.[0]]);
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg054_t')} (k int PRIMARY KEY, v text)`);
+    for (let k = 0; k < samples.length; k++) await client.query(`INSERT INTO ${ctx.target.qualify('pg054_t')} VALUES ($1, $2)`, [k, samples[k]?.[0]]);
     const r = await client.query<{ v: string; chars: number; octets: number; md5: string; first: string }>(
-      'SELECT v, char_length(v) AS chars, octet_length(v) AS octets, md5(v) AS md5, substr(v, 1, 1) AS first FROM pg054_t ORDER BY k',
+      `SELECT v, char_length(v) AS chars, octet_length(v) AS octets, md5(v) AS md5, substr(v, 1, 1) AS first FROM ${ctx.target.qualify('pg054_t')} ORDER BY k`,
     );
     for (let k = 0; k < samples.length; k++) {
       const [text, chars, octets] = samples[k] ?? ['', 0, 0];
@@ -86,7 +86,7 @@ export const invalidUtf8 = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/multibyte.html',
   async run(ctx) {
     const client = await openSession(ctx, 'hc-pg-055');
-    await client.query('CREATE TABLE pg055_t (v text)');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg055_t')} (v text)`);
     // pg sends a Buffer parameter in binary format: textrecv must verify the encoding.
     const bad: Array<[number[], string]> = [
       [[0x61, 0xc3, 0x28], 'truncated 2-byte sequence C3 28'],
@@ -96,7 +96,7 @@ export const invalidUtf8 = definePgCase({
       [[0xff], 'byte FF'],
     ];
     for (const [bytes, what] of bad) {
-      const msg = await expectSqlstate(client, 'INSERT INTO pg055_t VALUES ($1::text)', [Buffer.from(bytes)], '22021', `${what} as a binary text parameter`);
+      const msg = await expectSqlstate(client, `INSERT INTO ${ctx.target.qualify('pg055_t')} VALUES ($1::text)`, [Buffer.from(bytes)], '22021', `${what} as a binary text parameter`);
       ctx.log(`${what}: ${msg}`);
     }
     await expectSqlstate(client, "SELECT convert_from('\\xc328'::bytea, 'UTF8')", [], '22021', "convert_from('\\xc328', 'UTF8')");
@@ -104,7 +104,7 @@ export const invalidUtf8 = definePgCase({
     // The same path accepts valid UTF-8 (so the rejections above are about the bytes).
     const ok = await row<{ v: string }>(client, 'SELECT $1::text AS v', [Buffer.from('h\u00e9😀', 'utf8')]);
     same(ok.v, 'h\u00e9😀', 'valid UTF-8 sent as a binary text parameter');
-    const n = await row<{ n: number }>(client, 'SELECT count(*)::int AS n FROM pg055_t');
+    const n = await row<{ n: number }>(client, `SELECT count(*)::int AS n FROM ${ctx.target.qualify('pg055_t')}`);
     same(n.n, 0, 'rows stored after five rejected inserts');
   },
 });
@@ -122,9 +122,9 @@ export const byteaAllBytes = definePgCase({
     await client.query("SET bytea_output = 'hex'");
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const rev = Buffer.from(all).reverse();
-    await client.query('CREATE TABLE pg056_t (k int PRIMARY KEY, v bytea)');
-    await client.query('INSERT INTO pg056_t VALUES (1, $1), (2, $2), (3, $3)', [all, rev, Buffer.alloc(0)]);
-    const r = await client.query<{ v: Buffer; len: number; md5: string }>('SELECT v, length(v) AS len, md5(v) AS md5 FROM pg056_t ORDER BY k');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg056_t')} (k int PRIMARY KEY, v bytea)`);
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg056_t')} VALUES (1, $1), (2, $2), (3, $3)`, [all, rev, Buffer.alloc(0)]);
+    const r = await client.query<{ v: Buffer; len: number; md5: string }>(`SELECT v, length(v) AS len, md5(v) AS md5 FROM ${ctx.target.qualify('pg056_t')} ORDER BY k`);
     same(r.fields[0]?.dataTypeID, 17, 'RowDescription type OID of bytea');
     same(r.rows.map((x) => x.len), [256, 256, 0], 'length() of the stored values');
     same(r.rows.map((x) => x.md5), [md5(all), md5(rev), md5(Buffer.alloc(0))], 'md5() of the stored bytes');
@@ -132,7 +132,7 @@ export const byteaAllBytes = definePgCase({
     same(r.rows[1]?.v, rev, 'bytes FF..00 read back');
     same(r.rows[2]?.v, Buffer.alloc(0), 'the empty bytea read back');
 
-    const raw = await rawRow(client, "SELECT v FROM pg056_t WHERE k = 1");
+    const raw = await rawRow(client, `SELECT v FROM ${ctx.target.qualify('pg056_t')} WHERE k = 1`);
     same(raw.v, `\\x${all.toString('hex')}`, 'hex text output of bytes 00..FF');
     const inp = await rawRow(client, "SELECT $1::bytea AS hex_in, '\\000a\\377\\\\'::bytea AS esc_in", ['\\x00ff7F']);
     sameColumns(inp, { hex_in: '\\x00ff7f', esc_in: '\\x0061ff5c' }, 'hex and escape bytea input');
@@ -160,11 +160,11 @@ export const uuids = definePgCase({
       same(r.fields[0]?.dataTypeID, 2950, 'RowDescription type OID of uuid');
       same(r.rows[0]?.v, canonical, `uuid input ${form}`);
     }
-    await client.query('CREATE TABLE pg062_t (id uuid PRIMARY KEY)');
-    await client.query('INSERT INTO pg062_t VALUES ($1), ($2), ($3)', [canonical, '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff']);
-    const ord = await client.query<{ id: string }>('SELECT id FROM pg062_t ORDER BY id');
+    await client.query(`CREATE TABLE ${ctx.target.qualify('pg062_t')} (id uuid PRIMARY KEY)`);
+    await client.query(`INSERT INTO ${ctx.target.qualify('pg062_t')} VALUES ($1), ($2), ($3)`, [canonical, '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff']);
+    const ord = await client.query<{ id: string }>(`SELECT id FROM ${ctx.target.qualify('pg062_t')} ORDER BY id`);
     same(ord.rows.map((x) => x.id), ['00000000-0000-0000-0000-000000000000', canonical, 'ffffffff-ffff-ffff-ffff-ffffffffffff'], 'uuid ordering');
-    await expectSqlstate(client, 'INSERT INTO pg062_t VALUES ($1)', [canonical.toUpperCase()], '23505', 'the same uuid in upper case into a primary key');
+    await expectSqlstate(client, `INSERT INTO ${ctx.target.qualify('pg062_t')} VALUES ($1)`, [canonical.toUpperCase()], '23505', 'the same uuid in upper case into a primary key');
     await expectSqlstate(client, 'SELECT $1::uuid', ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1'], '22P02', 'uuid input with 31 hex digits');
     await expectSqlstate(client, 'SELECT $1::uuid', ['g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'], '22P02', "uuid input with a 'g'");
     const gen = await row<{ a: string; b: string }>(client, 'SELECT gen_random_uuid()::text AS a, gen_random_uuid()::text AS b');
