@@ -23,6 +23,7 @@ describe('mutant endpoints', () => {
       expect(run.mutations, 'the proxy changed at least one message').toBeGreaterThan(0);
       expect(Object.keys(run.failed).sort(), JSON.stringify(run.failed, null, 1)).toEqual(names);
       for (const id of names) expect(run.failed[id], id).toMatch(mutant.mustFail[id]!);
+      if (mutant.status) for (const id of names) expect(run.report.results.find((r) => r.id === id)?.status, id).toBe(mutant.status);
       expect(run.report.results.find((r) => r.id === control)?.status, `control ${control}`).toBe('pass');
       expect(run.report.conformant).toBe(false);
     });

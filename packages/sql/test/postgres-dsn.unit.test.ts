@@ -43,10 +43,22 @@ describe('classifyPgError', () => {
   it('turns what the server refused into fail, and connection trouble into error', () => {
     expect(classifyPgError(server('0A000')).verdict).toBe('fail');
     expect(classifyPgError(Object.assign(new Error('x'), { code: '42P01', name: 'PostgresError' })).verdict).toBe('fail');
-    expect(classifyPgError(server('08006', 'FATAL')).verdict).toBe('error');
+    expect(classifyPgError(server('08006', 'FATAL')).verdict).toBe('fail');
     expect(classifyPgError(server('57P01', 'FATAL')).verdict).toBe('error');
     expect(classifyPgError(Object.assign(new Error('x'), { code: 'ECONNRESET' })).verdict).toBe('error');
     expect(classifyPgError(new Error('Connection terminated unexpectedly')).verdict).toBe('error');
+  });
+
+  it('judges an 08xxx ErrorResponse the endpoint sent (a login refusal) as refused, not as a lost connection', () => {
+    // PgBouncer answers a wrong password with 08P01 where PostgreSQL says 28P01.
+    const bouncer = Object.assign(new Error('password authentication failed'), { code: '08P01', severity: 'FATAL' });
+    expect(classifyPgError(bouncer)).toEqual({ kind: 'refused', code: '08P01', message: 'password authentication failed', verdict: 'fail' });
+    expect(classifyPgError(server('08006', 'ERROR'))).toMatchObject({ kind: 'refused', code: '08006', verdict: 'fail' });
+    expect(classifyPgError(Object.assign(new Error('x'), { code: '08001', name: 'PostgresError' }))).toMatchObject({ kind: 'refused', verdict: 'fail' });
+    // The server going away stays a lost session, even though it says so in an ErrorResponse.
+    for (const code of ['57P01', '57P02', '57P03']) expect(classifyPgError(server(code, 'FATAL')), code).toMatchObject({ kind: 'connection-lost', code, verdict: 'error' });
+    // A class-08 code with no ErrorResponse behind it (no severity) was made up by a client.
+    expect(classifyPgError(Object.assign(new Error('connection failure'), { code: '08006' }))).toMatchObject({ kind: 'connection-lost', code: '08006', verdict: 'error' });
   });
 
   it('names the concurrency aborts, a refusal, a lost connection and anything else', () => {

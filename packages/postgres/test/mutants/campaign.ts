@@ -17,6 +17,7 @@ import {
   inflateRowCounts,
   lieInParameterStatus,
   nullsAsEmpty,
+  refuseLogin,
   rewriteCommandTags,
   rewriteSqlstate,
   rewriteValuePrefix,
@@ -41,6 +42,8 @@ export interface Mutant {
   mustFail: Record<string, RegExp>;
   /** A case the mutation leaves alone: it must pass through the same proxy (default PG-001). */
   control?: string;
+  /** The status every case of mustFail must end with (default: fail or error, either will do). */
+  status?: 'fail';
 }
 
 /** A SQLSTATE check that got XX000 instead (the wire cases show the answer: `got ParseComplete, ErrorResponse(XX000 …)`). */
@@ -60,6 +63,21 @@ export const mutants: readonly Mutant[] = [
       'PG-081': /expected SQLSTATE 23505, got 23000/,
       'PG-083': /expected SQLSTATE 23505, got 23000/,
     },
+  },
+  {
+    name: 'sqlstate-28P01-as-08P01',
+    description: 'rewrites SQLSTATE 28P01 (invalid_password) to 08P01 (protocol_violation) in ErrorResponses, as PgBouncer refuses a wrong password',
+    server: () => rewriteSqlstate('28P01', '08P01'),
+    mustFail: { 'PG-017': /expected SQLSTATE 28P01 \(invalid_password\), got 08P01/ },
+    status: 'fail',
+  },
+  {
+    name: 'pooler-refuses-login',
+    description: 'refuses the login of sessions whose application_name is hc-pg-088 with a FATAL 08P01 ErrorResponse, as a pooler with no room left does (everyone else logs in)',
+    server: () => refuseLogin((startup) => startup.application_name === 'hc-pg-088', '08P01', 'no more connections allowed (max_client_conn)'),
+    // The endpoint answered: the case fails (naming the code) instead of erroring as a lost connection.
+    mustFail: { 'PG-088': /^08P01: no more connections allowed \(max_client_conn\)/ },
+    status: 'fail',
   },
   {
     name: 'drop-notifications',

@@ -217,3 +217,22 @@ export function rewriteValuePrefix(from: string, to: string): Hook {
   };
 }
 
+
+/**
+ * Refuses the login of matching sessions as a pooler does (PgBouncer answers a refused client
+ * with an ErrorResponse of SQLSTATE 08P01): the server's first message becomes a FATAL
+ * ErrorResponse with `code` and `message`, and nothing the server sends afterwards reaches the
+ * client.
+ */
+export function refuseLogin(onlyFor: (startup: Record<string, string>) => boolean, code: string, message: string): Hook {
+  return (m, ctx) => {
+    if (ctx.state.refused === true) return null;
+    if (ctx.state.started === true || !onlyFor(ctx.startup)) {
+      ctx.state.started = true;
+      return m;
+    }
+    ctx.state.refused = true;
+    ctx.mark();
+    return { type: 'E', body: errorBody([['S', 'FATAL'], ['V', 'FATAL'], ['C', code], ['M', message]]) };
+  };
+}

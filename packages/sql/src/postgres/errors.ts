@@ -10,9 +10,12 @@ const LOST_MESSAGE = /Connection terminated|connection error|not queryable|Clien
 /**
  * Classifies an error from a PostgreSQL endpoint (a `pg` / postgres.js / raw-wire error, or a
  * socket error). SQLSTATE first: 40001 serialization failure, 40P01 deadlock, 55P03 lock timeout;
- * class 08 (connection exception) and 57P01–57P03 (shutdown, crash, cannot connect now) mean the
- * session is lost; any other SQLSTATE the server sent is `refused`. Without a SQLSTATE, the
- * socket's fate decides between `connection-lost` and `other`.
+ * 57P01–57P03 (shutdown, crash, cannot connect now) mean the server is going away: the session
+ * is lost. Any other SQLSTATE the server sent is `refused`, class 08 included: an ErrorResponse
+ * with 08xxx is the endpoint answering (PgBouncer refuses a wrong password with 08P01 where
+ * PostgreSQL says 28P01), so it is judged (`fail`), not excused as a lost connection. A class-08 code the client made up, with no ErrorResponse behind it, stays
+ * `connection-lost`. Without a SQLSTATE, the socket's fate decides between `connection-lost`
+ * and `other`.
  */
 export function classifyPgError(error: unknown): ClassifiedError {
   const e = error as { code?: unknown; severity?: unknown; name?: unknown } | null | undefined;
@@ -24,7 +27,8 @@ export function classifyPgError(error: unknown): ClassifiedError {
   if (sqlstate === '40001') return classified('serialization-failure', code, message, fromServer);
   if (sqlstate === '40P01') return classified('deadlock', code, message, fromServer);
   if (sqlstate === '55P03') return classified('lock-timeout', code, message, fromServer);
-  if (sqlstate !== undefined && (sqlstate.startsWith('08') || /^57P0[1-3]$/.test(sqlstate))) return classified('connection-lost', code, message, fromServer);
+  if (sqlstate !== undefined && /^57P0[1-3]$/.test(sqlstate)) return classified('connection-lost', code, message, fromServer);
+  if (sqlstate?.startsWith('08') && !fromServer) return classified('connection-lost', code, message, false);
   if (fromServer) return classified('refused', code, message, true);
   if ((code !== undefined && LOST_CODES.has(code)) || LOST_MESSAGE.test(message)) return classified('connection-lost', code, message, false);
   return classified('other', code, message, false);

@@ -9,9 +9,15 @@ const CANCEL_REQUEST_CODE = 80877102;
 /** How long the sleeping statements would run if nothing stopped them. */
 const SLEEP_S = 3;
 
+/** How long sendCancel waits for the server to close the cancel connection. */
+const CANCEL_CLOSE_WAIT_MS = 2_000;
+
 /**
- * Sends a CancelRequest for (pid, key) on a new plain TCP connection, as libpq's PQcancel
- * does, and waits (bounded) for the server to close it.
+ * Sends a CancelRequest for (pid, key) on a new plain TCP connection the way libpq's PQcancel
+ * and the Node drivers do: write the 16 bytes, keep our side open, and wait (bounded) for the
+ * server to close the connection, which it does once it has read and acted on the request. No
+ * half-close: a pooler or proxy that sees the client's FIN first may drop the connection, and
+ * the cancel with it, before passing the request on.
  */
 async function sendCancel(ctx: PgContext, pid: number, key: number): Promise<void> {
   const { host, port } = ctx.target.connection;
@@ -20,21 +26,26 @@ async function sendCancel(ctx: PgContext, pid: number, key: number): Promise<voi
   packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
   packet.writeInt32BE(pid, 8);
   packet.writeInt32BE(key | 0, 12);
+  ctx.signal.throwIfAborted();
   await new Promise<void>((resolve, reject) => {
-    const sock = connect({ host, port });
-    const timer = setTimeout(() => {
+    // allowHalfOpen: Node does not end() our side by itself; finish() closes it after the server's FIN.
+    const sock = connect({ host, port, allowHalfOpen: true });
+    const finish = (error?: unknown): void => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
       sock.destroy();
-      resolve(); // the server may keep it open a moment; the effect is what counts
-    }, 2_000);
-    sock.once('connect', () => sock.end(packet));
-    sock.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    sock.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
+      if (error === undefined) resolve();
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const onAbort = (): void => finish(ctx.signal.reason ?? new Error('aborted'));
+    // A server that keeps the connection open longer is not judged here: the cancel's effect is.
+    const timer = setTimeout(() => finish(), CANCEL_CLOSE_WAIT_MS);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    sock.once('connect', () => sock.write(packet));
+    sock.once('error', (e) => finish(e));
+    // The server's FIN (or a reset): the request has been read; only now do we close.
+    sock.once('end', () => finish());
+    sock.once('close', () => finish());
     sock.resume();
   });
 }
