@@ -2,7 +2,7 @@
 // sideways at the given viewport width, every <svg> chart must be drawn with a nonzero size, and no
 // chart text may stick out of its chart. A static DOM check cannot tell any of this: only layout can.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -117,11 +117,15 @@ interface Spawned {
 function runChromium(args: string[], timeoutMs: number): Promise<Spawned> {
   const bin = findChromium();
   const profile = mkdtempSync(path.join(os.tmpdir(), 'hc-chromium-'));
+  // Chromium also makes scratch dirs (org.chromium.Chromium.*) under TMPDIR that it never removes:
+  // give it one inside the profile, removed with it.
+  const scratch = path.join(profile, 'tmp');
+  mkdirSync(scratch);
   const child = spawn(
     bin,
     ['--headless=new', '--disable-gpu', '--no-sandbox', '--no-first-run', '--no-default-browser-check', '--disable-extensions', '--hide-scrollbars', `--user-data-dir=${profile}`, ...args],
     // Own process group: chromium forks renderer/zygote children that must die with it.
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, TMPDIR: scratch } },
   );
   const killGroup = (): void => {
     try {
