@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { defineSuite, type OpenOptions, type Suite } from '@helios-conformance/core';
+import { defineSuite, type EndpointFingerprint, type OpenOptions, type Suite } from '@helios-conformance/core';
 import { openOnOwnedServer } from '@helios-conformance/sql';
 import { classifyPgError, fromDsn, PG_DSN_EXAMPLE, type PgSession, type PgTarget } from '@helios-conformance/sql/postgres';
 import pkg from '../package.json' with { type: 'json' };
@@ -36,6 +36,12 @@ export async function openPostgres(o: OpenOptions): Promise<PgSession> {
   return { ...session, server: `${session.server} (PGlite, embedded)` };
 }
 
+const shipped = (file: string): string => fileURLToPath(new URL(`../expectations/${file}`, import.meta.url));
+const pooled =
+  (mode: string) =>
+  (fp: EndpointFingerprint): boolean =>
+    fp.capabilities.includes('pooler:pgbouncer') && fp.capabilities.includes(`pool-mode:${mode}`);
+
 /** The PostgreSQL conformance suite: the catalog plus how to open an endpoint. */
 export const postgresSuite: Suite<PgTarget> = defineSuite<PgTarget>({
   name: pkg.name,
@@ -53,7 +59,13 @@ export const postgresSuite: Suite<PgTarget> = defineSuite<PgTarget>({
   // Shipped next to dist/ in the package ("files"), so it resolves the same from the tarball. It
   // follows the endpoint: the embedded default and a --dsn that reaches PGlite (whose version()
   // reads "PostgreSQL 18.6 (PGlite 0.5.14) on wasm32-…") both get it; a real PostgreSQL none.
-  shippedExpectations: [{ file: fileURLToPath(new URL('../expectations/pglite.json', import.meta.url)), describes: 'PGlite', matches: /\bPGlite\b/ }],
+  // PgBouncer is recognised by what it does (its own 08P01 for an unknown startup parameter, and
+  // whether a client keeps its backend between transactions; see sql/postgres pooler.ts).
+  shippedExpectations: [
+    { file: shipped('pglite.json'), describes: 'PGlite', matches: /\bPGlite\b/ },
+    { file: shipped('pgbouncer-transaction.json'), describes: 'PgBouncer in transaction pooling', matches: pooled('transaction') },
+    { file: shipped('pgbouncer-session.json'), describes: 'PgBouncer in session pooling', matches: pooled('session') },
+  ],
   // An error the server sent (a SQLSTATE with its severity) is the endpoint refusing what the case
   // asked for: fail. A lost connection, a timeout or a harness bug stays an error.
   classifyError: (e) => classifyPgError(e).verdict,

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { matchShipped, parseExpectations } from '@helios-conformance/core';
 import { runCli } from '@helios-conformance/suite-kit';
 import * as postgres from '../src/index.js';
 import { postgresCases, postgresSuite } from '../src/index.js';
 
-const pgliteExpectations = fileURLToPath(new URL('../expectations/pglite.json', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { files: string[] };
 
 describe('catalog', () => {
@@ -35,18 +34,27 @@ describe('catalog', () => {
     expect(postgresCases.find((c) => c.id === 'PG-008')?.timeoutMs).toBe(20_000);
   });
 
-  it('ships its expectations file, naming only its own cases with what was observed', () => {
+  it('ships its expectations files, naming only its own cases with what was observed', () => {
     expect(pkg.files).toContain('expectations');
-    // It follows the endpoint: what PGlite's version() reports (embedded, or reached by --dsn), never a real PostgreSQL.
-    expect(postgresSuite.shippedExpectations?.map((x) => x.file)).toEqual([pgliteExpectations]);
-    const fp = (server: string) => ({ server, capabilities: [], embedded: false });
+    // They follow the endpoint: what PGlite's version() reports (embedded, or reached by --dsn), or
+    // the PgBouncer capabilities the adapter observed; never a plain PostgreSQL.
+    const files = postgresSuite.shippedExpectations?.map((x) => x.file) ?? [];
+    expect(files.map((f) => path.basename(f))).toEqual(['pglite.json', 'pgbouncer-transaction.json', 'pgbouncer-session.json']);
+    const fp = (server: string, capabilities: string[] = []) => ({ server, capabilities, embedded: false });
     expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 18.6 (PGlite 0.5.14)'))?.describes).toBe('PGlite');
     expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 18.6 (PGlite 0.5.14) (PGlite, embedded)'))?.describes).toBe('PGlite');
     expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 15.14'))).toBeUndefined();
-    const exp = parseExpectations(JSON.parse(readFileSync(pgliteExpectations, 'utf8')), pgliteExpectations);
-    for (const [key, e] of Object.entries(exp.expectations)) {
-      expect(postgresCases.some((c) => c.id === key), key).toBe(true);
-      expect(e.reason).toMatch(/^observed: /);
+    expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 15.14', ['ssl']))).toBeUndefined();
+    expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 15.14', ['pooler:pgbouncer']))).toBeUndefined();
+    for (const mode of ['session', 'transaction']) {
+      expect(matchShipped(postgresSuite.shippedExpectations, fp('PostgreSQL 15.14 via PgBouncer', ['pool-mode:' + mode, 'pooler:pgbouncer']))?.describes).toBe(`PgBouncer in ${mode} pooling`);
+    }
+    for (const file of files) {
+      const exp = parseExpectations(JSON.parse(readFileSync(file, 'utf8')), file);
+      for (const [key, e] of Object.entries(exp.expectations)) {
+        expect(postgresCases.some((c) => c.id === key), key).toBe(true);
+        expect(e.reason).toMatch(/^observed: /);
+      }
     }
   });
 

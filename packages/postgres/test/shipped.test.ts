@@ -26,7 +26,7 @@ describe('shipped expectations chosen by the endpoint (--dsn)', () => {
   it('--dsn at PostgreSQL 15: none, and the line says why', async () => {
     const r = await runCli(['--dsn', testServer('postgres').dsn, '--only', 'PG-001,PG-003'], { timeoutMs: 90_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/expectations: none \(no shipped file describes the endpoint "PostgreSQL 15\.\d+[^"]*" \(shipped: pglite\.json for PGlite\)\)/);
+    expect(r.stdout).toMatch(/expectations: none \(no shipped file describes the endpoint "PostgreSQL 15\.\d+[^"]*" \(shipped: pglite\.json for PGlite, pgbouncer-transaction\.json for PgBouncer in transaction pooling, pgbouncer-session\.json for PgBouncer in session pooling\)\)/);
     expect(r.stdout).toMatch(/PASS\s+2\/2 PG-003/);
   }, 120_000);
 });

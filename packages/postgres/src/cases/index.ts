@@ -10,6 +10,7 @@ import * as drivers from './drivers/index.js';
 import * as errors from './errors/index.js';
 import * as extendedQuery from './extended-query/index.js';
 import * as listenNotify from './listen-notify/index.js';
+import * as sessionState from './session-state/index.js';
 import * as simpleQuery from './simple-query/index.js';
 import * as startup from './startup/index.js';
 import * as streaming from './streaming/index.js';
@@ -126,4 +127,12 @@ export const postgresCases: readonly Case<PgTarget>[] = Object.freeze([
   catalog.pgClassNamespace,
   catalog.serverVersion,
   catalog.sessionInfo,
+  // Session state (PG-100…PG-106): across transactions and clients, as a transaction-mode pooler breaks it.
+  sessionState.sessionSet,
+  sessionState.sqlPrepare,
+  sessionState.temporaryTables,
+  sessionState.sessionAdvisoryLock,
+  sessionState.withHoldCursor,
+  sessionState.loadLibrary,
+  sessionState.namedStatementsConcurrentClients,
 ]);

@@ -6,11 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runSuite, type Report } from '@helios-conformance/core';
-import { runCacheDir, startProxy, withParams, type FrameHook, type PgFrame, type TestServer } from '@helios-conformance/suite-kit';
+import { rewriteSql, runCacheDir, startProxy, withParams, type FrameHook, type PgFrame, type TestServer } from '@helios-conformance/suite-kit';
 import { postgresSuite } from '../../src/index.js';
 import {
   corruptDataRows,
   corruptScramServerSignature,
+  discardAllBetweenTransactions,
   dropMessages,
   eraseSqlstates,
   holdUntilReady,
@@ -32,6 +33,8 @@ export interface Mutant {
   description: string;
   /** The hook on server → client messages (none: the proxy's TLS termination is the mutation). */
   server?: () => FrameHook<PgFrame>;
+  /** Hooks on both directions, sharing per-connection state (for mutations that inject client messages). */
+  both?: () => { client: FrameHook<PgFrame>; server: FrameHook<PgFrame> };
   /**
    * Terminate TLS at the proxy instead of declining it: `upstream-cert` presents the server's own
    * certificate (the run uses verify-full); `wrong-host` presents a certificate from a CA of its
@@ -241,6 +244,29 @@ export const mutants: readonly Mutant[] = [
     },
   },
   {
+    name: 'discard-all-between-transactions',
+    description: 'sends DISCARD ALL to the server before each transaction a client starts (swallowing its answer), as a transaction-mode pooler handing out another server session would',
+    both: () => discardAllBetweenTransactions(),
+    // Not PG-001: it checks the search_path its session set, which DISCARD ALL resets.
+    control: 'PG-012',
+    mustFail: {
+      'PG-100': /the owner's next transaction the SET made in the previous transaction is gone \(work_mem is "[^"]*", not "7777kB", hc.pg100 is (""|null)\)/,
+      'PG-101': /prepared statement hc_pg101_\w+ is gone \(EXECUTE hc_pg101_\w+\(5\) failed with 26000\)/,
+      'PG-102': /the ON COMMIT DELETE ROWS table pg_temp.hc_pg102_del_\w+ must still exist in the session \(it got 42P01\)/,
+      'PG-103': /the session-level advisory lock \(\d+, -?\d+\) is gone \(pg_locks shows no such lock/,
+      'PG-104': /cursor hc_pg104_\w+ \(WITH HOLD\) is gone \(FETCH failed with 34000\)/,
+      'PG-106': /client 0's statement hc_pg106_\w+ is gone \(26000\)/,
+    },
+    status: 'fail',
+  },
+  {
+    name: 'load-is-a-no-op',
+    description: "answers LOAD '…' as if it had run, without loading anything (the client's LOAD becomes SELECT 1)",
+    both: () => ({ client: rewriteSql<PgFrame>((sql) => (/^\s*LOAD\s/i.test(sql) ? 'SELECT 1' : sql)), server: (m) => m }),
+    mustFail: { 'PG-105': /in the owner's next transaction the library LOADed in the previous transaction \(auto_explain\) is gone \(auto_explain.log_min_duration gives error 42704\)/ },
+    status: 'fail',
+  },
+  {
     name: 'tls-terminating-middlebox',
     description: "terminates TLS itself (with the server's own certificate) and talks plain TCP to the server",
     tls: 'upstream-cert',
@@ -313,7 +339,8 @@ async function runThrough(mutant: Mutant, upstream: TestServer, only: string[]):
     tls = { cert: own.cert, key: own.key };
     params = { sslmode: 'verify-ca', sslrootcert: own.caPath };
   }
-  const proxy = await startProxy({ family: 'postgres', upstream, server: mutant.server?.(), tls });
+  const both = mutant.both?.();
+  const proxy = await startProxy({ family: 'postgres', upstream, server: both?.server ?? mutant.server?.(), client: both?.client, tls });
   try {
     const report = await runSuite(postgresSuite, { dsn: withParams(proxy.dsnVia(upstream.dsn), params), seed: 42, only });
     return { report, mutations: proxy.mutations() };

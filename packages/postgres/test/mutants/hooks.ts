@@ -236,3 +236,33 @@ export function refuseLogin(onlyFor: (startup: Record<string, string>) => boolea
     return { type: 'E', body: errorBody([['S', 'FATAL'], ['V', 'FATAL'], ['C', code], ['M', message]]) };
   };
 }
+
+/**
+ * A transaction-mode pooler's effect on one session, without the pooler: before the first
+ * message a client sends after its session went idle (ReadyForQuery 'I', the end of each
+ * transaction), the proxy sends the server `DISCARD ALL` and swallows its answer. Every
+ * transaction therefore starts in a fresh-looking session (settings reset, prepared statements,
+ * cursors, temporary tables and advisory locks gone), as when a pooler hands the client another
+ * server session. A LOADed library is not discarded (PG-105 is shown to fail through PgBouncer).
+ */
+export function discardAllBetweenTransactions(): { client: Hook; server: Hook } {
+  return {
+    client: (m, ctx) => {
+      if (ctx.state.idle !== true || !'QPBDECSFH'.includes(m.type) || m.type === 'X') return m;
+      ctx.state.idle = false;
+      ctx.state.swallow = ((ctx.state.swallow as number | undefined) ?? 0) + 1;
+      ctx.mark();
+      return [{ type: 'Q', body: Buffer.from('DISCARD ALL\0', 'utf8') }, m];
+    },
+    server: (m, ctx) => {
+      const swallow = (ctx.state.swallow as number | undefined) ?? 0;
+      if (swallow > 0) {
+        // The answer to the injected DISCARD ALL: CommandComplete, then ReadyForQuery.
+        if (m.type === 'Z') ctx.state.swallow = swallow - 1;
+        return null;
+      }
+      if (m.type === 'Z') ctx.state.idle = m.body.toString('latin1') === 'I';
+      return m;
+    },
+  };
+}

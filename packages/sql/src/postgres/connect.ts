@@ -6,6 +6,7 @@ import { errorMessage } from '../errors.js';
 import { endWithin } from '../time.js';
 import { loadPg } from './driver.js';
 import { parsePgDsn, type ParsedPgDsn } from './dsn.js';
+import { fingerprintPooler } from './pooler.js';
 import { probeServer } from './probe.js';
 
 /** Everything needed to open a session, derived from the DSN and what the server answered. */
@@ -211,6 +212,14 @@ export async function fromDsn(dsn: string, o: FromDsnOptions = {}): Promise<PgSe
   }
   await closeClient(admin);
   o.log?.(`run namespace: schema ${namespace.name}`);
+  // Only picks the shipped expectations file and names the pooler in the banner.
+  const pooled = await fingerprintPooler(conn, () => rawConnect(conn, { signal: o.signal }), closeClient, o.signal);
+  const capabilities = useTls ? ['ssl'] : [];
+  if (pooled.pooler) {
+    capabilities.push(`pooler:${pooled.pooler}`);
+    if (pooled.mode) capabilities.push(`pool-mode:${pooled.mode}`);
+    server += ` via PgBouncer${pooled.mode ? ` (${pooled.mode} pooling)` : ''}`;
+  }
 
   let closed: Promise<void> | undefined;
   const target: PgTarget = Object.freeze({
@@ -225,7 +234,7 @@ export async function fromDsn(dsn: string, o: FromDsnOptions = {}): Promise<PgSe
   });
   return {
     target,
-    capabilities: useTls ? ['ssl'] : [],
+    capabilities,
     server,
     close() {
       // A fresh connection: the run's own sessions may be gone or wedged by now.

@@ -29,8 +29,8 @@ export const preparedAfterDdl = definePgCase({
     const c = await openSession(ctx, 'hc-pg-091');
     await c.query(`CREATE TABLE ${ctx.target.qualify('pg091_t')} (id int PRIMARY KEY, name text)`);
     await c.query(`INSERT INTO ${ctx.target.qualify('pg091_t')} VALUES (1, 'one'), (2, 'two')`);
-    const star = { name: 'pg091_star', text: `SELECT * FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` };
-    const cols = { name: 'pg091_cols', text: `SELECT id, name FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` };
+    const star = { name: `pg091_star_${ctx.target.runId}`, text: `SELECT * FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` };
+    const cols = { name: `pg091_cols_${ctx.target.runId}`, text: `SELECT id, name FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` };
     const before = await c.query(star);
     assert.deepEqual(names(before), ['id', 'name'], `before the DDL, SELECT * must return columns id, name, got ${names(before).join(', ')}`);
     await c.query(cols);
@@ -65,7 +65,7 @@ export const preparedAfterDdl = definePgCase({
     ctx.metric('outcomes', outcomes);
     ctx.log(`outcomes: ${JSON.stringify(outcomes)}`);
     // Whatever happened, a freshly prepared statement sees the new table.
-    const fresh = await c.query({ name: 'pg091_fresh', text: `SELECT * FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` });
+    const fresh = await c.query({ name: `pg091_fresh_${ctx.target.runId}`, text: `SELECT * FROM ${ctx.target.qualify('pg091_t')} ORDER BY id` });
     assert.deepEqual(names(fresh), ['id', 'name', 'extra'], `a statement prepared after the DDL must see id, name, extra, got ${names(fresh).join(', ')}`);
   },
 });

@@ -63,9 +63,9 @@ export const divisionByZero = definePgCase({
     const c = await openSession(ctx, 'hc-pg-072');
     await expectSqlError(c.query('SELECT 1 / 0'), '22012', 'SELECT 1 / 0');
     await expectSqlError(c.query('SELECT 10 / $1::int AS q', [0]), '22012', 'SELECT 10 / $1 with $1 = 0 (extended query)');
-    await expectSqlError(c.query({ name: 'pg072_div', text: 'SELECT 10 / $1::int AS q', values: [0] }), '22012', 'named prepared statement with $1 = 0');
+    await expectSqlError(c.query({ name: `pg072_div_${ctx.target.runId}`, text: 'SELECT 10 / $1::int AS q', values: [0] }), '22012', 'named prepared statement with $1 = 0');
     // The same named statement must still work with a valid parameter: the error did not destroy it.
-    const ok = await c.query<{ q: number }>({ name: 'pg072_div', text: 'SELECT 10 / $1::int AS q', values: [5] });
+    const ok = await c.query<{ q: number }>({ name: `pg072_div_${ctx.target.runId}`, text: 'SELECT 10 / $1::int AS q', values: [5] });
     assert.equal(ok.rows[0]?.q, 2, `after the error the prepared statement must still answer 10 / 5 = 2, got ${JSON.stringify(ok.rows[0])}`);
     // Rows already produced before the error must not be mistaken for a result.
     await expectSqlError(c.query('SELECT 10 / (3 - g) FROM generate_series(1, 5) g'), '22012', 'a division by zero on the third row');

@@ -13,7 +13,7 @@ export const preparedStatements = definePgCase({
     const client = await openSession(ctx, 'hc-pg-002');
     await client.query(`CREATE TABLE ${ctx.target.qualify('pg002_items')} (id bigint PRIMARY KEY, name varchar(255), value integer, created_at timestamp)`);
     // Named statement, executed several times with different parameters.
-    const insertName = `hc_pg002_ins_${ctx.rng.int(0, 1e9)}`;
+    const insertName = `hc_pg002_ins_${ctx.target.runId}`;
     const rows: Array<[number, string, number]> = [
       [1, 'Alice', 100],
       [2, "O'Brien; DROP TABLE x --", -7],

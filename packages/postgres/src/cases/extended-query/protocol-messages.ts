@@ -39,7 +39,7 @@ export const namedStatementReuse = definePgCase({
   spec: SPEC_EXT,
   async run(ctx) {
     const { conn } = await openWire(ctx, { searchPath: false });
-    const name = `hc_pg029_${ctx.rng.int(0, 1e9)}`;
+    const name = `hc_pg029_${ctx.target.runId}`;
     let r = await exchange(conn, msg.parse(name, 'SELECT $1::int4 * 2 AS doubled, upper($2::text) AS label'), msg.sync());
     assert.equal(typeString(r), '1Z', `Parse + Sync must give ParseComplete, ReadyForQuery; got ${describeMessages(r)}`);
     const runs: Array<[string, string, string[]]> = [
@@ -92,7 +92,7 @@ export const describeStatement = definePgCase({
   async run(ctx) {
     const { conn } = await openWire(ctx);
     await conn.queryRows(`CREATE TABLE ${ctx.target.qualify('pg031_t')} (id int4 PRIMARY KEY, v text)`);
-    let r = await exchange(conn, msg.parse('hc_pg031_sel', 'SELECT $1::int4 + 1 AS n, upper($2::text) AS t, NOT $3::bool AS b'), msg.describe('S', 'hc_pg031_sel'), msg.sync());
+    let r = await exchange(conn, msg.parse(`hc_pg031_sel_${ctx.target.runId}`, 'SELECT $1::int4 + 1 AS n, upper($2::text) AS t, NOT $3::bool AS b'), msg.describe('S', `hc_pg031_sel_${ctx.target.runId}`), msg.sync());
     assert.equal(typeString(r), '1tTZ', `Parse + Describe statement must give ParseComplete, ParameterDescription, RowDescription, ReadyForQuery; got ${describeMessages(r)}`);
     const params = parameterDescription((r[1] as WireMessage).body);
     assert.deepEqual(params, [OID.int4, OID.text, OID.bool], `ParameterDescription must list int4, text, bool (23, 25, 16), got ${JSON.stringify(params)}`);
@@ -106,10 +106,10 @@ export const describeStatement = definePgCase({
       ],
       `RowDescription must name the columns n, t, b typed int4, text, bool; got ${JSON.stringify(fields.map((f) => [f.name, f.typeOid]))}`,
     );
-    r = await exchange(conn, msg.parse('hc_pg031_del', `DELETE FROM ${ctx.target.qualify('pg031_t')} WHERE id = $1`), msg.describe('S', 'hc_pg031_del'), msg.sync());
+    r = await exchange(conn, msg.parse(`hc_pg031_del_${ctx.target.runId}`, `DELETE FROM ${ctx.target.qualify('pg031_t')} WHERE id = $1`), msg.describe('S', `hc_pg031_del_${ctx.target.runId}`), msg.sync());
     assert.equal(typeString(r), '1tnZ', `Describe of a DELETE must give ParameterDescription then NoData; got ${describeMessages(r)}`);
     assert.deepEqual(parameterDescription((r[1] as WireMessage).body), [OID.int4], 'the DELETE parameter must be typed int4 from the column it is compared with');
-    r = await exchange(conn, msg.bind('hc_pg031_p', 'hc_pg031_sel', ['1', 'a', 'true'], [], [1, 0, 1]), msg.describe('P', 'hc_pg031_p'), msg.sync());
+    r = await exchange(conn, msg.bind('hc_pg031_p', `hc_pg031_sel_${ctx.target.runId}`, ['1', 'a', 'true'], [], [1, 0, 1]), msg.describe('P', 'hc_pg031_p'), msg.sync());
     assert.equal(typeString(r), '2TZ', `Bind + Describe portal must give BindComplete, RowDescription; got ${describeMessages(r)}`);
     const formats = rowDescription((r[1] as WireMessage).body).map((f) => f.format);
     assert.deepEqual(formats, [1, 0, 1], `Describe portal must report the result formats asked for in Bind (binary, text, binary), got ${JSON.stringify(formats)}`);
@@ -254,11 +254,11 @@ export const parameterTypes = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-PARSE',
   async run(ctx) {
     const { conn } = await openWire(ctx, { searchPath: false });
-    let r = await exchange(conn, msg.parse('hc_pg036_inf', "SELECT $1 + 1::int8 AS a, $2 = 'x'::text AS b, $3::float8 AS c"), msg.describe('S', 'hc_pg036_inf'), msg.sync());
+    let r = await exchange(conn, msg.parse(`hc_pg036_inf_${ctx.target.runId}`, "SELECT $1 + 1::int8 AS a, $2 = 'x'::text AS b, $3::float8 AS c"), msg.describe('S', `hc_pg036_inf_${ctx.target.runId}`), msg.sync());
     assert.equal(typeString(r), '1tTZ', `got ${describeMessages(r)}`);
     let params = parameterDescription((r[1] as WireMessage).body);
     assert.deepEqual(params, [OID.int8, OID.text, OID.float8], `unspecified parameters must be inferred as int8, text, float8 (20, 25, 701) from their context, got ${JSON.stringify(params)}`);
-    r = await exchange(conn, msg.parse('hc_pg036_exp', 'SELECT $1 AS v', [OID.int8]), msg.describe('S', 'hc_pg036_exp'), msg.bind('', 'hc_pg036_exp', ['9007199254740993']), msg.execute(''), msg.sync());
+    r = await exchange(conn, msg.parse(`hc_pg036_exp_${ctx.target.runId}`, 'SELECT $1 AS v', [OID.int8]), msg.describe('S', `hc_pg036_exp_${ctx.target.runId}`), msg.bind('', `hc_pg036_exp_${ctx.target.runId}`, ['9007199254740993']), msg.execute(''), msg.sync());
     assert.equal(typeString(r), '1tT2DCZ', `got ${describeMessages(r)}`);
     params = parameterDescription((r[1] as WireMessage).body);
     assert.deepEqual(params, [OID.int8], `a parameter declared int8 in Parse must be described as int8 (20), got ${JSON.stringify(params)}`);
@@ -305,16 +305,16 @@ export const closeStatement = definePgCase({
   spec: 'https://www.postgresql.org/docs/current/protocol-message-formats.html#PROTOCOL-MESSAGE-FORMATS-CLOSE',
   async run(ctx) {
     const { conn } = await openWire(ctx, { searchPath: false });
-    let r = await exchange(conn, msg.parse('hc_pg038', 'SELECT 1'), msg.sync());
+    let r = await exchange(conn, msg.parse(`hc_pg038_${ctx.target.runId}`, 'SELECT 1'), msg.sync());
     assert.equal(typeString(r), '1Z', `got ${describeMessages(r)}`);
-    r = await exchange(conn, msg.bind('hc_pg038_p', 'hc_pg038', []), msg.close('P', 'hc_pg038_p'), msg.execute('hc_pg038_p'), msg.sync());
+    r = await exchange(conn, msg.bind('hc_pg038_p', `hc_pg038_${ctx.target.runId}`, []), msg.close('P', 'hc_pg038_p'), msg.execute('hc_pg038_p'), msg.sync());
     assert.equal(typeString(r), '23EZ', `Close portal must answer CloseComplete and the closed portal must no longer execute; got ${describeMessages(r)}`);
     assert.equal(firstError(r)?.C, '34000', `Execute of a closed portal must fail with 34000 (invalid_cursor_name), got ${firstError(r)?.C}`);
-    r = await exchange(conn, msg.close('S', 'hc_pg038'), msg.sync());
+    r = await exchange(conn, msg.close('S', `hc_pg038_${ctx.target.runId}`), msg.sync());
     assert.equal(typeString(r), '3Z', `Close statement must answer CloseComplete, got ${describeMessages(r)}`);
-    r = await exchange(conn, msg.bind('', 'hc_pg038', []), msg.sync());
+    r = await exchange(conn, msg.bind('', `hc_pg038_${ctx.target.runId}`, []), msg.sync());
     assert.equal(firstError(r)?.C, '26000', `Bind to a closed statement must fail with 26000 (invalid_sql_statement_name), got ${describeMessages(r)}`);
-    r = await exchange(conn, msg.close('S', `hc_pg038_never_${ctx.rng.int(0, 1e9)}`), msg.close('P', 'hc_pg038_nope'), msg.sync());
+    r = await exchange(conn, msg.close('S', `hc_pg038_never_${ctx.target.runId}`), msg.close('P', 'hc_pg038_nope'), msg.sync());
     assert.equal(typeString(r), '33Z', `closing a statement or portal that does not exist is not an error (CloseComplete each), got ${describeMessages(r)}`);
   },
 });
