@@ -572,7 +572,8 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
             ex = { ...ex, message };
             liveness = { state: 'stopped-answering', since: c.id, probe };
             down = { since: c.id, probe, notRun: 0 };
-            emit({ type: 'note', message: `endpoint down since ${c.id} (probe: ${probe}); waiting up to ${PROBE_WINDOW_MS} ms for it before each following case` });
+            const next = i + 1 < selected.length ? `; waiting up to ${PROBE_WINDOW_MS} ms for it before each following case` : '';
+            emit({ type: 'note', message: `endpoint down since ${c.id} (probe: ${probe})${next}` });
           }
         }
       }
