@@ -1,10 +1,14 @@
 import type { SuiteSession } from './model.js';
 
-/** Deadline of one liveness probe (a fresh connection and a trivial query). */
-export const PROBE_DEADLINE_MS = 1_000;
+/**
+ * Deadline of one liveness probe (a fresh connection and a trivial query). Generous next to a
+ * login's usual tens of milliseconds, so a busy endpoint on a loaded machine is not taken for a
+ * dead one; a frozen endpoint costs this much per probe.
+ */
+export const PROBE_DEADLINE_MS = 2_000;
 /** Pause between two probes while the runner waits for a down endpoint (no long sleeps). */
 export const PROBE_RETRY_MS = 250;
-/** How long the runner waits for a down endpoint before each following case. */
+/** How long the runner keeps starting probes for a down endpoint before each following case. */
 export const PROBE_WINDOW_MS = 1_000;
 /** Default total time a run spends waiting for a down endpoint between cases ({@link RunOptions.livenessBudgetMs}). */
 export const DEFAULT_LIVENESS_BUDGET_MS = 30_000;
@@ -58,15 +62,15 @@ export async function probeOnce(session: Pick<SuiteSession<unknown>, 'probe'>, m
 
 /**
  * Probes until the endpoint answers or `windowMs` has passed (a probe every {@link PROBE_RETRY_MS},
- * each within {@link PROBE_DEADLINE_MS}, never past the window by more than one deadline): null when
- * it answered, else the last probe's reason.
+ * each within {@link PROBE_DEADLINE_MS}, so never past the window by more than one deadline): null
+ * when it answered, else the last probe's reason.
  */
 export async function waitForEndpoint(session: Pick<SuiteSession<unknown>, 'probe'>, windowMs: number, runSignal?: AbortSignal): Promise<string | null> {
   const end = Date.now() + windowMs;
   let reason: string | null = 'not probed';
   for (;;) {
     if (runSignal?.aborted) return reason;
-    reason = await probeOnce(session, Math.max(100, Math.min(PROBE_DEADLINE_MS, end - Date.now())), runSignal);
+    reason = await probeOnce(session, PROBE_DEADLINE_MS, runSignal);
     if (reason === null) return null;
     const left = end - Date.now();
     if (left <= 0) return reason;
