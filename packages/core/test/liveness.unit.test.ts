@@ -3,7 +3,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineCase, defineSuite, runSuite, type Report, type RunEvent, type SuiteSession } from '../src/index.js';
+import { defineCase, defineSuite, runSuite, updatedExpectations, type Report, type RunEvent, type SuiteSession } from '../src/index.js';
 
 /**
  * A real loopback TCP endpoint (one line in, "PONG" out) that can go down (listener closed, every
@@ -168,6 +168,11 @@ describe('runner liveness', () => {
     expect(l.closes).toEqual([{ ok: true }]);
     expect(report.conformant).toBe(false);
     expect(ms).toBeLessThan(6_000);
+    // --update-expectations never baselines a dead endpoint: those cases count as not run, so the
+    // entries they had are kept as they were and none is added for them.
+    const ids = suite.cases.map((c) => c.id);
+    expect(Object.keys(updatedExpectations(undefined, report, ids).expectations)).toEqual([]);
+    expect(updatedExpectations({ expectations: { 'LV-002': { expect: 'fail', reason: 'known' } } }, report, ids).expectations).toEqual({ 'LV-002': { expect: 'fail', reason: 'known' } });
     // The liveness fields are part of the published report schema.
     expect(validateReport(JSON.parse(JSON.stringify(report))), JSON.stringify(validateReport.errors)).toBe(true);
   });
