@@ -13,6 +13,7 @@ import { defineCase, defineSuite, runSuite, updatedExpectations, type Report, ty
 class LineEndpoint {
   port = 0;
   answered = 0;
+  private frozen = false;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
@@ -22,6 +23,7 @@ class LineEndpoint {
       s.on('close', () => this.sockets.delete(s));
       s.on('error', () => undefined);
       s.on('data', () => {
+        if (this.frozen) return;
         this.answered++;
         s.end('PONG\n');
       });
@@ -32,6 +34,11 @@ class LineEndpoint {
     });
     this.port = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /** Connections are accepted and their data read, but nothing is answered (a frozen server). */
+  freeze(): void {
+    this.frozen = true;
   }
 
   down(): void {
@@ -202,6 +209,48 @@ describe('runner liveness', () => {
     expect(ms).toBeLessThan(2_000 + 600 + 1_500);
     const warning = notes(l).find((m) => m.startsWith('cleanup warning'));
     expect(warning).toMatch(/ECONNREFUSED.*\(the endpoint, down since LV-001, did not answer within 600 ms: .*\); schema hc_lab00001 was left behind on the endpoint$/);
+  });
+
+  it('a frozen endpoint: the case that timed out is named, the next ones are not run, within bounds', async () => {
+    const ep = new LineEndpoint();
+    endpoints.push(ep);
+    await ep.up();
+    const cases = ['LV-001', 'LV-002', 'LV-003', 'LV-004'].map((id) =>
+      defineCase({
+        id,
+        title: `asks the endpoint (${id})`,
+        priority: 'p0',
+        area: 'liveness',
+        since: '0.1.0',
+        timeoutMs: 500,
+        async run(ctx) {
+          if (id === 'LV-002') ep.freeze();
+          await ask(ep.port, ctx.signal);
+        },
+      }),
+    );
+    const suite = defineSuite({
+      name: '@helios-conformance/liveness-lab',
+      version: '0.1.0',
+      description: 'liveness lab',
+      bin: 'lab',
+      idPrefixes: ['LV-'],
+      defaultTarget: 'a loopback line server',
+      cases,
+      async open() {
+        return { target: {}, probe: (signal: AbortSignal) => ask(ep.port, signal), close: () => ask(ep.port, AbortSignal.timeout(300)) };
+      },
+    });
+    const events: RunEvent[] = [];
+    const t0 = Date.now();
+    const report = await runSuite(suite, { livenessBudgetMs: 1_000, cleanupTimeoutMs: 300, onEvent: (e) => events.push(e) });
+    const ms = Date.now() - t0;
+    expect(report.results.map((r) => r.status)).toEqual(['pass', 'error', 'error', 'error']);
+    expect(report.results[1]?.message).toMatch(/^timed out after 500 ms.*; the endpoint stopped answering during this case \(probe: no answer within 2000 ms\)$/);
+    for (const r of report.results.slice(2)) expect(r.message).toMatch(/^not run: endpoint down since LV-002 \(probe: no answer within 2000 ms/);
+    // 0.5 s timeout + 2 s probe + (1 s window + one 2 s probe) + final probe 2 s + close 0.3 s, with slack.
+    expect(ms).toBeLessThan(10_000);
+    expect(events.some((e) => e.type === 'note' && e.message.startsWith('cleanup warning'))).toBe(true);
   });
 
   it('probes only after a lost connection, and not at all when afterCase already replaced the result', async () => {
