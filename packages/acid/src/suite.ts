@@ -85,6 +85,9 @@ async function openOnDsn(dsn: string, o: OpenOptions, settings: Omit<AcidTarget,
     capabilities: await settingCapabilities(endpoint, o.signal),
     server: endpoint.server,
     dsn,
+    // The runner's liveness probe (a fresh session and SELECT 1) and what to name if cleanup fails.
+    probe: (signal) => endpoint.probe(signal),
+    namespace: `${endpoint.dialect === 'postgres' ? 'schema' : 'database'} ${endpoint.namespace}`,
     sections: () => target.sections,
     close: () => endpoint.close(),
   };
@@ -141,6 +144,9 @@ export const acidSuite: Suite<AcidTarget> = defineSuite<AcidTarget>({
   // An error a case did not expect: an answer from the server is a fail, anything else an error.
   // The family is told by the error's shape (a MySQL ERR packet carries a SQLSTATE as sqlState).
   classifyError: (e) => ((e as { sqlState?: unknown } | null)?.sqlState !== undefined ? classifyMysqlError(e) : classifyPgError(e)).verdict,
+  // A lost connection makes the runner probe the endpoint (did it die during this case?).
+  // (either family's words for it: a lost MySQL connection carries no SQLSTATE to tell the family by).
+  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost' || classifyMysqlError(e).kind === 'connection-lost',
   cliOptions: {
     testbed: { type: 'string', valueName: 'postgres|mariadb', description: 'start a throwaway server of this kind and judge it (crash/restart available)' },
     size: { type: 'string', valueName: 'ci|full', description: 'workload sizes: ci (default, fast) or full (minutes of history)' },

@@ -124,13 +124,17 @@ export class ExpectationMatcher {
  * The baseline that would make this run conformant: keeps entries of cases that still fail
  * and of cases not in this run's selection, adds `fail` entries (with the observed message) for
  * new failures and errors, removes entries of cases that passed and keys that match no case at all.
+ * Cases that lost the endpoint (their result has `liveness`) count as not run.
  */
 export function updatedExpectations(
   previous: Expectations | undefined,
   report: Report,
   catalogIds: readonly string[],
 ): Expectations {
-  const ran = new Map(report.results.map((r) => [r.id, r]));
+  // A result of an endpoint that stopped answering (`liveness`) is no verdict on the case: as if
+  // it had not run, its entry is kept and none is added (the next run judges it).
+  const judged = report.results.filter((r) => !r.liveness);
+  const ran = new Map(judged.map((r) => [r.id, r]));
   const out: Record<string, ExpectationEntry> = {};
   for (const [key, entry] of Object.entries(previous?.expectations ?? {})) {
     const re = isGlob(key) ? globToRegExp(key) : undefined;
@@ -155,7 +159,7 @@ export function updatedExpectations(
       }
     }
   }
-  for (const r of report.results) {
+  for (const r of judged) {
     if (r.status === 'fail' || r.status === 'error') {
       out[r.id] = { expect: 'fail', reason: `observed ${r.status}: ${(r.message ?? 'no message').split('\n')[0]}` };
     }

@@ -84,3 +84,4 @@ export { mergeReports, runMerge, MergeError } from './merge.js';
 export { unknownExpectationIds, nearestId } from './known-ids.js';
 export { renderCatalogMarkdown } from './catalog-docs.js';
 export { checkIds, registryFor, loadIdRegistry, type IdRegistry, type IdEntry } from './ids.js';
+export { isSocketLoss, probeOnce, waitForEndpoint, PROBE_DEADLINE_MS, PROBE_WINDOW_MS, PROBE_RETRY_MS, DEFAULT_LIVENESS_BUDGET_MS } from './liveness.js';

@@ -113,6 +113,20 @@ export interface SuiteSession<T> {
    * restarted for the next one.
    */
   afterCase?(observed: { status: Status; message: string | null }): Promise<{ status: 'error'; message: string } | undefined>;
+  /**
+   * Optional: a cheap "does the endpoint answer" check (a fresh connection and a trivial query),
+   * resolving when it answered and rejecting with the reason when it did not. The runner calls it
+   * after a case ended `fail`/`error` with a lost connection (or a timeout) to tell a dead endpoint
+   * from a broken case, and before each following case while the endpoint is down (see
+   * docs/architecture.md, "Liveness"). It must honour `signal` (aborted at the probe deadline,
+   * about 1 s) and never touch the run's data.
+   */
+  probe?(signal: AbortSignal): Promise<void>;
+  /**
+   * What the run created on the endpoint (e.g. `schema hc_ab12cd34`), named in the cleanup warning
+   * when `close()` could not drop it (the endpoint stopped answering).
+   */
+  namespace?: string;
 }
 
 /** An extra CLI option a suite adds to the shared contract. */
@@ -164,6 +178,12 @@ export interface SuiteDefinition<T = unknown> {
   knownIds?: readonly string[];
   /** Decides whether a non-assertion error thrown by a case is `fail` or `error` (default `error`). */
   classifyError?(error: unknown): 'fail' | 'error';
+  /**
+   * True when an error thrown by a case means the connection to the endpoint is gone (the suite's
+   * classifier, e.g. `classifyPgError(e).kind === 'connection-lost'`): the runner then probes the
+   * endpoint. Default: Node's socket codes (ECONNRESET, ECONNREFUSED, EPIPE, ETIMEDOUT, ECONNABORTED).
+   */
+  isConnectionLoss?(error: unknown): boolean;
   /** Extra CLI options. */
   cliOptions?: Readonly<Record<string, SuiteCliOption>>;
   /** Extra HTML (tables, inline SVG charts) placed in the report's suite slot. */

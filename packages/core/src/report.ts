@@ -27,6 +27,13 @@ export interface CaseResult {
   observed?: Status;
   /** The expectations entry that applied. */
   expectation?: MatchedExpectation;
+  /**
+   * Set when the endpoint stopped answering its liveness probe: `stopped-answering` on the case
+   * during which it happened, `down` on each following case not run while it stayed down. `since`
+   * names the case during which it stopped; `probe` is why the last probe failed. Such results are
+   * `error` whatever the expectations say.
+   */
+  liveness?: { state: 'stopped-answering' | 'down'; since: string; probe: string };
   /** Lines the case logged. */
   log?: string[];
   spec?: string;

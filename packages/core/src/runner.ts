@@ -24,6 +24,7 @@ import {
 } from './report.js';
 import { Redactor, redactDsn } from './redact.js';
 import { matchesAny } from './_internal/glob.js';
+import { DEFAULT_LIVENESS_BUDGET_MS, isSocketLoss, PROBE_DEADLINE_MS, PROBE_WINDOW_MS, probeOnce, waitForEndpoint } from './liveness.js';
 
 /** Progress events, for reporters. */
 export type RunEvent =
@@ -60,6 +61,12 @@ export interface RunOptions extends CaseFilter {
   openTimeoutMs?: number;
   /** Budget for each deferred cleanup and for closing the session (default 10 s / 30 s). */
   cleanupTimeoutMs?: number;
+  /**
+   * Total time the run spends waiting for an endpoint that stopped answering, before the cases
+   * that follow (about 1 s each); once spent, the remaining cases are reported not run without
+   * waiting (default 30 s). The wait before the final cleanup is bounded by `cleanupTimeoutMs`.
+   */
+  livenessBudgetMs?: number;
   expectations?: Expectations;
   /** Path of the expectations file, for the report. */
   expectationsFile?: string;
@@ -196,6 +203,8 @@ export interface ExecuteOptions<T> {
   cleanupTimeoutMs: number;
   runSignal?: AbortSignal;
   classifyError?: (error: unknown) => 'fail' | 'error';
+  /** True when a thrown error means the connection is gone (default: Node socket codes). */
+  isConnectionLoss?: (error: unknown) => boolean;
   allowDestructive: boolean;
   redactor: Redactor;
 }
@@ -207,6 +216,11 @@ export interface Execution {
   durationMs: number;
   metrics: Record<string, unknown>;
   log: string[];
+  /**
+   * The case lost its connection to the endpoint or timed out: the endpoint may have stopped
+   * answering, and the runner probes it.
+   */
+  suspect?: boolean;
 }
 
 function withDeadline<V>(p: Promise<V>, ms: number, what: string): Promise<V> {
@@ -225,7 +239,9 @@ export async function executeCase<T>(c: Case<T>, o: ExecuteOptions<T>): Promise<
   const started = performance.now();
   const metrics: Record<string, unknown> = {};
   const log: string[] = [];
+  let suspect = false;
   const done = (status: Status, message: string | null): Execution => ({
+    ...(suspect ? { suspect } : {}),
     status,
     message: message === null ? null : o.redactor.redact(message),
     durationMs: Math.round(performance.now() - started),
@@ -299,6 +315,8 @@ export async function executeCase<T>(c: Case<T>, o: ExecuteOptions<T>): Promise<
     const why = abortKind === TIMEOUT ? `timed out after ${timeoutMs} ms` : 'interrupted';
     message = 'abandoned' in settled ? `${why}; the case ignored its abort signal and was abandoned after ${o.graceMs} ms more` : why;
     if ('ok' in settled && !settled.ok && abortKind === TIMEOUT) message += ` (${describeError(settled.error)})`;
+    // A frozen endpoint shows up as a timeout.
+    suspect = abortKind === TIMEOUT;
   } else if ('ok' in settled && settled.ok) {
     status = 'pass';
   } else {
@@ -308,6 +326,13 @@ export async function executeCase<T>(c: Case<T>, o: ExecuteOptions<T>): Promise<
     else if (error instanceof CaseNotApplicable) status = 'n/a';
     else if (isAssertion(error)) status = 'fail';
     else status = o.classifyError?.(error) ?? 'error';
+    if (status === 'fail' || status === 'error') {
+      try {
+        suspect = (o.isConnectionLoss ?? isSocketLoss)(error);
+      } catch {
+        suspect = false;
+      }
+    }
   }
 
   for (const fn of defers.reverse()) {
@@ -471,15 +496,48 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
 
   const results: CaseResult[] = [];
   let sections: Record<string, unknown> = {};
+  // Liveness (docs/architecture.md): set from the moment a probe after a lost connection went
+  // unanswered until a probe is answered again.
+  let down: { since: string; probe: string; notRun: number } | null = null;
+  let waitBudget = opts.livenessBudgetMs ?? DEFAULT_LIVENESS_BUDGET_MS;
+  const allowDestructive = opts.allowDestructive ?? false;
+  // A case that would not touch the endpoint anyway (n/a, destructive without the flag) keeps its own status.
+  const needsEndpoint = (c: Case<T>): boolean => !(c.destructive && !allowDestructive) && (c.requires ?? []).every((r) => capabilities.has(r));
   try {
     for (let i = 0; i < selected.length; i++) {
       const c = selected[i] as Case<T>;
       if (stop.signal.aborted && !deadlineHit) break; // Ctrl-C: partial report of what ran
       const exp = matcher.match(c.id);
       emit({ type: 'case-start', index: i, total: selected.length, id: c.id, title: c.title });
-      let ex: Execution;
+      let ex: Execution | undefined;
+      // A result decided here, never mapped through expectations (a down endpoint is no verdict).
       let replaced: { status: 'error'; message: string } | undefined;
-      if (stop.signal.aborted) {
+      let liveness: CaseResult['liveness'];
+      if (down && !stop.signal.aborted && exp?.expect !== 'skip' && needsEndpoint(c)) {
+        // Wait a little for it before each case (bounded per case and per run), then run normally.
+        let reason: string | null = down.probe;
+        if (waitBudget > 0) {
+          const t = Date.now();
+          reason = await waitForEndpoint(session, Math.min(PROBE_WINDOW_MS, waitBudget), stop.signal);
+          waitBudget -= Date.now() - t;
+        }
+        if (stop.signal.aborted && !deadlineHit) break;
+        if (reason === null) {
+          emit({ type: 'note', message: `endpoint answering again after ${down.notRun} case${down.notRun === 1 ? '' : 's'} not run (down since ${down.since})` });
+          down = null;
+        } else if (!stop.signal.aborted) {
+          down.probe = redactor.redact(reason);
+          down.notRun++;
+          const waited = waitBudget <= 0 ? `; stopped waiting for it after ${opts.livenessBudgetMs ?? DEFAULT_LIVENESS_BUDGET_MS} ms` : '';
+          const message = `not run: endpoint down since ${down.since} (probe: ${down.probe}${waited})`;
+          replaced = { status: 'error', message };
+          liveness = { state: 'down', since: down.since, probe: down.probe };
+          ex = { status: 'error', message, durationMs: 0, metrics: {}, log: [] };
+        }
+      }
+      if (ex) {
+        // decided above: the endpoint is down
+      } else if (stop.signal.aborted) {
         ex = { status: 'error', message: `not run: whole-run deadline of ${opts.runTimeoutMs} ms reached`, durationMs: 0, metrics: {}, log: [] };
       } else if (exp?.expect === 'skip') {
         ex = { status: 'skip', message: exp.reason, durationMs: 0, metrics: {}, log: [] };
@@ -493,15 +551,31 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
           cleanupTimeoutMs,
           runSignal: stop.signal,
           classifyError: suite.classifyError,
-          allowDestructive: opts.allowDestructive ?? false,
+          isConnectionLoss: suite.isConnectionLoss,
+          allowDestructive,
           redactor,
         });
         if (deadlineHit && ex.status === 'error' && ex.message === 'interrupted') {
           ex.message = `whole-run deadline of ${opts.runTimeoutMs} ms reached during the case`;
         }
         if (stop.signal.aborted && !deadlineHit && ex.status === 'skip') break;
+        // The suite's own restart (an embedded server that crashed) comes first; only a result it
+        // left alone is probed, so a restarted server is not reported down as well.
         replaced = await session.afterCase?.({ status: ex.status, message: ex.message }).catch(() => undefined);
         if (replaced) ex = { ...ex, message: redactor.redact(replaced.message) };
+        else if (ex.suspect && session.probe && (ex.status === 'error' || ex.status === 'fail') && !stop.signal.aborted) {
+          const reason = await probeOnce(session, PROBE_DEADLINE_MS, stop.signal);
+          if (reason !== null && !stop.signal.aborted) {
+            const probe = redactor.redact(reason);
+            const message = `${ex.message ?? ex.status}; the endpoint stopped answering during this case (probe: ${probe})`;
+            replaced = { status: 'error', message };
+            ex = { ...ex, message };
+            liveness = { state: 'stopped-answering', since: c.id, probe };
+            down = { since: c.id, probe, notRun: 0 };
+            const next = i + 1 < selected.length ? `; waiting up to ${PROBE_WINDOW_MS} ms for it before each following case` : '';
+            emit({ type: 'note', message: `endpoint down since ${c.id} (probe: ${probe})${next}` });
+          }
+        }
       }
       const status = replaced ? replaced.status : applyExpectation(ex.status, exp);
       const result: CaseResult = {
@@ -515,6 +589,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
         metrics: ex.metrics,
         ...(status !== ex.status ? { observed: ex.status } : {}),
         ...(exp ? { expectation: exp } : {}),
+        ...(liveness ? { liveness } : {}),
         ...(ex.log.length ? { log: ex.log } : {}),
         ...(c.spec ? { spec: c.spec } : {}),
       };
@@ -529,10 +604,22 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   } finally {
     clearTimeout(runTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
+    // An endpoint that went down: give it the cleanup budget to come back, so close() can drop
+    // the run's namespace (after Ctrl-C, one probe only).
+    let stillDown: string | null = null;
+    if (down && session.probe) {
+      const window = opts.signal?.aborted ? PROBE_DEADLINE_MS : cleanupTimeoutMs;
+      emit({ type: 'note', message: `endpoint down since ${down.since}: waiting up to ${window} ms for it to answer so the run can clean up` });
+      stillDown = await waitForEndpoint(session, window, opts.signal?.aborted ? undefined : opts.signal);
+      if (stillDown === null) emit({ type: 'note', message: `endpoint answering again; cleaning up` });
+    }
+    const left = session.namespace ? `; ${session.namespace} was left behind on the endpoint` : '';
     try {
       await withDeadline(session.close(), cleanupTimeoutMs * 3, 'closing the endpoint session');
+      if (stillDown !== null) emit({ type: 'note', message: `cleanup warning: the endpoint, down since ${down?.since}, still did not answer a probe (${redactor.redact(stillDown)}) but closing the session succeeded` });
     } catch (e) {
-      emit({ type: 'note', message: `cleanup warning: ${redactor.redact(describeError(e))}` });
+      const why = stillDown !== null ? ` (the endpoint, down since ${down?.since}, did not answer within ${cleanupTimeoutMs} ms: ${stillDown})` : '';
+      emit({ type: 'note', message: `cleanup warning: ${redactor.redact(`${describeError(e)}${why}${left}`)}` });
     }
   }
 

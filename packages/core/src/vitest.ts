@@ -5,6 +5,7 @@ import { ExpectationMatcher, loadExpectations, type Expectations } from './expec
 import { chooseExpectations, type ExpectationsChoice } from './shipped.js';
 import { Redactor } from './redact.js';
 import { randomSeed } from './rng.js';
+import { PROBE_DEADLINE_MS, PROBE_WINDOW_MS, probeOnce, waitForEndpoint } from './liveness.js';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -54,6 +55,10 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
   let choice: ExpectationsChoice | undefined;
   let matcher = new ExpectationMatcher(undefined);
   const timeoutMs = options.timeoutMs ?? suite.defaultTimeoutMs ?? 30_000;
+  // Liveness, as in the CLI's runner (docs/architecture.md): set while the endpoint does not
+  // answer its probe; each test then waits up to 1 s for it, else fails "not run: endpoint down".
+  let down: { since: string; probe: string; notRun: number } | null = null;
+  const allowDestructive = options.allowDestructive ?? false;
 
   describe(`${suite.name} ${suite.version}`, () => {
     beforeAll(async () => {
@@ -87,6 +92,11 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
       if (choice.line) console.info(`${suite.bin}: ${redactor.redact(choice.line)}`);
     }, (options.openTimeoutMs ?? Math.max(30_000, defaultOpenTimeoutMs(options.dsn))) + 5_000);
     afterAll(async () => {
+      // Give an endpoint that went down the cleanup budget to come back, so close() can drop the namespace.
+      if (down && session?.probe) {
+        const still = await waitForEndpoint(session, 10_000);
+        if (still !== null) console.warn(`${suite.bin}: ${redactor.redact(`cleanup warning: the endpoint, down since ${down.since}, did not answer within 10000 ms (${still})${session.namespace ? `; ${session.namespace} may be left behind on it` : ''}`)}`);
+      }
       await session?.close();
     }, 60_000);
 
@@ -103,6 +113,22 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
               ctx.task.meta.conformance = 'skip';
               ctx.skip(`expected skip: ${exp.reason}`);
             }
+            const needsEndpoint = !(c.destructive && !allowDestructive) && (c.requires ?? []).every((r) => capabilities.has(r));
+            if (down && needsEndpoint) {
+              const reason = await waitForEndpoint(session, PROBE_WINDOW_MS);
+              if (reason === null) {
+                console.info(`${suite.bin}: endpoint answering again after ${down.notRun} case${down.notRun === 1 ? '' : 's'} not run (down since ${down.since})`);
+                down = null;
+              } else {
+                down.probe = redactor.redact(reason);
+                down.notRun++;
+                // Never an expected failure: a dead endpoint is no verdict on the case.
+                ctx.task.meta.conformance = 'error';
+                const err = new Error(`${c.id} error: not run: endpoint down since ${down.since} (probe: ${down.probe})`);
+                err.stack = err.message;
+                throw err;
+              }
+            }
             let ex = await executeCase(c, {
               session,
               capabilities,
@@ -111,12 +137,24 @@ export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {})
               graceMs: 500,
               cleanupTimeoutMs: 10_000,
               classifyError: suite.classifyError,
-              allowDestructive: options.allowDestructive ?? false,
+              isConnectionLoss: suite.isConnectionLoss,
+              allowDestructive,
               redactor,
             });
             // An embedded server that died during the case is restarted for the next one (as in the CLI).
-            const replaced = await session.afterCase?.({ status: ex.status, message: ex.message }).catch(() => undefined);
+            let replaced = await session.afterCase?.({ status: ex.status, message: ex.message }).catch(() => undefined);
             if (replaced) ex = { ...ex, message: redactor.redact(replaced.message) };
+            else if (ex.suspect && session.probe && (ex.status === 'error' || ex.status === 'fail')) {
+              const reason = await probeOnce(session, PROBE_DEADLINE_MS);
+              if (reason !== null) {
+                const probe = redactor.redact(reason);
+                down = { since: c.id, probe, notRun: 0 };
+                console.info(`${suite.bin}: endpoint down since ${c.id} (probe: ${probe})`);
+                const message = `${ex.message ?? ex.status}; the endpoint stopped answering during this case (probe: ${probe})`;
+                replaced = { status: 'error', message };
+                ex = { ...ex, message };
+              }
+            }
             // The runner's own mapping, so a status here is the status the CLI would report.
             const status = replaced ? replaced.status : applyExpectation(ex.status, exp);
             ctx.task.meta.conformance = status;

@@ -22,4 +22,20 @@ describe('@helios-conformance/core/vitest', () => {
     expect(get('TOY-002')?.meta?.priority).toBe('p1');
     expect(r.stdout + r.stderr + r.json).not.toContain('binding-secret');
   });
+
+  it('names the test during which the endpoint stopped answering, fails the next ones as not run (never xfail), and runs the rest once it is back', () => {
+    const r = runVitest(fileURLToPath(new URL('./fixtures/vitest-liveness/', import.meta.url)), { timeoutMs: 60_000 });
+    expect(r.status).toBe(1);
+    const get = (id: string) => r.tests.find((a) => a.meta?.caseId === id);
+    expect(get('LV-001')?.status).toBe('passed');
+    expect(get('LV-002')?.status).toBe('failed');
+    expect(get('LV-002')?.failureMessages?.[0]).toMatch(/^LV-002 error: .*; the endpoint stopped answering during this case \(probe: .*ECONNREFUSED/);
+    const down = ['LV-003', 'LV-004', 'LV-005'].filter((id) => get(id)?.status === 'failed');
+    expect(down.length).toBeGreaterThanOrEqual(1);
+    for (const id of down) {
+      expect(get(id)?.failureMessages?.[0]).toMatch(new RegExp(`^${id} error: not run: endpoint down since LV-002 \\(probe: `));
+      expect(get(id)?.meta?.conformance).toBe('error');
+    }
+    for (const id of ['LV-006', 'LV-007']) expect(get(id)?.status, id).toBe('passed');
+  });
 });

@@ -36,5 +36,7 @@ export const mysqlSuite: Suite<MyTarget> = defineSuite<MyTarget>({
   defaultTarget: 'none: pass --dsn (start a MariaDB with `npx -- @helios-conformance/testbed up mariadb`)',
   // An ERR packet the case did not expect is a fail; a lost connection or a harness bug an error.
   classifyError: (e) => classifyMysqlError(e).verdict,
+  // A lost connection makes the runner probe the endpoint (did it die during this case?).
+  isConnectionLoss: (e) => classifyMysqlError(e).kind === 'connection-lost',
   open: openMysql,
 });

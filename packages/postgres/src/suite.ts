@@ -69,5 +69,7 @@ export const postgresSuite: Suite<PgTarget> = defineSuite<PgTarget>({
   // An error the server sent (a SQLSTATE with its severity) is the endpoint refusing what the case
   // asked for: fail. A lost connection, a timeout or a harness bug stays an error.
   classifyError: (e) => classifyPgError(e).verdict,
+  // A lost connection makes the runner probe the endpoint (did it die during this case?).
+  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost',
   open: openPostgres,
 });

@@ -69,9 +69,14 @@ export async function openOnOwnedServer<S extends { close(): Promise<void> }>(
         },
       }
     : {};
+  // The liveness probe asks whichever session is current (a restart replaces it); the runner calls
+  // afterCase first, so a crash this restart handles is not also reported as the endpoint down.
+  const current = session as { probe?: (signal: AbortSignal) => Promise<void> };
+  const probe = typeof current.probe === 'function' ? { probe: (signal: AbortSignal) => (session as typeof current).probe!(signal) } : {};
   return {
     ...session,
     ...restart,
+    ...probe,
     dsn: server.dsn,
     owned: server,
     close() {

@@ -62,6 +62,11 @@ export interface SqlEndpoint {
   classify(error: unknown): ClassifiedError;
   /** Terminates another session's backend from a fresh connection (pg_terminate_backend / KILL). */
   killSession(backendId: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Does the endpoint answer? A fresh session and a trivial query, ended at once; rejects with the
+   * reason. For the runner's liveness probe (`SuiteSession.probe`): pass a signal with a deadline.
+   */
+  probe(signal?: AbortSignal): Promise<void>;
   /** Drops the namespace and ends every session still open. Idempotent. */
   close(): Promise<void>;
 }

@@ -28,7 +28,7 @@ function parseSize(v: unknown): VectorSize {
 }
 
 function session(
-  store: VectorStore & { server?: string; extension?: unknown },
+  store: VectorStore & { server?: string; extension?: unknown; namespace?: string; probe?: (signal: AbortSignal) => Promise<void> },
   size: VectorSize,
   runId: string,
   simulated: boolean,
@@ -42,6 +42,9 @@ function session(
     target,
     capabilities: store.capabilities,
     server: `${store.server ?? store.kind}${simulated ? ` (${SIMULATED_LABEL})` : ''}`,
+    // pgvector: the runner's liveness probe (a fresh login and SELECT 1) and the schema to name if cleanup fails.
+    ...(typeof store.probe === 'function' ? { probe: (signal: AbortSignal) => store.probe!(signal) } : {}),
+    ...(typeof store.namespace === 'string' ? { namespace: `schema ${store.namespace}` } : {}),
     ...extra,
     sections: () => ({
       endpoint: { kind: store.kind, simulated, size, capabilities: [...store.capabilities].sort(), ...(store.extension ? { extension: store.extension } : {}), ...(simulated ? { label: SIMULATED_LABEL } : {}) },
@@ -122,6 +125,8 @@ export const vectorSuite: Suite<VectorTarget> = defineSuite<VectorTarget>({
   },
   // The server refusing a vector statement is the endpoint's failure; a lost connection is not.
   classifyError: (e) => classifyPgError(e).verdict,
+  // A lost connection makes the runner probe the endpoint (did it die during this case?).
+  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost',
   renderConsole: renderVectorConsole,
   renderHtml: renderVectorHtml,
   open: openVector,

@@ -68,6 +68,14 @@ export interface Proxy {
   dsnVia(dsn: string): string;
   /** From now on nothing is forwarded in either direction (a frozen server); new connections hang too. */
   freeze(): void;
+  /**
+   * The endpoint "dies": every current connection is reset (both sides) and every new one is
+   * accepted and reset at once, until {@link Proxy.resume} (a server process that crashed and
+   * has not come back; the runner's liveness tests use it).
+   */
+  kill(): void;
+  /** Ends {@link Proxy.kill}: new connections are forwarded again (the server is back). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -178,8 +186,18 @@ export async function startProxy(o: PgProxyOptions | MyProxyOptions): Promise<Pr
   let mutations = 0;
   let connections = 0;
   let frozen = false;
+  let killed = false;
   const sockets = new Set<Socket>();
+  const reset = (s: Socket): void => {
+    s.on('error', () => undefined);
+    if (typeof s.resetAndDestroy === 'function' && !s.destroyed) s.resetAndDestroy();
+    else s.destroy();
+  };
   const server: Server = createServer((client) => {
+    if (killed) {
+      reset(client);
+      return;
+    }
     const ctx: ConnContext = { connection: connections++, startup: {}, lastCommand: -1, state: {}, mark: () => void mutations++ };
     const upstream = connect(o.upstream);
     client.setNoDelay(true);
@@ -259,6 +277,14 @@ export async function startProxy(o: PgProxyOptions | MyProxyOptions): Promise<Pr
     },
     freeze() {
       frozen = true;
+    },
+    kill() {
+      killed = true;
+      for (const s of sockets) reset(s);
+      sockets.clear();
+    },
+    resume() {
+      killed = false;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -245,6 +245,14 @@ export async function assembleEndpoint<S extends SqlSession>(parts: EndpointPart
     levels: Object.freeze(levels),
     classify: parts.classify,
     killSession,
+    async probe(sig?: AbortSignal) {
+      const s = await parts.open(sig);
+      try {
+        await s.query('SELECT 1 AS one', [], sig);
+      } finally {
+        await settleWithin(s.close(), 1_000);
+      }
+    },
     close() {
       closed ??= (async () => {
         const left = registry.drain();

@@ -256,7 +256,8 @@ export async function fromDsn(dsn: string, o: FromDsnOptions = {}): Promise<MySe
     }
     const { makeRunId, createNamespace, fromMysql2 } = await import('@helios-conformance/fixtures');
     const runId = o.runId ?? makeRunId();
-    ns = await createNamespace(fromMysql2(admin), 'mysql', runId);
+    // Through whichever admin connection is current: close() replaces one the endpoint dropped.
+    ns = await createNamespace(fromMysql2({ query: (sql: string, params?: unknown[]) => admin.query(sql, params) } as unknown as Parameters<typeof fromMysql2>[0]), 'mysql', runId);
     const settings: ObservedSettings = {
       maxAllowedPacket: Number(vars?.mp ?? 0),
       localInfile: Number(vars?.li ?? 0) === 1 || String(vars?.li).toUpperCase() === 'ON',
@@ -296,6 +297,14 @@ export async function fromDsn(dsn: string, o: FromDsnOptions = {}): Promise<MySe
     const close = (): Promise<void> => {
       closed ??= (async () => {
         const cleanup = (async () => {
+          // The admin connection is as old as the run: when the endpoint went down and came back
+          // meanwhile, it is gone, and a fresh one drops the database instead.
+          const alive = await within(admin.ping().then(() => true, () => false), 2_000);
+          if (alive.timedOut || !alive.value) {
+            const old = admin;
+            admin = await rawConnect({ ...baseOptions(conn), database: p.database });
+            old.destroy();
+          }
           const users = await q<{ u: string; h: string }>(
             `SELECT User AS u, Host AS h FROM mysql.user WHERE User LIKE 'hc\\_${runId}\\_%'`,
           ).catch(() => []);
@@ -316,6 +325,16 @@ export async function fromDsn(dsn: string, o: FromDsnOptions = {}): Promise<MySe
       target,
       capabilities,
       server: String(vars?.v ?? hs.serverVersion),
+      namespace: `database ${namespace}`,
+      // The runner's liveness probe: a fresh login (no database selected) and SELECT 1.
+      async probe(signal: AbortSignal) {
+        const c = await rawConnect({ ...baseOptions(conn), database: undefined }, signal);
+        try {
+          await c.query('SELECT 1');
+        } finally {
+          await closeConnection(c, 500);
+        }
+      },
       secrets: p.password ? [p.password] : [],
       sections: () => ({
         mysql: {

@@ -161,6 +161,20 @@ async function rawConnect(conn: PgConnectionOptions, o: ConnectOptions & { searc
 }
 
 /**
+ * Does the endpoint behind `target` answer? A fresh login (application_name `… (liveness probe)`)
+ * and `SELECT 1`, ended at once; rejects with the driver's error. Aborting `signal` destroys the
+ * socket (the runner aborts it at its probe deadline). Touches none of the run's data.
+ */
+export async function probeTarget(target: PgTarget, signal?: AbortSignal): Promise<void> {
+  const c = await target.connect({ signal, searchPath: false, applicationName: `${target.connection.applicationName} (liveness probe)` });
+  try {
+    await c.query('SELECT 1');
+  } finally {
+    await closeClient(c, 500);
+  }
+}
+
+/**
  * Opens a run against the PostgreSQL endpoint behind `dsn`: checks that the port speaks
  * the PostgreSQL protocol (and TLS, per `sslmode`), logs in, creates the run's namespace
  * (schema `hc_<run id>`) and returns a session whose `close()` drops it with CASCADE.
@@ -236,6 +250,10 @@ export async function fromDsn(dsn: string, o: FromDsnOptions = {}): Promise<PgSe
     target,
     capabilities,
     server,
+    namespace: `schema ${namespace.name}`,
+    // The runner's liveness probe: a fresh login and SELECT 1, torn down at once (the signal
+    // destroys the socket at the probe deadline).
+    probe: (signal: AbortSignal) => probeTarget(target, signal),
     close() {
       // A fresh connection: the run's own sessions may be gone or wedged by now.
       closed ??= (async () => {

@@ -10,6 +10,7 @@ export {
   closeClient,
   destroyClient,
   loginError,
+  probeTarget,
   type PgTarget,
   type PgSession,
   type PgConnectionOptions,

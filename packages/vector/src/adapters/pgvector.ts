@@ -1,5 +1,5 @@
 import { CannotRunError } from '@helios-conformance/core';
-import { closeClient, destroyClient, fromDsn, type PgTarget } from '@helios-conformance/sql/postgres';
+import { closeClient, destroyClient, fromDsn, probeTarget, type PgTarget } from '@helios-conformance/sql/postgres';
 import type {
   Collection,
   CollectionSpec,
@@ -32,6 +32,8 @@ export interface PgvectorStore extends VectorStore {
   readonly extension: { version: string; schema: string; createdByRun: boolean };
   /** The run's schema. */
   readonly namespace: string;
+  /** Does the endpoint answer? A fresh login and SELECT 1 (the runner's liveness probe). */
+  probe(signal: AbortSignal): Promise<void>;
 }
 
 const OPS: Record<VectorMetric, { op: string; opclass: string }> = {
@@ -326,6 +328,10 @@ class PgvectorStoreImpl implements PgvectorStore {
     private readonly onClose: () => Promise<void>,
   ) {
     this.sessions.add(main);
+  }
+
+  probe(signal: AbortSignal): Promise<void> {
+    return probeTarget(this.target, signal);
   }
 
   private check(spec: CollectionSpec): void {
