@@ -377,6 +377,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const boot = await nodeSession(st, primary, 5000);
     let version: string;
     try {
+      // In sync mode no standby exists yet to confirm this commit.
+      await boot.query('SET synchronous_commit = local');
       await boot.query(`CREATE DATABASE ${DB}`);
       version = (await boot.query('SELECT version()'))[0]?.[0] ?? '';
     } finally {

@@ -366,6 +366,14 @@ export async function startNode(st: ClusterState, node: NodeState, timeoutMs: nu
   if (primary) {
     const isStandby = existsSync(path.join(node.dataDir, 'standby.signal'));
     if (!isStandby) {
+      // pg_rewind reads the source's timeline from its pg_control, which a recent promotion has not
+      // updated until the next checkpoint (PostgreSQL documents this for pg_rewind before 16).
+      const p = await nodeSession(st, primary, 5000);
+      try {
+        await p.query('CHECKPOINT');
+      } finally {
+        p.close();
+      }
       const r = await runPg(
         st,
         'pg_rewind',
@@ -384,8 +392,50 @@ export async function startNode(st: ClusterState, node: NodeState, timeoutMs: nu
     configureStandby(st, node, primary);
   }
   // A crash leaves postmaster.pid behind; postgres removes a stale one itself.
-  const pid = await spawnNode(st, node, Math.max(1000, deadline - Date.now()));
+  const logFrom = readLog(node).length;
+  let pid = await spawnNode(st, node, Math.max(1000, deadline - Date.now()));
+  if (primary && !(await followsPrimary(st, node, primary, Math.min(5000, Math.max(1000, deadline - Date.now())), logFrom))) {
+    // pg_rewind can answer "no rewind required" for a crashed primary whose crash recovery wrote a
+    // checkpoint past the fork point (seen with PG 15.18); the standby then loops on "new timeline
+    // forked off ... before current recovery point". A fresh copy always works.
+    await stopNode(node, 10_000).catch(() => killNode(node, 5000));
+    await baseBackup(st, node, primary, Math.max(1000, deadline - Date.now() - 3000));
+    pid = await spawnNode(st, node, Math.max(1000, deadline - Date.now()));
+    if (!(await followsPrimary(st, node, primary, Math.max(1000, deadline - Date.now()), readLog(node).length))) {
+      throw new Error(`${node.name} does not stream from ${primary.name} even after a fresh pg_basebackup; see ${node.logFile}`);
+    }
+    how = `re-created with pg_basebackup from ${primary.name} (it did not follow ${primary.name}'s timeline after: ${how}) and started as its standby`;
+  }
   return `${node.name} ${how} (pid ${pid})`;
+}
+
+/** True once `node`'s WAL receiver streams on the timeline `primary` writes (polled until `timeoutMs`). */
+async function followsPrimary(st: ClusterState, node: NodeState, primary: NodeState, timeoutMs: number, logFrom: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // The node says it cannot follow: no need to wait for the deadline.
+    if (/forked off current database system timeline \d+ before current recovery point/.test(readLog(node).slice(logFrom))) return false;
+    try {
+      const p = await nodeSession(st, primary, 1000);
+      let tli: number;
+      try {
+        tli = parseInt((await p.query('SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)'))[0]?.[0] ?? '0', 16);
+      } finally {
+        p.close();
+      }
+      const s = await nodeSession(st, node, 1000);
+      try {
+        const r = (await s.query('SELECT status, received_tli FROM pg_stat_wal_receiver'))[0];
+        if (r && r[0] === 'streaming' && Number(r[1]) === tli) return true;
+      } finally {
+        s.close();
+      }
+    } catch {
+      // not yet
+    }
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
 }
 
 /**
