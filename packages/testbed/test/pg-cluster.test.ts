@@ -1,6 +1,8 @@
 // startPgCluster: real PostgreSQL 15 streaming replication on loopback, driven the way the ha-dr suite
 // will drive it: through the action command lines of topology.json, run with /bin/sh -c.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -268,5 +270,41 @@ describe('startPgCluster sync: waits for a standby, pause/resume, stop() with st
     expect(pids.filter(alive)).toEqual([]);
     expect(existsSync(c.stateDir)).toBe(false);
     await stuck.end().catch(() => undefined);
+  });
+});
+
+describe('startPgCluster: nothing outlives a killed owner', () => {
+  it('the reaper stops every node, including one restarted by the CLI, and removes the directory', async () => {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'cluster-owner.mjs');
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const info = await new Promise<{ owner: number; stateDir: string; pids: number[] }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`owner did not report within 90 s\n${err}`)), 90_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (!line) return;
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as { owner: number; stateDir: string; pids: number[] });
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`owner exited (${code}) before reporting\n${err}`));
+        });
+      });
+      expect(info.pids.length).toBeGreaterThanOrEqual(4);
+      expect(info.pids.every(alive)).toBe(true);
+      const t0 = Date.now();
+      child.kill('SIGKILL');
+      const gone = await eventually(async () => info.pids.every((p) => !alive(p)) && !existsSync(info.stateDir), 15_000);
+      console.log(`[pg-cluster] owner SIGKILLed: all ${info.pids.length} node processes gone and the directory removed after ${Date.now() - t0} ms`);
+      expect(info.pids.filter(alive)).toEqual([]);
+      expect(gone).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
