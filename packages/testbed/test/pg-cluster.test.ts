@@ -1,0 +1,310 @@
+// startPgCluster: real PostgreSQL 15 streaming replication on loopback, driven the way the ha-dr suite
+// will drive it: through the action command lines of topology.json, run with /bin/sh -c.
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shellQuote, startPgCluster, type PgCluster } from '../src/index.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a topology action as the suite will: placeholders replaced by shell-quoted values, /bin/sh -c. */
+function action(c: PgCluster, name: keyof PgCluster['topology']['actions'], node?: string): Promise<Run> {
+  const cmd = c.topology.actions[name].replace('{node}', node === undefined ? '' : shellQuote(node));
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    execFile('/bin/sh', ['-c', cmd], { timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr), ms: performance.now() - t0 });
+    });
+  });
+}
+
+async function connect(dsn: string, ms = 3000): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: dsn, connectionTimeoutMillis: ms, query_timeout: ms });
+  c.on('error', () => undefined);
+  await c.connect();
+  return c;
+}
+
+async function query<T = Record<string, unknown>>(dsn: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = await connect(dsn);
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** Retries `fn` until it returns true or the deadline passes (replication is asynchronous). */
+async function eventually(fn: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await fn()) return true;
+    } catch {
+      // not yet
+    }
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A live (non-zombie) process. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** The postmaster and its children for every running node. */
+function clusterPids(c: PgCluster): number[] {
+  const out: number[] = [];
+  for (const n of c.nodes) {
+    const pid = c.nodePid(n.name);
+    if (pid === undefined) continue;
+    out.push(pid);
+    for (const e of readdirProc()) {
+      try {
+        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
+      } catch {
+        // gone
+      }
+    }
+  }
+  return out;
+}
+
+function readdirProc(): string[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+}
+
+const started: PgCluster[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((c) => c.stop()));
+});
+
+describe('startPgCluster async: failover through the CLI and the router', () => {
+  it('replicates, fails over to n2 (kill n1, promote n2), routes new connections to n2, and rejoins n1 as a standby', async () => {
+    const t0 = performance.now();
+    const c = await startPgCluster();
+    started.push(c);
+    const startMs = performance.now() - t0;
+    console.log(`[pg-cluster] async cluster (1 + 2) started in ${startMs.toFixed(0)} ms`);
+    expect(startMs).toBeLessThan(20_000);
+
+    // topology.json: exactly the agreed keys, actions naming this node binary and dist/cli.js.
+    const topo = JSON.parse(readFileSync(c.topologyPath, 'utf8')) as PgCluster['topology'];
+    expect(Object.keys(topo)).toEqual(['name', 'family', 'clientDsn', 'nodes', 'replication', 'actions']);
+    expect(topo.name).toBe('testbed: PostgreSQL 15 streaming replication, 1 primary + 2 standbys (async)');
+    expect(topo.family).toBe('postgres');
+    expect(topo.replication).toBe('async');
+    expect(topo.nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
+    expect(topo.clientDsn).toBe(c.clientDsn);
+    expect(Object.keys(topo.actions).sort()).toEqual(['kill', 'pause', 'promote', 'resume', 'start', 'stop', 'who-is-primary']);
+    expect(topo.actions.kill.startsWith(`${process.execPath} `)).toBe(true);
+    expect(topo.actions.kill).toMatch(/dist\/cli\.js cluster --state \S+ kill \{node\}$/);
+    expect(statSync(c.statePath).mode & 0o077).toBe(0);
+
+    // A write through the router lands on n1 and reaches both standbys.
+    const n = Object.fromEntries(c.nodes.map((x) => [x.name, x]));
+    await query(c.clientDsn, 'CREATE TABLE t (id int PRIMARY KEY, port int)');
+    await query(c.clientDsn, 'INSERT INTO t VALUES (1, inet_server_port())');
+    expect((await query<{ port: number }>(c.clientDsn, 'SELECT port FROM t WHERE id = 1'))[0]?.port).toBe(n.n1!.port);
+    for (const s of ['n2', 'n3']) {
+      expect(await eventually(async () => (await query(n[s]!.dsn, 'SELECT 1 FROM t WHERE id = 1')).length === 1, 5000)).toBe(true);
+      await expect(query(n[s]!.dsn, 'INSERT INTO t VALUES (99, 0)')).rejects.toThrow(/read-only/);
+    }
+    let who = await action(c, 'who-is-primary');
+    expect([who.code, who.stdout]).toEqual([0, 'n1\n']);
+
+    // A session open through the router when n1 dies is gone with it.
+    const held = await connect(c.clientDsn);
+
+    const tKill = performance.now();
+    const killed = await action(c, 'kill', 'n1');
+    expect(killed.code, killed.stderr).toBe(0);
+    expect(killed.stdout).toMatch(/n1 killed/);
+    expect(c.nodePid('n1')).toBeUndefined();
+    const promoted = await action(c, 'promote', 'n2');
+    const tPromoted = performance.now();
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(promoted.stdout).toMatch(/n2 promoted; standbys re-pointed: n3/);
+    who = await action(c, 'who-is-primary');
+    expect([who.code, who.stdout]).toEqual([0, 'n2\n']);
+
+    // First acknowledged write through the router after the fault.
+    let firstWrite = -1;
+    const wrote = await eventually(async () => {
+      const rows = await query<{ port: number }>(c.clientDsn, 'INSERT INTO t VALUES (2, inet_server_port()) RETURNING port');
+      firstWrite = performance.now();
+      return rows[0]?.port === n.n2!.port;
+    }, 10_000);
+    expect(wrote).toBe(true);
+    await expect(held.query('SELECT 1')).rejects.toThrow();
+    console.log(
+      `[pg-cluster] kill n1: ${killed.ms.toFixed(0)} ms; promote n2: ${promoted.ms.toFixed(0)} ms; kill→promote returned ${(tPromoted - tKill).toFixed(0)} ms; ` +
+        `kill→first write through the router ${(firstWrite - tKill).toFixed(0)} ms (promote→write ${(firstWrite - tPromoted).toFixed(0)} ms)`,
+    );
+    expect(c.routerTarget()).toBe('n2');
+    // n3 follows n2 (new timeline) and sees the write made on n2.
+    expect(await eventually(async () => (await query(n.n3!.dsn, 'SELECT 1 FROM t WHERE id = 2')).length === 1, 10_000)).toBe(true);
+
+    // The old primary rejoins as a standby of n2.
+    const rejoined = await action(c, 'start', 'n1');
+    expect(rejoined.code, rejoined.stderr).toBe(0);
+    expect(rejoined.stdout).toMatch(/^n1 (rewound with pg_rewind|re-created with pg_basebackup|started as a standby).* of n2/);
+    console.log(`[pg-cluster] start n1 (rejoin): ${rejoined.ms.toFixed(0)} ms: ${rejoined.stdout.trim()}`);
+    expect((await query<{ r: boolean }>(n.n1!.dsn, 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(true);
+    await query(c.clientDsn, 'INSERT INTO t VALUES (3, inet_server_port())');
+    expect(await eventually(async () => (await query(n.n1!.dsn, 'SELECT 1 FROM t WHERE id IN (2, 3)')).length === 2, 10_000)).toBe(true);
+    who = await action(c, 'who-is-primary');
+    expect([who.code, who.stdout]).toEqual([0, 'n2\n']);
+    const lagRun = await execLag(c);
+    expect(lagRun.code, lagRun.stderr).toBe(0);
+    expect(lagRun.stdout).toMatch(/^n1 state=streaming sync_state=async replay_lag_bytes=\d+ replay_lag_ms=\d+ primary=n2\nn3 state=streaming/);
+
+    // Idempotent heals: start of a running node, kill of a dead one.
+    expect((await action(c, 'start', 'n2')).stdout).toMatch(/n2 is already running/);
+
+    // Wrong use: one line on stderr, exit 2, no password.
+    const bad = await action(c, 'promote', 'n9');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/unknown node "n9"/);
+    const notStandby = await action(c, 'promote', 'n2');
+    expect([notStandby.code, notStandby.stderr.trim()]).toEqual([2, 'helios-testbed cluster: promote n2: n2 is not a standby (pg_is_in_recovery() = false)']);
+    expect(bad.stderr + notStandby.stderr + rejoined.stdout + promoted.stdout).not.toContain(c.password);
+
+    // stop(): every process gone, directory removed.
+    const pids = clusterPids(c);
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    const tStop = performance.now();
+    await c.stop();
+    console.log(`[pg-cluster] stop(): ${(performance.now() - tStop).toFixed(0)} ms`);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(c.stateDir)).toBe(false);
+    await held.end().catch(() => undefined);
+  });
+});
+
+function execLag(c: PgCluster): Promise<Run> {
+  const cmd = c.topology.actions['who-is-primary'].replace(/who-is-primary$/, 'lag');
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    execFile('/bin/sh', ['-c', cmd], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? -1) : 0, stdout: String(stdout), stderr: String(stderr), ms: performance.now() - t0 });
+    });
+  });
+}
+
+describe('startPgCluster sync: waits for a standby, pause/resume, stop() with stuck commits', () => {
+  it('a commit waits while every sync standby is down; pause/resume; stop() still ends quickly', async () => {
+    const c = await startPgCluster({ replication: 'sync' });
+    started.push(c);
+    expect(c.topology.name).toBe('testbed: PostgreSQL 15 streaming replication, 1 primary + 2 standbys (sync)');
+    const n = Object.fromEntries(c.nodes.map((x) => [x.name, x]));
+    const sync = await query<{ s: string }>(n.n1!.dsn, "SELECT current_setting('synchronous_standby_names') AS s");
+    expect(sync[0]?.s).toBe('ANY 1 (n1, n2, n3)');
+    await query(c.clientDsn, 'CREATE TABLE t (id int PRIMARY KEY)');
+    const states = await query<{ application_name: string; sync_state: string }>(n.n1!.dsn, 'SELECT application_name, sync_state FROM pg_stat_replication ORDER BY 1');
+    expect(states).toEqual([
+      { application_name: 'n2', sync_state: 'quorum' },
+      { application_name: 'n3', sync_state: 'quorum' },
+    ]);
+
+    // Pausing the primary: it stops answering, the router closes the sessions it holds to it and refuses
+    // new connections at once, who-is-primary exits 1.
+    const held = await connect(c.clientDsn);
+    const paused = await action(c, 'pause', 'n1');
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout).toMatch(/^n1 paused \(SIGSTOP to \d+ processes\)/);
+    expect(await eventually(async () => c.routerTarget() === undefined, 3000)).toBe(true);
+    const tHeld = performance.now();
+    await expect(held.query('SELECT 1')).rejects.toThrow();
+    expect(performance.now() - tHeld).toBeLessThan(1000);
+    const tRefused = performance.now();
+    await expect(query(c.clientDsn, 'SELECT 1')).rejects.toThrow(/no node answers pg_is_in_recovery\(\) = false/);
+    expect(performance.now() - tRefused).toBeLessThan(1000);
+    const none = await action(c, 'who-is-primary');
+    expect([none.code, none.stdout]).toEqual([1, '']);
+    const resumed = await action(c, 'resume', 'n1');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await c.waitForRouterTarget('n1', 3000)).toBe(true);
+    await query(c.clientDsn, 'INSERT INTO t VALUES (1)');
+
+    // With every sync standby down, a commit waits (the client gives up; the backend keeps waiting).
+    for (const s of ['n2', 'n3']) {
+      const r = await action(c, 'stop', s);
+      expect([r.code, r.stdout.trim()]).toEqual([0, `${s} stopped (fast shutdown)`]);
+    }
+    const stuck = await connect(c.clientDsn, 5000);
+    const t0 = performance.now();
+    const outcome = await Promise.race([
+      stuck.query('INSERT INTO t VALUES (2)').then(() => 'committed', () => 'error'),
+      new Promise<string>((r) => setTimeout(() => r('waiting'), 1500)),
+    ]);
+    expect(outcome).toBe('waiting');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1400);
+    const waiters = await query<{ n: string }>(n.n1!.dsn, "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+    expect(Number(waiters[0]?.n)).toBe(1);
+
+    const pids = clusterPids(c);
+    const tStop = performance.now();
+    await c.stop();
+    const stopMs = performance.now() - tStop;
+    console.log(`[pg-cluster] stop() with a commit stuck in SyncRep: ${stopMs.toFixed(0)} ms`);
+    expect(stopMs).toBeLessThan(4000);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(c.stateDir)).toBe(false);
+    await stuck.end().catch(() => undefined);
+  });
+});
+
+describe('startPgCluster: nothing outlives a killed owner', () => {
+  it('the reaper stops every node, including one restarted by the CLI, and removes the directory', async () => {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'cluster-owner.mjs');
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const info = await new Promise<{ owner: number; stateDir: string; pids: number[] }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`owner did not report within 90 s\n${err}`)), 90_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (!line) return;
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as { owner: number; stateDir: string; pids: number[] });
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`owner exited (${code}) before reporting\n${err}`));
+        });
+      });
+      expect(info.pids.length).toBeGreaterThanOrEqual(4);
+      expect(info.pids.every(alive)).toBe(true);
+      const t0 = Date.now();
+      child.kill('SIGKILL');
+      const gone = await eventually(async () => info.pids.every((p) => !alive(p)) && !existsSync(info.stateDir), 15_000);
+      console.log(`[pg-cluster] owner SIGKILLed: all ${info.pids.length} node processes gone and the directory removed after ${Date.now() - t0} ms`);
+      expect(info.pids.filter(alive)).toEqual([]);
+      expect(gone).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
