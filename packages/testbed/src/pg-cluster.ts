@@ -351,7 +351,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       wal_receiver_status_interval: '1s',
       wal_retrieve_retry_interval: '200ms',
       ...(replication === 'sync' ? { synchronous_standby_names: opts.synchronousStandbyNames ?? `ANY 1 (${names.join(', ')})`, synchronous_commit: 'on' } : {}),
-      ...(archiveDir ? { archive_mode: 'on', archive_command: `test ! -f ${archiveDir}/%f && cp %p ${archiveDir}/%f`, archive_timeout: 0 } : {}),
+      ...(archiveDir ? { archive_mode: 'on', archive_command: `test ! -f ${shellQuote(archiveDir + '/')}%f && cp %p ${shellQuote(archiveDir + '/')}%f`, archive_timeout: 0 } : {}),
       ...opts.extraConf,
     };
     const lines = ['', '# --- helios-testbed pg-cluster ---'];

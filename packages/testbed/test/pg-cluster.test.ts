@@ -99,7 +99,7 @@ afterAll(async () => {
 describe('startPgCluster async: failover through the CLI and the router', () => {
   it('replicates, fails over to n2 (kill n1, promote n2), routes new connections to n2, and rejoins n1 as a standby', async () => {
     const t0 = performance.now();
-    const c = await startPgCluster();
+    const c = await startPgCluster({ archive: true });
     started.push(c);
     const startMs = performance.now() - t0;
     console.log(`[pg-cluster] async cluster (1 + 2) started in ${startMs.toFixed(0)} ms`);
@@ -129,6 +129,9 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
     }
     let who = await action(c, 'who-is-primary');
     expect([who.code, who.stdout]).toEqual([0, 'n1\n']);
+    // archive: true: a finished WAL segment lands in <stateDir>/archive.
+    const segment = (await query<{ f: string }>(c.clientDsn, 'SELECT pg_walfile_name(pg_switch_wal()) AS f'))[0]!.f;
+    expect(await eventually(async () => existsSync(path.join(c.archiveDir!, segment)), 5000)).toBe(true);
 
     // A session open through the router when n1 dies is gone with it.
     const held = await connect(c.clientDsn);
