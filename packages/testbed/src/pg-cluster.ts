@@ -371,8 +371,23 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     chownIfOwner(st, path.join(primary.dataDir, 'pg_hba.conf'));
     writeState(st);
 
+    /** findFreePort() is racy: another process may bind the port first; then another port. */
+    const spawnAnyPort = async (s: ClusterState, n: NodeState): Promise<void> => {
+      for (let attempt = 0; ; attempt++) {
+        const from = readLog(n).length;
+        try {
+          await spawnNode(s, n, left());
+          return;
+        } catch (err) {
+          if (attempt >= 3 || !/could not bind|address already in use/i.test(readLog(n).slice(from))) throw err;
+          n.port = await findFreePort();
+          writeState(s);
+        }
+      }
+    };
+
     phase = 'start n1';
-    await spawnNode(st, primary, left());
+    await spawnAnyPort(st, primary);
     track();
     const boot = await nodeSession(st, primary, 5000);
     let version: string;
@@ -390,7 +405,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     await Promise.all(
       nodes.slice(1).map(async (n) => {
         await baseBackup(s, n, primary, left());
-        await spawnNode(s, n, left());
+        await spawnAnyPort(s, n);
       }),
     );
     track();

@@ -191,6 +191,16 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
     expect([notStandby.code, notStandby.stderr.trim()]).toEqual([2, 'helios-testbed cluster: promote n2: n2 is not a standby (pg_is_in_recovery() = false)']);
     expect(bad.stderr + notStandby.stderr + rejoined.stdout + promoted.stdout).not.toContain(c.password);
 
+    // Two primaries (the ha-dr suite's split-brain mutant): who-is-primary names both, the router
+    // keeps sending new connections to the one it had.
+    const second = await action(c, 'promote', 'n3');
+    expect(second.code, second.stderr).toBe(0);
+    who = await action(c, 'who-is-primary');
+    expect([who.code, who.stdout]).toEqual([0, 'n2\nn3\n']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(c.routerTarget()).toBe('n2');
+    expect((await query<{ port: number }>(c.clientDsn, 'SELECT inet_server_port() AS port'))[0]?.port).toBe(n.n2!.port);
+
     // stop(): every process gone, directory removed.
     const pids = clusterPids(c);
     expect(pids.length).toBeGreaterThanOrEqual(3);
