@@ -321,3 +321,49 @@ describe('startPgCluster: nothing outlives a killed owner', () => {
     }
   });
 });
+
+describe('helios-testbed up pg-cluster', () => {
+  it('prints CLIENT_DSN, NODE_<name>_DSN, STATE_DIR, TOPOLOGY; the cluster command acts on it; Ctrl-C stops everything', async () => {
+    const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'up', 'pg-cluster', '--sync', '--standbys', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const fields: Record<string, string> = {};
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no output within 60 s\n${err}`)), 60_000);
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          for (const line of out.split('\n')) {
+            const eq = line.indexOf('=');
+            if (eq > 0) fields[line.slice(0, eq)] = line.slice(eq + 1);
+          }
+          if (fields.VERSION) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}\n${err}`)));
+      });
+      expect(Object.keys(fields)).toEqual(['CLIENT_DSN', 'NODE_n1_DSN', 'NODE_n2_DSN', 'STATE_DIR', 'TOPOLOGY', 'VERSION']);
+      expect(fields.CLIENT_DSN).toMatch(/^postgres:\/\/hc:[A-Za-z0-9_-]{24}@127\.0\.0\.1:\d+\/hc$/);
+      const topo = JSON.parse(readFileSync(fields.TOPOLOGY!, 'utf8')) as PgCluster['topology'];
+      expect(topo.name).toBe('testbed: PostgreSQL 15 streaming replication, 1 primary + 1 standby (sync)');
+      expect(topo.clientDsn).toBe(fields.CLIENT_DSN);
+      expect((await query<{ r: boolean }>(fields.CLIENT_DSN!, 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
+      const who = await new Promise<string>((resolve) =>
+        execFile(process.execPath, [cli, 'cluster', '--state', fields.STATE_DIR!, 'who-is-primary'], { timeout: 20_000 }, (_e, stdout) => resolve(String(stdout))),
+      );
+      expect(who).toBe('n1\n');
+      const pids = readFileSync(path.join(fields.STATE_DIR!, 'n1', 'postmaster.pid'), 'utf8').split('\n')[0];
+      child.kill('SIGINT');
+      expect(await exited, err).toBe(0);
+      expect(alive(Number(pids))).toBe(false);
+      expect(existsSync(fields.STATE_DIR!)).toBe(false);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
