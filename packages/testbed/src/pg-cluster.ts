@@ -428,7 +428,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const cli = resolveTestbedCli();
     const base = [process.execPath, cli, 'cluster', '--state', dir].map(shellQuote).join(' ');
     const topology: PgClusterTopology = {
-      name: `testbed: PostgreSQL 15 streaming replication, 1 primary + ${standbys} ${standbys === 1 ? "standby" : "standbys"} (${replication})`,
+      name: `testbed: PostgreSQL 15 streaming replication, 1 primary + ${standbys} ${standbys === 1 ? 'standby' : 'standbys'} (${replication})`,
       family: 'postgres',
       clientDsn: dsnFor(password, router.port),
       nodes: nodes.map((n) => ({ name: n.name, dsn: dsnFor(password, n.port) })),
