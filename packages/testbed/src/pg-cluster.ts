@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -172,6 +172,61 @@ export async function runClusterAction(st: ClusterState, action: PgClusterAction
         },
       );
     });
+  if (!node) return runUnlocked(st, action, undefined, ms, deadline);
+  // Two actions on one node at once (a heal in a finally racing a fault) would interleave their steps.
+  const unlock = await lockNode(st, node.name, Date.now() + ms);
+  try {
+    return await runUnlocked(st, action, node, ms, deadline);
+  } finally {
+    unlock();
+  }
+}
+
+/**
+ * An exclusive lock file per node (`<dir>/lock-<node>`, holding the holder's PID), so that actions on
+ * one node run one after the other, across processes. A lock whose holder died is taken over.
+ */
+async function lockNode(st: ClusterState, name: string, deadline: number): Promise<() => void> {
+  const file = path.join(st.dir, `lock-${name}`);
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // released meanwhile
+    }
+    let holderAlive = holder > 0;
+    if (holderAlive) {
+      try {
+        process.kill(holder, 0);
+      } catch (e) {
+        holderAlive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (!holderAlive) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) throw new Error(`another action on ${name} is still running (pid ${holder})`);
+    await sleep(50);
+  }
+}
+
+async function runUnlocked(
+  st: ClusterState,
+  action: PgClusterAction,
+  node: NodeState | undefined,
+  ms: number,
+  deadline: <T>(p: Promise<T>) => Promise<T>,
+): Promise<string> {
   switch (action) {
     case 'kill':
       return deadline(killNode(node!, ms).then((r) => (r === 'killed' ? `${node!.name} killed (SIGKILL)` : `${node!.name} was not running`)));
