@@ -137,6 +137,7 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
     const held = await connect(c.clientDsn);
 
     const tKill = performance.now();
+    const killAt = Date.now();
     const killed = await action(c, 'kill', 'n1');
     expect(killed.code, killed.stderr).toBe(0);
     expect(killed.stdout).toMatch(/n1 killed/);
@@ -161,6 +162,10 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
       `[pg-cluster] kill n1: ${killed.ms.toFixed(0)} ms; promote n2: ${promoted.ms.toFixed(0)} ms; kill→promote returned ${(tPromoted - tKill).toFixed(0)} ms; ` +
         `kill→first write through the router ${(firstWrite - tKill).toFixed(0)} ms (promote→write ${(firstWrite - tPromoted).toFixed(0)} ms)`,
     );
+    // The router's own view: n1 marked down (detection), then n2 as the target.
+    const events = c.routerEvents().filter((e) => e.at >= killAt);
+    expect(events.map((e) => e.target)).toEqual([undefined, 'n2']);
+    console.log(`[pg-cluster] router: kill→n1 down ${events[0]!.at - killAt} ms, kill→routing to n2 ${events[1]!.at - killAt} ms`);
     expect(c.routerTarget()).toBe('n2');
     // n3 follows n2 (new timeline) and sees the write made on n2.
     expect(await eventually(async () => (await query(n.n3!.dsn, 'SELECT 1 FROM t WHERE id = 2')).length === 1, 10_000)).toBe(true);
