@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -172,6 +172,61 @@ export async function runClusterAction(st: ClusterState, action: PgClusterAction
         },
       );
     });
+  if (!node) return runUnlocked(st, action, undefined, ms, deadline);
+  // Two actions on one node at once (a heal in a finally racing a fault) would interleave their steps.
+  const unlock = await lockNode(st, node.name, Date.now() + ms);
+  try {
+    return await runUnlocked(st, action, node, ms, deadline);
+  } finally {
+    unlock();
+  }
+}
+
+/**
+ * An exclusive lock file per node (`<dir>/lock-<node>`, holding the holder's PID), so that actions on
+ * one node run one after the other, across processes. A lock whose holder died is taken over.
+ */
+async function lockNode(st: ClusterState, name: string, deadline: number): Promise<() => void> {
+  const file = path.join(st.dir, `lock-${name}`);
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // released meanwhile
+    }
+    let holderAlive = holder > 0;
+    if (holderAlive) {
+      try {
+        process.kill(holder, 0);
+      } catch (e) {
+        holderAlive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    }
+    if (!holderAlive) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) throw new Error(`another action on ${name} is still running (pid ${holder})`);
+    await sleep(50);
+  }
+}
+
+async function runUnlocked(
+  st: ClusterState,
+  action: PgClusterAction,
+  node: NodeState | undefined,
+  ms: number,
+  deadline: <T>(p: Promise<T>) => Promise<T>,
+): Promise<string> {
   switch (action) {
     case 'kill':
       return deadline(killNode(node!, ms).then((r) => (r === 'killed' ? `${node!.name} killed (SIGKILL)` : `${node!.name} was not running`)));
@@ -351,7 +406,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       wal_receiver_status_interval: '1s',
       wal_retrieve_retry_interval: '200ms',
       ...(replication === 'sync' ? { synchronous_standby_names: opts.synchronousStandbyNames ?? `ANY 1 (${names.join(', ')})`, synchronous_commit: 'on' } : {}),
-      ...(archiveDir ? { archive_mode: 'on', archive_command: `test ! -f ${archiveDir}/%f && cp %p ${archiveDir}/%f`, archive_timeout: 0 } : {}),
+      ...(archiveDir ? { archive_mode: 'on', archive_command: `test ! -f ${shellQuote(archiveDir + '/')}%f && cp %p ${shellQuote(archiveDir + '/')}%f`, archive_timeout: 0 } : {}),
       ...opts.extraConf,
     };
     const lines = ['', '# --- helios-testbed pg-cluster ---'];
@@ -371,8 +426,23 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     chownIfOwner(st, path.join(primary.dataDir, 'pg_hba.conf'));
     writeState(st);
 
+    /** findFreePort() is racy: another process may bind the port first; then another port. */
+    const spawnAnyPort = async (s: ClusterState, n: NodeState): Promise<void> => {
+      for (let attempt = 0; ; attempt++) {
+        const from = readLog(n).length;
+        try {
+          await spawnNode(s, n, left());
+          return;
+        } catch (err) {
+          if (attempt >= 3 || !/could not bind|address already in use/i.test(readLog(n).slice(from))) throw err;
+          n.port = await findFreePort();
+          writeState(s);
+        }
+      }
+    };
+
     phase = 'start n1';
-    await spawnNode(st, primary, left());
+    await spawnAnyPort(st, primary);
     track();
     const boot = await nodeSession(st, primary, 5000);
     let version: string;
@@ -390,7 +460,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     await Promise.all(
       nodes.slice(1).map(async (n) => {
         await baseBackup(s, n, primary, left());
-        await spawnNode(s, n, left());
+        await spawnAnyPort(s, n);
       }),
     );
     track();
@@ -413,7 +483,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const cli = resolveTestbedCli();
     const base = [process.execPath, cli, 'cluster', '--state', dir].map(shellQuote).join(' ');
     const topology: PgClusterTopology = {
-      name: `testbed: PostgreSQL 15 streaming replication, 1 primary + ${standbys} standbys (${replication})`,
+      name: `testbed: PostgreSQL 15 streaming replication, 1 primary + ${standbys} ${standbys === 1 ? 'standby' : 'standbys'} (${replication})`,
       family: 'postgres',
       clientDsn: dsnFor(password, router.port),
       nodes: nodes.map((n) => ({ name: n.name, dsn: dsnFor(password, n.port) })),

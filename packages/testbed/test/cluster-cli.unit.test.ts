@@ -1,6 +1,6 @@
 // `helios-testbed cluster` usage errors: exit 2 with one line on stderr, without any server.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,19 @@ describe('helios-testbed cluster: usage errors', () => {
       expect((await cli(['--state', dir, 'stop', 'n1'])).stdout).toBe('n1 was not running\n');
       const pause = await cli(['--state', dir, 'pause', 'n1']);
       expect([pause.code, pause.stderr.trim()]).toEqual([2, 'helios-testbed cluster: pause n1: n1 is not running']);
+
+      // Actions on one node are serialized through <dir>/lock-n1: a live holder blocks until the deadline...
+      writeFileSync(path.join(dir, 'lock-n1'), String(process.pid));
+      const blocked = await cli(['--state', dir, 'kill', 'n1', '--timeout-ms', '400']);
+      expect([blocked.code, blocked.stderr.trim()]).toEqual([2, `helios-testbed cluster: kill n1: another action on n1 is still running (pid ${process.pid})`]);
+      // ...a dead holder's lock is taken over, and released after the action.
+      const dead = await new Promise<number>((resolve) => {
+        const p = spawn(process.execPath, ['-e', '0']);
+        p.once('exit', () => resolve(p.pid!));
+      });
+      writeFileSync(path.join(dir, 'lock-n1'), String(dead));
+      expect((await cli(['--state', dir, 'kill', 'n1'])).stdout).toBe('n1 was not running\n');
+      expect(existsSync(path.join(dir, 'lock-n1'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -99,7 +99,7 @@ afterAll(async () => {
 describe('startPgCluster async: failover through the CLI and the router', () => {
   it('replicates, fails over to n2 (kill n1, promote n2), routes new connections to n2, and rejoins n1 as a standby', async () => {
     const t0 = performance.now();
-    const c = await startPgCluster();
+    const c = await startPgCluster({ archive: true });
     started.push(c);
     const startMs = performance.now() - t0;
     console.log(`[pg-cluster] async cluster (1 + 2) started in ${startMs.toFixed(0)} ms`);
@@ -129,11 +129,15 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
     }
     let who = await action(c, 'who-is-primary');
     expect([who.code, who.stdout]).toEqual([0, 'n1\n']);
+    // archive: true: a finished WAL segment lands in <stateDir>/archive.
+    const segment = (await query<{ f: string }>(c.clientDsn, 'SELECT pg_walfile_name(pg_switch_wal()) AS f'))[0]!.f;
+    expect(await eventually(async () => existsSync(path.join(c.archiveDir!, segment)), 5000)).toBe(true);
 
     // A session open through the router when n1 dies is gone with it.
     const held = await connect(c.clientDsn);
 
     const tKill = performance.now();
+    const killAt = Date.now();
     const killed = await action(c, 'kill', 'n1');
     expect(killed.code, killed.stderr).toBe(0);
     expect(killed.stdout).toMatch(/n1 killed/);
@@ -158,6 +162,10 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
       `[pg-cluster] kill n1: ${killed.ms.toFixed(0)} ms; promote n2: ${promoted.ms.toFixed(0)} ms; kill→promote returned ${(tPromoted - tKill).toFixed(0)} ms; ` +
         `kill→first write through the router ${(firstWrite - tKill).toFixed(0)} ms (promote→write ${(firstWrite - tPromoted).toFixed(0)} ms)`,
     );
+    // The router's own view: n1 marked down (detection), then n2 as the target.
+    const events = c.routerEvents().filter((e) => e.at >= killAt);
+    expect(events.map((e) => e.target)).toEqual([undefined, 'n2']);
+    console.log(`[pg-cluster] router: kill→n1 down ${events[0]!.at - killAt} ms, kill→routing to n2 ${events[1]!.at - killAt} ms`);
     expect(c.routerTarget()).toBe('n2');
     // n3 follows n2 (new timeline) and sees the write made on n2.
     expect(await eventually(async () => (await query(n.n3!.dsn, 'SELECT 1 FROM t WHERE id = 2')).length === 1, 10_000)).toBe(true);
@@ -187,6 +195,16 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
     const notStandby = await action(c, 'promote', 'n2');
     expect([notStandby.code, notStandby.stderr.trim()]).toEqual([2, 'helios-testbed cluster: promote n2: n2 is not a standby (pg_is_in_recovery() = false)']);
     expect(bad.stderr + notStandby.stderr + rejoined.stdout + promoted.stdout).not.toContain(c.password);
+
+    // Two primaries (the ha-dr suite's split-brain mutant): who-is-primary names both, the router
+    // keeps sending new connections to the one it had.
+    const second = await action(c, 'promote', 'n3');
+    expect(second.code, second.stderr).toBe(0);
+    who = await action(c, 'who-is-primary');
+    expect([who.code, who.stdout]).toEqual([0, 'n2\nn3\n']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(c.routerTarget()).toBe('n2');
+    expect((await query<{ port: number }>(c.clientDsn, 'SELECT inet_server_port() AS port'))[0]?.port).toBe(n.n2!.port);
 
     // stop(): every process gone, directory removed.
     const pids = clusterPids(c);
@@ -303,6 +321,52 @@ describe('startPgCluster: nothing outlives a killed owner', () => {
       console.log(`[pg-cluster] owner SIGKILLed: all ${info.pids.length} node processes gone and the directory removed after ${Date.now() - t0} ms`);
       expect(info.pids.filter(alive)).toEqual([]);
       expect(gone).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('helios-testbed up pg-cluster', () => {
+  it('prints CLIENT_DSN, NODE_<name>_DSN, STATE_DIR, TOPOLOGY; the cluster command acts on it; Ctrl-C stops everything', async () => {
+    const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'up', 'pg-cluster', '--sync', '--standbys', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const fields: Record<string, string> = {};
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no output within 60 s\n${err}`)), 60_000);
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          for (const line of out.split('\n')) {
+            const eq = line.indexOf('=');
+            if (eq > 0) fields[line.slice(0, eq)] = line.slice(eq + 1);
+          }
+          if (fields.VERSION) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}\n${err}`)));
+      });
+      expect(Object.keys(fields)).toEqual(['CLIENT_DSN', 'NODE_n1_DSN', 'NODE_n2_DSN', 'STATE_DIR', 'TOPOLOGY', 'VERSION']);
+      expect(fields.CLIENT_DSN).toMatch(/^postgres:\/\/hc:[A-Za-z0-9_-]{24}@127\.0\.0\.1:\d+\/hc$/);
+      const topo = JSON.parse(readFileSync(fields.TOPOLOGY!, 'utf8')) as PgCluster['topology'];
+      expect(topo.name).toBe('testbed: PostgreSQL 15 streaming replication, 1 primary + 1 standby (sync)');
+      expect(topo.clientDsn).toBe(fields.CLIENT_DSN);
+      expect((await query<{ r: boolean }>(fields.CLIENT_DSN!, 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
+      const who = await new Promise<string>((resolve) =>
+        execFile(process.execPath, [cli, 'cluster', '--state', fields.STATE_DIR!, 'who-is-primary'], { timeout: 20_000 }, (_e, stdout) => resolve(String(stdout))),
+      );
+      expect(who).toBe('n1\n');
+      const pids = readFileSync(path.join(fields.STATE_DIR!, 'n1', 'postmaster.pid'), 'utf8').split('\n')[0];
+      child.kill('SIGINT');
+      expect(await exited, err).toBe(0);
+      expect(alive(Number(pids))).toBe(false);
+      expect(existsSync(fields.STATE_DIR!)).toBe(false);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
