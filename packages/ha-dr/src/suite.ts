@@ -95,6 +95,7 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
   defaultTimeoutMs: 120_000,
   dsnExample: '(none: --topology cluster.json names the client DSN and the nodes)',
   defaultTarget: 'the testbed reference cluster: PostgreSQL 15 streaming replication, 1 primary + 2 standbys behind a router (sync; --replication async)',
+  describeTarget: (options) => (typeof options.topology === 'string' ? `the cluster in ${options.topology}` : undefined),
   classifyError: (e) => classifyPgError(e).verdict,
   open: openHaDr,
   cliOptions: {
