@@ -489,7 +489,9 @@ describe('startPgCluster: network partitions of the replication links', () => {
     const n = Object.fromEntries(c.nodes.map((x) => [x.name, x]));
     await query(c.clientDsn, 'CREATE TABLE t (id int PRIMARY KEY)');
 
+    const tRun = performance.now();
     const cut = await c.run('partition', 'n1|n2,n3');
+    console.log(`[pg-cluster] partition via run() (in-process, through the control port): ${(performance.now() - tRun).toFixed(1)} ms`);
     expect(cut).toMatch(/^partitioned: n1 \| n2, n3 \(4 of 6 replication links cut, \d+ sockets reset\)$/);
     const client = await connect(c.clientDsn, 15_000);
     const insert = client.query('INSERT INTO t VALUES (1)').then(
