@@ -26,6 +26,7 @@ import {
   type NodeState,
   type ReplicationMode,
 } from './_internal/pg-cluster-node.js';
+import { controlRequest, GROUPS_SYNTAX, LinkSet, parseGroups } from './_internal/pg-links.js';
 import { PgRouter, type RouterEvent } from './_internal/pg-router.js';
 import { sleep, signalProcess, tail } from './_internal/proc.js';
 import { Registration } from './_internal/reaper-client.js';
@@ -70,7 +71,7 @@ export interface PgClusterNode {
 }
 
 /** The actions of a cluster, as `helios-testbed cluster --state DIR <action>` also runs them. */
-export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag';
+export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal';
 
 /** The topology file the ha-dr suite reads (DIR/topology.json). */
 export interface PgClusterTopology {
@@ -79,7 +80,7 @@ export interface PgClusterTopology {
   clientDsn: string;
   nodes: Array<{ name: string; dsn: string }>;
   replication: ReplicationMode;
-  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary', string>;
+  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string>;
 }
 
 /** A running PostgreSQL 15 streaming-replication cluster with its router. */
@@ -113,9 +114,14 @@ export interface PgCluster {
   nodePid(node: string): number | undefined;
   /** A node's server log so far. */
   logs(node: string): string;
-  /** Runs an action in this process (same code as the CLI); resolves with its output line(s). */
+  /**
+   * Runs an action (same code as the CLI); resolves with its output line(s). `node` is the node name,
+   * or for `partition` the groups: `'n1|n2,n3'`.
+   */
   run(action: PgClusterAction, node?: string, timeoutMs?: number): Promise<string>;
-  /** Releases sync-rep waiters, resumes paused nodes, fast-shuts every node down (SIGKILL after ~5 s), closes the router, removes the directory. Idempotent. */
+  /** The current partition as groups of node names (undefined: every replication link is up). */
+  partition(): string[][] | undefined;
+  /** Heals any partition, releases sync-rep waiters, resumes paused nodes, fast-shuts every node down (SIGKILL after ~5 s), closes the router, removes the directory. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -132,6 +138,8 @@ export const ACTION_TIMEOUT_MS: Record<PgClusterAction, number> = {
   promote: 30_000,
   'who-is-primary': 5_000,
   lag: 5_000,
+  partition: 5_000,
+  heal: 5_000,
 };
 
 /** POSIX shell quoting of one word. */
@@ -154,6 +162,7 @@ export function resolveTestbedCli(): string {
  */
 export async function runClusterAction(st: ClusterState, action: PgClusterAction, nodeName: string | undefined, timeoutMs?: number): Promise<string> {
   const ms = timeoutMs ?? ACTION_TIMEOUT_MS[action];
+  if (action === 'partition' || action === 'heal') return linkAction(st, action, nodeName, ms);
   const needsNode = action !== 'who-is-primary' && action !== 'lag';
   if (needsNode && !nodeName) throw new Error(`${action} needs a node name (${st.nodes.map((n) => n.name).join(', ')})`);
   if (!needsNode && nodeName) throw new Error(`${action} takes no node name`);
@@ -180,6 +189,18 @@ export async function runClusterAction(st: ClusterState, action: PgClusterAction
   } finally {
     unlock();
   }
+}
+
+/** partition/heal: the owner process holds the link proxies; ask it through its control port. */
+async function linkAction(st: ClusterState, action: 'partition' | 'heal', groups: string | undefined, ms: number): Promise<string> {
+  if (action === 'heal' && groups !== undefined) throw new Error('heal takes no argument');
+  if (action === 'partition') {
+    if (groups === undefined) throw new Error(`partition needs GROUPS: ${GROUPS_SYNTAX}`);
+    // Checked here too, so that a typo fails the same way whether or not the owner still runs.
+    parseGroups(groups, st.nodes.map((n) => n.name));
+  }
+  if (!st.control) throw new Error('state.json names no control port of the owner process');
+  return controlRequest(st.control, action, groups, ms);
 }
 
 /**
@@ -290,6 +311,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
   res.stopSignal = 'SIGINT';
   const registrations = new Map<string, { reg: Registration; pid: number | undefined }>();
   let router: PgRouter | undefined;
+  let links: LinkSet | undefined;
   let monitor: NodeJS.Timeout | undefined;
   let st: ClusterState | undefined;
 
@@ -312,6 +334,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
 
   const stopAllNodes = async (graceMs: number) => {
     if (monitor) clearInterval(monitor);
+    // Healed first: a standby can then catch up while the nodes shut down, nothing waits on a cut link.
+    links?.heal();
     const s = st;
     if (s) {
       for (const n of s.nodes) resumeNode(n);
@@ -347,12 +371,14 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       );
     }
     await router?.close();
+    await links?.close();
     for (const r of registrations.values()) r.reg.remove();
     registrations.clear();
   };
   res.stopExtra = stopAllNodes;
   res.killExtraSync = () => {
     if (monitor) clearInterval(monitor);
+    links?.closeSync();
     for (const n of st?.nodes ?? []) {
       const pid = postmasterPid(n);
       if (pid === undefined) continue;
@@ -376,7 +402,16 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const nodes: NodeState[] = [];
     for (let i = 1; i <= standbys + 1; i++) nodes.push({ name: `n${i}`, port: await findFreePort(), dataDir: path.join(dir, `n${i}`), logFile: path.join(dir, `n${i}.log`) });
     const routerPort = await findFreePort();
-    st = { version: 1, dir, binDir, user: USER, password, database: DB, owner, replication, passfile, archiveDir, routerPort, nodes };
+    st = { version: 1, dir, binDir, user: USER, password, database: DB, owner, replication, passfile, archiveDir, routerPort, nodes, links: {} };
+    // The replication link proxies exist before the first standby: its pg_basebackup goes through one.
+    const s0 = st;
+    links = new LinkSet(
+      nodes.map((n) => n.name),
+      (name) => findNode(s0, name).port,
+    );
+    st.links = await links.listen();
+    const token = randomPassword();
+    st.control = { port: await links.listenControl(token), token };
     if (owner) chownRecursive(dir, owner.uid, owner.gid);
     const primary = nodes[0]!;
 
@@ -496,6 +531,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
         resume: `${base} resume {node}`,
         promote: `${base} promote {node}`,
         'who-is-primary': `${base} who-is-primary`,
+        partition: `${base} partition {groups}`,
+        heal: `${base} heal`,
       },
     };
     const topologyPath = path.join(dir, 'topology.json');
@@ -503,6 +540,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
 
     const finalState = st;
     const r = router;
+    const l = links;
     const cluster: PgCluster = {
       clientDsn: topology.clientDsn,
       routerPort: r.port,
@@ -523,6 +561,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       routerConnections: () => r.connections(),
       nodePid: (name) => postmasterPid(findNode(finalState, name)),
       logs: (name) => readLog(findNode(finalState, name)),
+      partition: () => l.current()?.map((g) => [...g]),
       run: async (action, node, ms) => {
         const out = await runClusterAction(finalState, action, node, ms);
         track();

@@ -1,6 +1,7 @@
 // `helios-testbed cluster` usage errors: exit 2 with one line on stderr, without any server.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +65,49 @@ describe('helios-testbed cluster: usage errors', () => {
       expect((await cli(['--state', dir, 'kill', 'n1'])).stdout).toBe('n1 was not running\n');
       expect(existsSync(path.join(dir, 'lock-n1'))).toBe(false);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('partition/heal: argument errors, a missing or silent owner: one line each, within the deadline', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hc-cluster-cli-'));
+    const silent = net.createServer(() => undefined); // accepts, never answers
+    try {
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const nodes = ['n1', 'n2', 'n3'].map((name) => ({ name, port: 1, dataDir: path.join(dir, name), logFile: path.join(dir, `${name}.log`) }));
+      const state = { version: 1, dir, binDir: '/nonexistent', user: 'hc', password: 'secret-pw', database: 'hc', replication: 'async', passfile: path.join(dir, 'pgpass'), routerPort: 1, nodes, links: {} };
+      writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state));
+      for (const [args, message] of [
+        [['partition'], "partition: partition needs GROUPS: node names, comma-separated within a group, groups separated by | (e.g. 'n1|n2,n3')"],
+        [['heal', 'n1'], 'heal n1: heal takes no argument'],
+        [['partition', 'n1|n4'], 'partition n1|n4: unknown node "n4" (nodes: n1, n2, n3)'],
+        [['partition', 'n1,|n2'], 'empty node name or group'],
+        [['partition', 'n1|n2|n1'], 'node "n1" is named twice'],
+        [['partition', 'n1|n2'], 'state.json names no control port of the owner process'],
+      ] as const) {
+        const r = await cli(['--state', dir, ...args]);
+        expect([r.code, r.stdout, r.stderr.trim().split('\n').length], r.stderr).toEqual([2, '', 1]);
+        expect(r.stderr).toContain(message);
+      }
+      // The owner is gone (nothing listens on its control port any more).
+      const gone = await new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const port = (s.address() as net.AddressInfo).port;
+          s.close(() => resolve(port));
+        });
+      });
+      writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ ...state, control: { port: gone, token: 'x' } }));
+      const refused = await cli(['--state', dir, 'heal']);
+      expect([refused.code, refused.stderr.trim()]).toEqual([2, `helios-testbed cluster: heal: the cluster's owner process does not answer on its control port ${gone} (is the cluster still running?)`]);
+      // An owner that never confirms: the CLI gives up at its deadline.
+      const port = (silent.address() as net.AddressInfo).port;
+      writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ ...state, control: { port, token: 'x' } }));
+      const t0 = performance.now();
+      const late = await cli(['--state', dir, 'partition', 'n1|n2,n3', '--timeout-ms', '400']);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect([late.code, late.stderr.trim()]).toEqual([2, "helios-testbed cluster: partition n1|n2,n3: the cluster's owner process did not confirm within 400 ms (is its event loop blocked?)"]);
+    } finally {
+      silent.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

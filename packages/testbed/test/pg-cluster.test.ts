@@ -16,8 +16,9 @@ interface Run {
 }
 
 /** Runs a topology action as the suite will: placeholders replaced by shell-quoted values, /bin/sh -c. */
-function action(c: PgCluster, name: keyof PgCluster['topology']['actions'], node?: string): Promise<Run> {
-  const cmd = c.topology.actions[name].replace('{node}', node === undefined ? '' : shellQuote(node));
+function action(c: PgCluster, name: keyof PgCluster['topology']['actions'], arg?: string): Promise<Run> {
+  const quoted = arg === undefined ? '' : shellQuote(arg);
+  const cmd = c.topology.actions[name].replace('{node}', quoted).replace('{groups}', quoted);
   const t0 = performance.now();
   return new Promise((resolve) => {
     execFile('/bin/sh', ['-c', cmd], { timeout: 90_000 }, (err, stdout, stderr) => {
@@ -113,7 +114,9 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
     expect(topo.replication).toBe('async');
     expect(topo.nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
     expect(topo.clientDsn).toBe(c.clientDsn);
-    expect(Object.keys(topo.actions).sort()).toEqual(['kill', 'pause', 'promote', 'resume', 'start', 'stop', 'who-is-primary']);
+    expect(Object.keys(topo.actions).sort()).toEqual(['heal', 'kill', 'partition', 'pause', 'promote', 'resume', 'start', 'stop', 'who-is-primary']);
+    expect(topo.actions.partition).toMatch(/ partition \{groups\}$/);
+    expect(topo.actions.heal).toMatch(/ heal$/);
     expect(topo.actions.kill.startsWith(`${process.execPath} `)).toBe(true);
     expect(topo.actions.kill).toMatch(/dist\/cli\.js cluster --state \S+ kill \{node\}$/);
     expect(statSync(c.statePath).mode & 0o077).toBe(0);
@@ -370,5 +373,164 @@ describe('helios-testbed up pg-cluster', () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+  });
+});
+
+/** count(*) of the rows of t with id in [from, to] on a node. */
+async function countIds(dsn: string, from: number, to: number): Promise<number> {
+  return Number((await query<{ n: string }>(dsn, 'SELECT count(*) AS n FROM t WHERE id BETWEEN $1 AND $2', [from, to]))[0]?.n);
+}
+
+describe('startPgCluster: network partitions of the replication links', () => {
+  it('async: a cut primary keeps acknowledging writes the standbys never get; heal restores streaming; kill + heal + promote loses them', async () => {
+    const c = await startPgCluster();
+    started.push(c);
+    const n = Object.fromEntries(c.nodes.map((x) => [x.name, x]));
+    const nodePorts = c.nodes.map((x) => x.port);
+    // Every standby streams through a link proxy, never from the peer's own port.
+    for (const s of ['n2', 'n3']) {
+      const conninfo = (await query<{ primary_conninfo: string }>(n[s]!.dsn, 'SHOW primary_conninfo'))[0]!.primary_conninfo;
+      const port = Number(/port=(\d+)/.exec(conninfo)?.[1]);
+      expect(port > 0 && !nodePorts.includes(port), conninfo).toBe(true);
+    }
+    await query(c.clientDsn, 'CREATE TABLE t (id int PRIMARY KEY)');
+    await query(c.clientDsn, 'INSERT INTO t VALUES (0)');
+    for (const s of ['n2', 'n3']) expect(await eventually(async () => (await countIds(n[s]!.dsn, 0, 0)) === 1, 5000)).toBe(true);
+    expect(c.partition()).toBeUndefined();
+
+    // Only n3 cut off: n2 still streams from n1.
+    const one = await action(c, 'partition', 'n1,n2');
+    expect([one.code, one.stdout, one.stderr]).toEqual([0, 'partitioned: n1, n2 | n3 (4 of 6 replication links cut, 2 sockets reset)\n', '']);
+    expect(c.partition()).toEqual([['n1', 'n2'], ['n3']]);
+    await query(c.clientDsn, 'INSERT INTO t VALUES (1)');
+    expect(await eventually(async () => (await countIds(n.n2!.dsn, 1, 1)) === 1, 5000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await countIds(n.n3!.dsn, 1, 1)).toBe(0);
+
+    // n1 alone (replaces the partition above). The CLI process is gone; the cut stays (the owner holds it).
+    const cut = await action(c, 'partition', 'n1|n2,n3');
+    expect(cut.code, cut.stderr).toBe(0);
+    expect(cut.stdout).toMatch(/^partitioned: n1 \| n2, n3 \(4 of 6 replication links cut, \d+ sockets reset\)\n$/);
+    const received = async (s: string) => (await query<{ l: string }>(n[s]!.dsn, 'SELECT pg_last_wal_receive_lsn()::text AS l'))[0]!.l;
+    const lsnAtCut = { n2: await received('n2'), n3: await received('n3') };
+    // The router (client side) still reaches n1, which acknowledges (async).
+    await query(c.clientDsn, 'INSERT INTO t SELECT generate_series(100, 299)');
+    expect(await countIds(n.n1!.dsn, 100, 299)).toBe(200);
+    // n1's WAL senders die with their connections; the standbys' reconnections are reset.
+    expect(await eventually(async () => (await query(n.n1!.dsn, 'SELECT 1 FROM pg_stat_replication')).length === 0, 3000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const s of ['n2', 'n3'] as const) {
+      expect(await countIds(n[s]!.dsn, 100, 299)).toBe(0);
+      expect(await received(s)).toBe(lsnAtCut[s]);
+    }
+    expect(c.logs('n2')).toMatch(/could not connect to the primary server|server closed the connection unexpectedly|Connection reset by peer/);
+
+    // heal: both standbys catch up on what n1 wrote meanwhile, and a row written after heal arrives.
+    const healed = await action(c, 'heal');
+    const tHealed = performance.now();
+    expect([healed.code, healed.stdout, healed.stderr]).toEqual([0, 'healed: 4 replication links restored\n', '']);
+    expect(c.partition()).toBeUndefined();
+    expect(await eventually(async () => (await countIds(n.n2!.dsn, 100, 299)) === 200 && (await countIds(n.n3!.dsn, 0, 299)) === 202, 10_000)).toBe(true);
+    const catchUpMs = performance.now() - tHealed;
+    await query(c.clientDsn, 'INSERT INTO t VALUES (300)');
+    for (const s of ['n2', 'n3']) expect(await eventually(async () => (await countIds(n[s]!.dsn, 300, 300)) === 1, 5000)).toBe(true);
+    const again = await action(c, 'heal');
+    expect([again.code, again.stdout]).toEqual([0, 'no partition to heal\n']);
+    console.log(`[pg-cluster] partition (CLI): ${one.ms.toFixed(0)} ms, ${cut.ms.toFixed(0)} ms; heal (CLI): ${healed.ms.toFixed(0)} ms; heal→200 rows on both standbys ${catchUpMs.toFixed(0)} ms`);
+
+    // Wrong groups: one line, exit 2, nothing changes.
+    for (const [groups, message] of [
+      ['n1|n9', 'partition n1|n9: unknown node "n9" (nodes: n1, n2, n3)'],
+      ['n1|n1,n2', 'node "n1" is named twice'],
+      ['', 'no groups given'],
+    ] as const) {
+      const bad = await action(c, 'partition', groups);
+      expect([bad.code, bad.stdout, bad.stderr.trim().split('\n').length], bad.stderr).toEqual([2, '', 1]);
+      expect(bad.stderr).toContain(message);
+    }
+    expect(c.partition()).toBeUndefined();
+
+    // HA-001: cut n1 off, write, kill it, heal, promote n2: every row acknowledged since the cut is lost.
+    const cut2 = await action(c, 'partition', 'n1|n2,n3');
+    expect(cut2.code, cut2.stderr).toBe(0);
+    let acked = 0;
+    const writer = await connect(c.clientDsn);
+    try {
+      // One autocommit INSERT per row: each acknowledged on its own, as the suite's write load does.
+      for (let id = 1000; id < 1100; id++) {
+        await writer.query('INSERT INTO t VALUES ($1)', [id]);
+        acked++;
+      }
+    } finally {
+      await writer.end().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await countIds(n.n2!.dsn, 1000, 1099)).toBe(0);
+    expect((await action(c, 'kill', 'n1')).code).toBe(0);
+    const heal2 = await action(c, 'heal');
+    expect(heal2.code, heal2.stderr).toBe(0);
+    const promoted = await action(c, 'promote', 'n2');
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(promoted.stdout).toMatch(/n2 promoted; standbys re-pointed: n3/);
+    const lost = acked - (await countIds(n.n2!.dsn, 1000, 1099));
+    expect(lost).toBe(100);
+    expect(await countIds(n.n2!.dsn, 0, 300)).toBe(203);
+    // n3 streams from n2 through its link (restored by heal) and lost the same rows.
+    await query(n.n2!.dsn, 'INSERT INTO t VALUES (2000)');
+    expect(await eventually(async () => (await countIds(n.n3!.dsn, 2000, 2000)) === 1, 10_000)).toBe(true);
+    expect(await countIds(n.n3!.dsn, 1000, 1099)).toBe(0);
+    console.log(`[pg-cluster] async, n1 cut off, killed, healed, n2 promoted: ${lost} of ${acked} acknowledged writes lost`);
+    await c.stop();
+  });
+
+  it('sync: a commit waits while the primary is cut off and completes after heal; stop() while partitioned ends everything', async () => {
+    const c = await startPgCluster({ replication: 'sync' });
+    started.push(c);
+    const n = Object.fromEntries(c.nodes.map((x) => [x.name, x]));
+    await query(c.clientDsn, 'CREATE TABLE t (id int PRIMARY KEY)');
+
+    const tRun = performance.now();
+    const cut = await c.run('partition', 'n1|n2,n3');
+    console.log(`[pg-cluster] partition via run() (in-process, through the control port): ${(performance.now() - tRun).toFixed(1)} ms`);
+    expect(cut).toMatch(/^partitioned: n1 \| n2, n3 \(4 of 6 replication links cut, \d+ sockets reset\)$/);
+    const client = await connect(c.clientDsn, 15_000);
+    const insert = client.query('INSERT INTO t VALUES (1)').then(
+      () => 'committed',
+      (e: Error) => `error: ${e.message}`,
+    );
+    const before = await Promise.race([insert, new Promise<string>((r) => setTimeout(() => r('waiting'), 1500))]);
+    expect(before).toBe('waiting');
+    const waiters = await query<{ n: string }>(n.n1!.dsn, "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+    expect(Number(waiters[0]?.n)).toBe(1);
+    expect(await countIds(n.n2!.dsn, 1, 1)).toBe(0);
+
+    const tHeal = performance.now();
+    const healed = await action(c, 'heal');
+    expect([healed.code, healed.stdout]).toEqual([0, 'healed: 4 replication links restored\n']);
+    const after = await Promise.race([insert, new Promise<string>((r) => setTimeout(() => r('still waiting'), 10_000))]);
+    const commitMs = performance.now() - tHeal;
+    expect(after).toBe('committed');
+    expect(await eventually(async () => (await countIds(n.n2!.dsn, 1, 1)) + (await countIds(n.n3!.dsn, 1, 1)) >= 1, 3000)).toBe(true);
+    console.log(`[pg-cluster] sync: heal (CLI ${healed.ms.toFixed(0)} ms) → the waiting commit returned after ${commitMs.toFixed(0)} ms`);
+
+    // Cut again with a commit waiting: stop() heals, releases it and ends every process quickly.
+    await c.run('partition', 'n1|n2,n3');
+    const stuck = client.query('INSERT INTO t VALUES (2)').then(
+      () => 'committed',
+      () => 'error',
+    );
+    expect(await Promise.race([stuck, new Promise<string>((r) => setTimeout(() => r('waiting'), 1000))])).toBe('waiting');
+    const pids = clusterPids(c);
+    const tStop = performance.now();
+    await c.stop();
+    const stopMs = performance.now() - tStop;
+    console.log(`[pg-cluster] stop() while partitioned with a commit waiting: ${stopMs.toFixed(0)} ms`);
+    expect(stopMs).toBeLessThan(4000);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(c.stateDir)).toBe(false);
+    await client.end().catch(() => undefined);
+    // The owner is gone: a partition request now fails with one line (state.json went with the directory).
+    const late = await action(c, 'heal');
+    expect([late.code, late.stderr.trim().split('\n').length]).toEqual([2, 1]);
   });
 });

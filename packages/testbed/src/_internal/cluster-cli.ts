@@ -9,11 +9,12 @@ import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg
 import { readState } from './pg-cluster-node.js';
 import { errorMessage, isRoot } from './util.js';
 
-export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE] [--timeout-ms N]
+export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS] [--timeout-ms N]
 
 Acts on a PostgreSQL cluster started by startPgCluster() or \`helios-testbed up pg-cluster\`
 (DIR is its STATE_DIR, holding state.json). Run it as the user that started the cluster (root
-on CI; the servers then run as postgres).
+on CI; the servers then run as postgres). partition and heal are carried out by the process that
+started the cluster (it owns the replication link proxies), which must still be running.
 
 Actions:
   kill NODE        SIGKILL of the node's postmaster and all its processes (a crash)
@@ -26,6 +27,10 @@ Actions:
                    running standbys to it
   who-is-primary   print each node answering pg_is_in_recovery() = false; exit 1 when none
   lag              per standby: state, sync_state, replay lag in bytes and ms (as the primary sees it)
+  partition GROUPS cut every replication link between nodes of different groups (GROUPS: node
+                   names, comma-separated within a group, groups separated by |, e.g. 'n1|n2,n3';
+                   a node not named is a group of its own); replaces any earlier partition
+  heal             restore every replication link (clients reach every node throughout)
 
 Every action has a deadline (--timeout-ms, defaults: kill 10 s, start 60 s, stop 30 s,
 promote 30 s, others 5 s) and exits 2 with one line on failure.`;

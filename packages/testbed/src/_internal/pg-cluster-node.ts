@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { chownSync, closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isServerError, pgConnect, type PgClientSession } from './pg-client.js';
+import { linkKey } from './pg-links.js';
 import { cleanEnv, readStat, runCommand, signalProcess, sleep, tail } from './proc.js';
 import { errorMessage } from './util.js';
 
@@ -38,6 +39,10 @@ export interface ClusterState {
   archiveDir?: string;
   routerPort: number;
   nodes: NodeState[];
+  /** Port of the owner's link proxy per `standby>upstream` pair (see pg-links.ts): every replication connection goes through one. */
+  links: Record<string, number>;
+  /** The owner's control port for partition/heal, and the token a request must carry. */
+  control?: { port: number; token: string };
 }
 
 export const STATE_FILE = 'state.json';
@@ -94,11 +99,21 @@ export function quoteConf(value: string | number | boolean): string {
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-/** The conninfo a standby named `standby` uses to stream from `primary` (password from the passfile, never inline). */
+/** The port of the owner's proxy for the replication link from `standby` to `upstream` (never the peer itself: a partition cuts it). */
+export function linkPort(st: ClusterState, standby: string, upstream: NodeState): number {
+  const port = st.links?.[linkKey(standby, upstream.name)];
+  if (!port) throw new Error(`state.json has no replication link ${linkKey(standby, upstream.name)}`);
+  return port;
+}
+
+/**
+ * The conninfo a standby named `standby` uses to stream from `primary`: through the link proxy of
+ * the pair (so a partition cuts it), password from the passfile, never inline.
+ */
 export function primaryConninfo(st: ClusterState, primary: NodeState, standby: string): string {
   return [
     `host=127.0.0.1`,
-    `port=${primary.port}`,
+    `port=${linkPort(st, standby, primary)}`,
     `user=${connValue(st.user)}`,
     `passfile=${connValue(st.passfile)}`,
     `application_name=${connValue(standby)}`,
@@ -333,13 +348,13 @@ export function runPg(st: ClusterState, program: string, args: string[], timeout
   return runCommand(path.join(st.binDir, program), args, { cwd: st.dir, env: env(st), ...ids(st), timeoutMs });
 }
 
-/** Copies a fresh standby of `primary` into `node`'s (absent or emptied) data directory. */
+/** Copies a fresh standby of `primary` into `node`'s (absent or emptied) data directory, through their link (fails across a partition). */
 export async function baseBackup(st: ClusterState, node: NodeState, primary: NodeState, timeoutMs: number): Promise<void> {
   rmSync(node.dataDir, { recursive: true, force: true });
   const r = await runPg(
     st,
     'pg_basebackup',
-    ['-h', '127.0.0.1', '-p', String(primary.port), '-U', st.user, '-D', node.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync', '-w', `--label=helios-testbed ${node.name}`],
+    ['-h', '127.0.0.1', '-p', String(linkPort(st, node.name, primary)), '-U', st.user, '-D', node.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync', '-w', `--label=helios-testbed ${node.name}`],
     timeoutMs,
   );
   if (r.code !== 0) throw new Error(`${node.name}: pg_basebackup from ${primary.name} failed: ${tail(r.output, 800).trim()}`);
@@ -377,7 +392,8 @@ export async function startNode(st: ClusterState, node: NodeState, timeoutMs: nu
       const r = await runPg(
         st,
         'pg_rewind',
-        ['-D', node.dataDir, `--source-server=host=127.0.0.1 port=${primary.port} user=${connValue(st.user)} passfile=${connValue(st.passfile)} dbname=postgres`, '--no-sync'],
+        // Through the link: a node cut off from the primary cannot rejoin it.
+        ['-D', node.dataDir, `--source-server=host=127.0.0.1 port=${linkPort(st, node.name, primary)} user=${connValue(st.user)} passfile=${connValue(st.passfile)} dbname=postgres`, '--no-sync'],
         Math.max(1000, deadline - Date.now() - 5000),
       );
       if (r.code === 0) {
