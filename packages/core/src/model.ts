@@ -158,6 +158,11 @@ export interface SuiteDefinition<T = unknown> {
   /** What runs when no --dsn is given (e.g. `embedded PGlite`); undefined means a DSN is required. */
   defaultTarget?: string;
   /**
+   * Optional: the start line's target when the run has no DSN but a suite option names the endpoint
+   * (e.g. `--topology FILE`); undefined falls back to {@link SuiteDefinition.defaultTarget}.
+   */
+  describeTarget?(options: Readonly<Record<string, string | boolean | undefined>>): string | undefined;
+  /**
    * Expectations files the suite ships, each for the kind of endpoint it was observed on. Without
    * an explicit file, the CLI and the vitest binding apply the first one whose `matches` accepts
    * what the opened endpoint reported (embedded default or --dsn alike), and say so.

@@ -430,7 +430,9 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const selected = selectCases(suite.cases, opts);
   const graceMs = opts.graceMs ?? 500;
   const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? 10_000;
-  const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : `${suite.defaultTarget ?? 'default'} (embedded default)`;
+  // A suite reached through its own option (ha-dr's --topology) names the target itself.
+  const described = opts.dsn === undefined ? suite.describeTarget?.(opts.options ?? {}) : undefined;
+  const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : (described ?? `${suite.defaultTarget ?? 'default'} (embedded default)`);
   emit({ type: 'start', suite: suite.name, version: suite.version, total: selected.length, seed, target: targetLabel });
   for (const message of opts.notes ?? []) emit({ type: 'note', message: redactor.redact(message) });
   if (opts.shard) {

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * `helios-testbed up postgres|pglite|mariadb|pgbouncer [--no-tls] [--pool-mode M]` — start a throwaway
+ * `helios-testbed up postgres|pglite|mariadb|pgbouncer|pg-cluster [--no-tls] [--pool-mode M]` — start a throwaway
  * endpoint for local development, print how to connect, stop it on Ctrl-C.
+ * `helios-testbed cluster --state DIR <action> [NODE]` — act on a running pg-cluster (see _internal/cluster-cli.ts).
  */
 import { parseArgs } from 'node:util';
 import type { Endpoint } from './endpoint.js';
+import { clusterMain } from './_internal/cluster-cli.js';
 import { startMariadb } from './mariadb.js';
+import { startPgCluster, type PgCluster } from './pg-cluster.js';
 import { startPgbouncer, type PgbouncerEndpoint, type PgbouncerPoolMode } from './pgbouncer.js';
 import { startPglite } from './pglite.js';
 import { startPostgres } from './postgres.js';
@@ -14,9 +17,12 @@ const KINDS_TEXT = `  postgres   PostgreSQL from the machine's binaries (initdb 
   pglite     in-memory PGlite in a child process (any user/password accepted)
   mariadb    MariaDB from Debian's mariadb-server, user hc, database hc
   pgbouncer  PgBouncer (the machine's pgbouncer) in front of a fresh postgres, scram-sha-256,
-             --pool-mode session (default) or transaction; also pgbouncer-session, pgbouncer-transaction`;
+             --pool-mode session (default) or transaction; also pgbouncer-session, pgbouncer-transaction
+  pg-cluster PostgreSQL 15 streaming replication: primary n1 + --standbys N (default 2) standbys,
+             async (default) or --sync, a router as CLIENT_DSN, actions via \`helios-testbed cluster\``;
 
-const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer> [options]
+const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster> [options]
+       helios-testbed cluster --state DIR <action> [NODE]   (see helios-testbed cluster --help)
 
 Start a throwaway database server on 127.0.0.1 for local development, print its
 DSN (with the random password of this throwaway server) and keep it running until
@@ -30,14 +36,18 @@ Options:
   --pool-mode M     pgbouncer: session (default) or transaction
   --md5             postgres: md5 password authentication instead of scram-sha-256
   --vector          pglite: load the pgvector extension
+  --sync            pg-cluster: synchronous replication (synchronous_standby_names 'ANY 1 (n1, n2, ...)')
+  --standbys N      pg-cluster: number of standbys (default 2)
+  --archive         pg-cluster: WAL archiving into STATE_DIR/archive
   --timeout-ms N    start timeout (default 30000)
   --list            list the endpoint kinds and exit
   -h, --help        show this help
 
 Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...;
-pgbouncer also: BACKEND_DSN=... (PostgreSQL directly, bypassing the pooler), BACKEND_PID=...`;
+pgbouncer also: BACKEND_DSN=... (PostgreSQL directly, bypassing the pooler), BACKEND_PID=...
+pg-cluster: CLIENT_DSN=... (the router), NODE_<name>_DSN=..., STATE_DIR=..., TOPOLOGY=..., VERSION=...`;
 
-const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction'] as const;
+const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction', 'pg-cluster'] as const;
 type Kind = (typeof KINDS)[number];
 
 function fail(message: string): never {
@@ -46,6 +56,9 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'cluster') {
+    process.exit(await clusterMain(process.argv.slice(3)));
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -58,6 +71,9 @@ async function main(): Promise<void> {
         vector: { type: 'boolean', default: false },
         'timeout-ms': { type: 'string' },
         'pool-mode': { type: 'string' },
+        sync: { type: 'boolean', default: false },
+        standbys: { type: 'string' },
+        archive: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -74,9 +90,11 @@ async function main(): Promise<void> {
     return;
   }
   const [command, kind, ...rest] = positionals;
-  if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up; see --help)` : 'missing command (see --help)');
-  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb or pgbouncer)');
-  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb or pgbouncer)`);
+  if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up or cluster; see --help)` : 'missing command (see --help)');
+  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)');
+  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)`);
+  if (kind !== 'pg-cluster' && (values.sync || values.standbys !== undefined || values.archive)) fail('--sync, --standbys and --archive apply to pg-cluster only');
+  if (kind === 'pg-cluster') return upCluster(values);
   const poolModeFlag = values['pool-mode'];
   if (poolModeFlag !== undefined && poolModeFlag !== 'session' && poolModeFlag !== 'transaction') fail(`--pool-mode must be session or transaction, not "${poolModeFlag}"`);
   const kindMode = kind.startsWith('pgbouncer-') ? kind.slice('pgbouncer-'.length) : undefined;
@@ -116,6 +134,9 @@ async function main(): Promise<void> {
       case 'pgbouncer-transaction':
         endpoint = await startPgbouncer({ poolMode, startTimeoutMs });
         break;
+      case 'pg-cluster':
+        // handled by upCluster() above
+        return;
     }
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
@@ -142,6 +163,37 @@ async function main(): Promise<void> {
       void ep.stop().finally(() => process.exit(1));
     }
   }, 500);
+}
+
+async function upCluster(values: { sync?: boolean; standbys?: string; archive?: boolean; 'timeout-ms'?: string }): Promise<void> {
+  const standbys = values.standbys === undefined ? 2 : Number(values.standbys);
+  if (!Number.isInteger(standbys) || standbys < 1 || standbys > 8) fail('--standbys must be an integer from 1 to 8');
+  const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) fail('--timeout-ms must be a positive number');
+  let cluster: PgCluster | undefined;
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write('helios-testbed: stopping...\n');
+    void (cluster ? cluster.stop() : Promise.resolve()).finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => (cluster ? stop(0) : process.exit(130)));
+  process.on('SIGTERM', () => (cluster ? stop(0) : process.exit(143)));
+  try {
+    cluster = await startPgCluster({ standbys, replication: values.sync ? 'sync' : 'async', archive: values.archive, startTimeoutMs });
+  } catch (err) {
+    fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
+  }
+  const c = cluster!;
+  const lines = [`CLIENT_DSN=${c.clientDsn}`, ...c.nodes.map((n) => `NODE_${n.name}_DSN=${n.dsn}`), `STATE_DIR=${c.stateDir}`, `TOPOLOGY=${c.topologyPath}`, `VERSION=${c.version}`];
+  if (c.archiveDir) lines.push(`ARCHIVE_DIR=${c.archiveDir}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stderr.write(
+    `helios-testbed: pg-cluster (${c.replication}, ${c.nodes.length} nodes) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`,
+  );
+  // The router's timers are unref'd (library use); this process stays up until Ctrl-C.
+  setInterval(() => undefined, 1 << 30);
 }
 
 void main();

@@ -103,11 +103,15 @@ export class Resource {
   stopSignal: NodeJS.Signals = 'SIGTERM';
   /** Called just before the temp dir is removed (e.g. to snapshot a log file). */
   beforeRemove: (() => void) | undefined;
+  /** Processes owned besides `server` (a cluster's nodes and router): stopped first by release(). */
+  stopExtra: ((graceMs: number) => Promise<void>) | undefined;
+  /** Synchronous last resort for the same processes, from releaseSync() (process exit). */
+  killExtraSync: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
   /** This server's entry with the reaper, which stops it and removes its temp dir if this process dies first. */
   private readonly registration: Registration;
 
-  constructor(readonly kind: EndpointKind) {
+  constructor(readonly kind: EndpointKind | 'pg-cluster') {
     ensureExitHandler();
     resources.add(this);
     this.registration = new Registration(kind, this.stopSignal);
@@ -176,6 +180,7 @@ export class Resource {
   release(graceMs = 5000): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
+      if (this.stopExtra) await this.stopExtra(graceMs).catch(() => undefined);
       const s = this.server;
       if (s && s.pid > 0) {
         if (!s.hasExited()) {
@@ -222,6 +227,11 @@ export class Resource {
 
   /** Synchronous last-resort cleanup for `process.on('exit')`. */
   releaseSync(): void {
+    try {
+      this.killExtraSync?.();
+    } catch {
+      // nothing more we can do while exiting
+    }
     const s = this.server;
     if (s && s.pid > 0) signalGroup(s.pid, 'SIGKILL');
     if (this.tempDir) {

@@ -1,7 +1,7 @@
 /**
  * @helios-conformance/testbed — real database endpoints on one machine:
  * ephemeral PostgreSQL (the machine's binaries), MariaDB (Debian's package) and
- * PGlite (in a child process), plus PgBouncer in front of PostgreSQL, each on a free loopback port in a temp dir, with
+ * PGlite (in a child process), plus PgBouncer in front of PostgreSQL and a PostgreSQL streaming-replication cluster with a router, each on a free loopback port in a temp dir, with
  * guaranteed teardown.
  *
  * @packageDocumentation
@@ -14,6 +14,8 @@ export type { StartPgliteOptions } from './pglite.js';
 export { resolvePgliteChild, startPglite } from './pglite.js';
 export type { PgbouncerEndpoint, PgbouncerPoolMode, StartPgbouncerOptions } from './pgbouncer.js';
 export { resolvePgbouncer, startPgbouncer } from './pgbouncer.js';
+export type { PgCluster, PgClusterAction, PgClusterNode, PgClusterTopology, ReplicationMode, StartPgClusterOptions } from './pg-cluster.js';
+export { ACTION_TIMEOUT_MS, resolveTestbedCli, runClusterActionInDir, shellQuote, startPgCluster } from './pg-cluster.js';
 export { findFreePort } from './ports.js';
 export type { StartPostgresOptions } from './postgres.js';
 export { resolvePgBinDir, startPostgres } from './postgres.js';

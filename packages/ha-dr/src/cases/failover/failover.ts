@@ -1,0 +1,226 @@
+// Failover under load, read as a chaos experiment: steady state (one primary, the writer's acks all
+// on it) → fault (the primary is killed; for HA-001 first partitioned from its standbys) → observation
+// (detection, election, client redirect, the ledger read back from the new primary) → rollback
+// (the partition healed, the old primary started again to rejoin). Every figure is measured from
+// the writer's ledger and the nodes' own answers, and judged against the SLA options.
+import { defineCase, type CaseContext } from '@helios-conformance/core';
+import { sleep } from '@helios-conformance/sql';
+import { describeFailure, runAction, type ActionRun } from '../../actions.js';
+import { clusterState, primaries, type NodeState } from '../../_internal/nodes.js';
+import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
+import type { HaDrTarget } from '../../target.js';
+import { nodeByPort, type ActionName } from '../../topology.js';
+
+type Ctx = CaseContext<HaDrTarget>;
+
+const POLL_MS = 200;
+
+/** What the report shows of one failover experiment (`sections.hadr[<id>]`). */
+interface Experiment {
+  topology: string;
+  phases: Array<{ phase: 'steady state' | 'fault' | 'observation' | 'rollback'; at: number; what: string }>;
+  actions: Array<Pick<ActionRun, 'action' | 'command' | 'ok' | 'code' | 'timedOut' | 'ms'> & { at: number; output: string }>;
+  timings: Record<string, number | null>;
+  sla: HaDrTarget['sla'];
+  ledger?: LedgerVerdict & { lostSample: number[] };
+  timeline?: ReturnType<typeof timeline>;
+  acksAfterFaultByNode?: Record<string, number>;
+}
+
+function requireActions(ctx: Ctx, names: ActionName[]): void {
+  const missing = names.filter((a) => ctx.target.topology.actions[a] === undefined);
+  if (missing.length) ctx.notApplicable(`the topology declares no ${missing.map((a) => `"${a}"`).join(', ')} action${missing.length > 1 ? 's' : ''}`);
+}
+
+/** Runs the experiment; `isolate` first partitions the primary from every standby for `isolateMs` while it keeps taking writes. */
+async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: number }): Promise<void> {
+  const t = ctx.target.topology;
+  const sla = ctx.target.sla;
+  const needed: ActionName[] = ['kill'];
+  if (t.failover === 'manual') needed.push('promote');
+  if (o.isolate) needed.push('partition', 'heal');
+  requireActions(ctx, needed);
+
+  const t0 = Date.now();
+  const exp: Experiment = { topology: t.name, phases: [], actions: [], timings: {}, sla };
+  ((ctx.target.sections.hadr ??= {}) as Record<string, unknown>)[ctx.id] = exp;
+  const phase = (p: Experiment['phases'][number]['phase'], what: string): void => {
+    exp.phases.push({ phase: p, at: Date.now() - t0, what });
+    ctx.log(`${p}: ${what}`);
+  };
+  const act = async (a: ActionName, vars: Record<string, string> = {}): Promise<ActionRun> => {
+    const r = await runAction(t, a, vars, { signal: ctx.signal });
+    exp.actions.push({ action: r.action, command: r.command, ok: r.ok, code: r.code, timedOut: r.timedOut, ms: r.ms, at: r.startedAt - t0, output: (r.stdout + r.stderr).trim().slice(-400) });
+    return r;
+  };
+  const nodeOf = (port: number | undefined): string => (port === undefined ? '?' : (nodeByPort(t, port)?.name ?? `port ${port}`));
+
+  // Steady state: exactly one primary, at least one standby answering, every ack on the primary.
+  const before = await clusterState(t);
+  const prim = before.filter((s) => s.up && s.primary);
+  const standbys = before.filter((s) => s.up && !s.primary);
+  if (prim.length !== 1) return ctx.fail(`steady state not reached: ${prim.length} nodes answer as primary (${prim.map((s) => s.node).join(', ') || 'none'}) before any fault`);
+  if (!standbys.length) return ctx.fail(`steady state not reached: no standby answers (${before.map((s) => `${s.node}: ${s.up ? 'primary' : s.error}`).join('; ')})`);
+  const old = prim[0] as NodeState;
+  const table = `ledger_${ctx.id.toLowerCase().replaceAll('-', '_')}`;
+  await createLedger(ctx.target.client, table);
+  const writer: Writer = startWriter(ctx.target.client, table, { clients: ctx.target.writers });
+  let writerStopped = false;
+  let partitioned = false;
+  ctx.defer(async () => {
+    if (!writerStopped) await writer.stop();
+  });
+  // Rollback, whatever happened: heal the partition, start the old primary again (it rejoins as a standby).
+  ctx.defer(async () => {
+    if (partitioned) {
+      partitioned = false;
+      await act('heal');
+    }
+    if (t.actions.start && !(await clusterState(t)).find((s) => s.node === old.node)?.up) {
+      const r = await act('start', { node: old.node });
+      phase('rollback', r.ok ? `${old.node} started again (rejoins as a standby)` : describeFailure(r));
+    }
+  });
+  phase('steady state', `primary ${old.node}, standbys ${standbys.map((s) => s.node).join(', ')}; ${ctx.target.writers} writers through the client DSN`);
+  await sleep(ctx.target.steadyMs, ctx.signal);
+  const steadyAcks = writer.entries.filter((e) => e.outcome === 'ack');
+  if (!steadyAcks.length) return ctx.fail(`steady state not reached: no write acknowledged in ${ctx.target.steadyMs} ms through the client DSN (${writer.entries.at(-1)?.error ?? 'no attempt finished'})`);
+  const elsewhere = steadyAcks.filter((e) => nodeOf(e.port) !== old.node);
+  if (elsewhere.length) return ctx.fail(`steady state: ${elsewhere.length} writes acknowledged by ${nodeOf(elsewhere[0]?.port)}, which is not the primary ${old.node}`);
+
+  // Fault.
+  if (o.isolate) {
+    // The primary keeps its clients (it stays on the writers' side of the cut) but loses every standby.
+    const groups = `${old.node}|${standbys.map((s) => s.node).join(',')}`;
+    const r = await act('partition', { groups });
+    if (!r.ok) return ctx.fail(`could not cut the primary off from its standbys: ${describeFailure(r)}`);
+    partitioned = true;
+    phase('fault', `network partition ${groups}: the primary is cut off from its standbys for ${o.isolateMs ?? 1_500} ms while the writers go on`);
+    await sleep(o.isolateMs ?? 1_500, ctx.signal);
+  }
+  const tf = Date.now();
+  const kill = await act('kill', { node: old.node });
+  if (!kill.ok) return ctx.fail(`fault not injected: ${describeFailure(kill)}`);
+  phase('fault', `primary ${old.node} killed`);
+  if (o.isolate) {
+    const r = await act('heal');
+    partitioned = false;
+    if (!r.ok) return ctx.fail(`could not heal the partition: ${describeFailure(r)}`);
+    phase('fault', 'partition healed (the primary is gone)');
+  }
+
+  // Observation: detection, election, redirect.
+  let detectedAt: number | undefined;
+  while (Date.now() - tf < sla.detectionMs * 2) {
+    const lost = writer.entries.find((e) => e.end > tf && e.outcome !== 'ack');
+    const seen = (await clusterState(t, 1_000)).find((s) => s.node === old.node);
+    if (lost || !seen?.up || !seen.primary) {
+      detectedAt = Math.min(lost?.end ?? Infinity, Date.now());
+      break;
+    }
+    await sleep(POLL_MS, ctx.signal);
+  }
+  exp.timings.detectionMs = detectedAt === undefined ? null : detectedAt - tf;
+  phase('observation', detectedAt === undefined ? `the loss of ${old.node} was not noticed within ${sla.detectionMs * 2} ms` : `loss of ${old.node} noticed after ${detectedAt - tf} ms`);
+
+  let electedNode: string | undefined;
+  let electStart = Date.now();
+  let electedAt: number | undefined;
+  if (t.failover === 'manual') {
+    // As an operator or a failover script would: promote the standby that received the most WAL.
+    const candidates = (await clusterState(t)).filter((s) => s.up && !s.primary && s.node !== old.node).sort((a, b) => (b.lsn ?? 0n) > (a.lsn ?? 0n) ? 1 : -1);
+    const pick = candidates[0];
+    if (!pick) return ctx.fail(`no standby answers after the primary was killed: nothing to promote`);
+    electStart = Date.now();
+    const r = await act('promote', { node: pick.node });
+    if (!r.ok) return ctx.fail(`promoting ${pick.node} failed: ${describeFailure(r)}`);
+    electedNode = pick.node;
+  }
+  const electDeadline = Date.now() + Math.max(sla.electionMs * 2, 5_000);
+  for (;;) {
+    const now = await primaries(t, 1_000);
+    const fresh = now.filter((n) => n !== old.node);
+    if (fresh.length && (electedNode === undefined || fresh.includes(electedNode))) {
+      electedNode ??= fresh[0];
+      electedAt = Date.now();
+      break;
+    }
+    if (Date.now() > electDeadline) break;
+    await sleep(POLL_MS, ctx.signal);
+  }
+  exp.timings.electionMs = electedAt === undefined ? null : electedAt - electStart;
+  phase('observation', electedAt === undefined ? `no new primary within ${electDeadline - electStart} ms${electedNode ? ` (${electedNode} was promoted but does not answer as primary)` : ''}` : `${electedNode} is primary ${electedAt - electStart} ms after the election began`);
+
+  let firstAck: LedgerEntry | undefined;
+  if (electedNode !== undefined) {
+    while (Date.now() - tf < sla.rtoMs) {
+      firstAck = writer.entries.find((e) => e.outcome === 'ack' && e.end > tf && nodeOf(e.port) === electedNode);
+      if (firstAck) break;
+      await sleep(POLL_MS, ctx.signal);
+    }
+  }
+  exp.timings.rtoMs = firstAck ? firstAck.end - tf : null;
+  exp.timings.redirectMs = firstAck && electedAt !== undefined ? Math.max(0, firstAck.end - electedAt) : null;
+  phase('observation', firstAck ? `first write acknowledged by ${electedNode} ${firstAck.end - tf} ms after the fault` : `no write acknowledged by a new primary within ${sla.rtoMs} ms`);
+
+  await sleep(Math.min(ctx.target.steadyMs, 1_000), ctx.signal);
+  const entries = await writer.stop();
+  writerStopped = true;
+  const acksAfter: Record<string, number> = {};
+  for (const e of entries) if (e.outcome === 'ack' && e.end > tf) acksAfter[nodeOf(e.port)] = (acksAfter[nodeOf(e.port)] ?? 0) + 1;
+  exp.acksAfterFaultByNode = acksAfter;
+  exp.timeline = timeline(entries, t0, nodeOf);
+  let verdict: LedgerVerdict | undefined;
+  if (firstAck) {
+    verdict = await readBack(ctx.target.client, table, entries);
+    exp.ledger = { ...verdict, lost: verdict.lost.slice(0, 20), phantoms: verdict.phantoms.slice(0, 20), lostSample: verdict.lost.slice(0, 20) };
+    phase('observation', `ledger: ${verdict.acked} acknowledged, ${verdict.lost.length} of them missing on ${electedNode}; ${verdict.failed} failed (${verdict.phantoms.length} present anyway); ${verdict.inDoubt} in doubt (${verdict.inDoubtPresent} present)`);
+  }
+
+  for (const [k, v] of Object.entries(exp.timings)) ctx.metric(k, v);
+  if (verdict) {
+    ctx.metric('ackedWrites', verdict.acked);
+    ctx.metric('lostAckedWrites', verdict.lost.length);
+    ctx.metric('inDoubtWrites', verdict.inDoubt);
+  }
+
+  const s = (ms: number | null | undefined): string => (ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`);
+  const broken: string[] = [];
+  if (verdict && verdict.lost.length > sla.rpoWrites) broken.push(`RPO: ${verdict.lost.length} acknowledged writes lost (ids ${verdict.lost.slice(0, 5).join(', ')}${verdict.lost.length > 5 ? ', …' : ''}; SLA ${sla.rpoWrites})`);
+  if (verdict?.phantoms.length) broken.push(`${verdict.phantoms.length} writes reported as failed are present (ids ${verdict.phantoms.slice(0, 5).join(', ')})`);
+  if (exp.timings.rtoMs == null || exp.timings.rtoMs > sla.rtoMs) broken.push(`RTO ${s(exp.timings.rtoMs)} (SLA ${s(sla.rtoMs)})`);
+  if (exp.timings.electionMs == null || exp.timings.electionMs > sla.electionMs) broken.push(`election ${s(exp.timings.electionMs)} (SLA ${s(sla.electionMs)})`);
+  if (exp.timings.detectionMs == null || exp.timings.detectionMs > sla.detectionMs) broken.push(`detection ${s(exp.timings.detectionMs)} (SLA ${s(sla.detectionMs)})`);
+  // Two primaries at once: a node other than the new primary still acknowledging writes once the
+  // new one has (the old primary's last acknowledgements while it dies are not that: they count
+  // for the RPO).
+  const overlap = firstAck ? entries.filter((e) => e.outcome === 'ack' && e.end > (firstAck as LedgerEntry).end && nodeOf(e.port) !== electedNode) : [];
+  if (overlap.length) broken.push(`split brain: after ${electedNode} acknowledged its first write, ${overlap.length} writes were still acknowledged by ${[...new Set(overlap.map((e) => nodeOf(e.port)))].join(', ')}`);
+  if (broken.length) return ctx.fail(broken.join('; '));
+}
+
+/** TC-AF-002: failover timing with the seed's breakdown, and no acknowledged write lost. */
+export const failoverTiming = defineCase<HaDrTarget>({
+  id: 'TC-AF-002',
+  title: 'the primary is killed under write load: a standby takes over (detection, election, client redirect timed against the SLAs) and every acknowledged write is on it',
+  priority: 'p0',
+  area: 'failover',
+  since: '0.1.0',
+  spec: 'heliosdb-phase2-reliability-quick-reference.txt TC-AF-002; heliosdb-test-framework-design.txt §4',
+  destructive: true,
+  timeoutMs: 120_000,
+  run: (ctx) => failoverExperiment(ctx, { isolate: false }),
+});
+
+/** HA-001: a primary cut off from its standbys must not acknowledge writes it then loses (synchronous replication). */
+export const isolatedPrimaryLost = defineCase<HaDrTarget>({
+  id: 'HA-001',
+  title: 'the primary is cut off from every standby under write load, then killed: no write it acknowledged meanwhile is lost after failover (synchronous replication holds the acks)',
+  priority: 'p0',
+  area: 'failover',
+  since: '0.1.0',
+  spec: 'heliosdb-test-framework-design.txt §4 (synchronous replication without loss)',
+  destructive: true,
+  timeoutMs: 120_000,
+  run: (ctx) => failoverExperiment(ctx, { isolate: true, isolateMs: 1_500 }),
+});

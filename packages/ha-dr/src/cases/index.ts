@@ -1,0 +1,6 @@
+import type { Case } from '@helios-conformance/core';
+import type { HaDrTarget } from '../target.js';
+import { failoverTiming, isolatedPrimaryLost } from './failover/failover.js';
+
+/** Every case of the suite, in run order. */
+export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost]);

@@ -1,0 +1,111 @@
+import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
+import { classifyPgError, fromDsn } from '@helios-conformance/sql/postgres';
+import pkg from '../package.json' with { type: 'json' };
+import { haDrCases } from './cases/index.js';
+import { SEED_SLA, type HaDrTarget, type Sla } from './target.js';
+import { loadTopology, type Topology } from './topology.js';
+
+/** Version of this package (read from its package.json). */
+export const HA_DR_SUITE_VERSION: string = pkg.version;
+
+const int = (o: OpenOptions, name: string, fallback: number, min: number, max: number): number => {
+  const v = o.options[name];
+  if (v === undefined || v === false) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min || n > max) throw new CannotRunError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+function slaOf(o: OpenOptions): Sla {
+  return {
+    rtoMs: int(o, 'sla-rto-ms', SEED_SLA.rtoMs, 100, 3_600_000),
+    electionMs: int(o, 'sla-election-ms', SEED_SLA.electionMs, 100, 3_600_000),
+    detectionMs: int(o, 'sla-detection-ms', SEED_SLA.detectionMs, 100, 3_600_000),
+    rpoWrites: int(o, 'sla-rpo-writes', SEED_SLA.rpoWrites, 0, 1_000_000),
+  };
+}
+
+/** The open session on a topology: the run schema on the client DSN, the cluster to stop if the run started it. */
+async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => Promise<void>): Promise<SuiteSession<HaDrTarget>> {
+  let client;
+  try {
+    client = await fromDsn(t.clientDsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
+  } catch (e) {
+    await stopCluster?.();
+    throw e;
+  }
+  const sections: Record<string, unknown> = {};
+  const target: HaDrTarget = {
+    topology: t,
+    client: client.target,
+    sla: slaOf(o),
+    writers: int(o, 'writers', 4, 1, 64),
+    steadyMs: int(o, 'steady-ms', 2_000, 200, 600_000),
+    sections,
+  };
+  sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
+  sections.sla = target.sla;
+  return {
+    target,
+    server: `${client.server} — topology "${t.name}" (${t.nodes.length} nodes${t.replication ? `, ${t.replication} replication` : ''}, ${t.failover} failover)`,
+    capabilities: Object.keys(t.actions).map((a) => `action:${a}`),
+    secrets: t.nodes.map((n) => new URL(n.dsn).password).filter(Boolean).map(decodeURIComponent),
+    sections: () => sections,
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        await stopCluster?.();
+      }
+    },
+  };
+}
+
+/**
+ * `--topology FILE` judges the cluster it describes; without it (as root on Debian) the suite
+ * starts the testbed's reference cluster on loopback — PostgreSQL 15 streaming replication, one
+ * primary and two standbys behind a router, synchronous unless `--replication async` — and judges that.
+ */
+export async function openHaDr(o: OpenOptions): Promise<SuiteSession<HaDrTarget>> {
+  if (o.dsn !== undefined) throw new CannotRunError('ha-dr judges a cluster, not one endpoint: pass --topology FILE (the client DSN and every node are in it), or nothing for the reference cluster');
+  const file = o.options.topology;
+  if (typeof file === 'string') {
+    const t = await loadTopology(file);
+    o.log(`topology ${file}: "${t.name}", nodes ${t.nodes.map((n) => n.name).join(', ')}, actions ${Object.keys(t.actions).join(', ') || 'none'}`);
+    return openOnTopology(t, o);
+  }
+  const replication = o.options.replication ?? 'sync';
+  if (replication !== 'sync' && replication !== 'async') throw new CannotRunError(`--replication must be sync or async, not ${JSON.stringify(replication)}`);
+  o.log(`no --topology: starting the reference cluster (PostgreSQL 15 streaming replication, 1 primary + 2 standbys, ${replication}, behind a router)`);
+  const { startReferenceCluster } = await import('./reference.js');
+  const ref = await startReferenceCluster(replication, o);
+  return openOnTopology(ref.topology, o, ref.stop);
+}
+
+/** The HA/DR suite. */
+export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
+  name: pkg.name,
+  version: pkg.version,
+  description: 'Failover, leader election, split brain, backups and PITR with RTO/RPO measured on replicated clusters',
+  bin: 'helios-ha-dr',
+  seedTier: null,
+  ecosystem: 'high availability and disaster recovery',
+  idPrefixes: ['TC-AF-', 'TC-BR-', 'HA-'],
+  cases: [...haDrCases],
+  defaultTimeoutMs: 120_000,
+  dsnExample: '(none: --topology cluster.json names the client DSN and the nodes)',
+  defaultTarget: 'the testbed reference cluster: PostgreSQL 15 streaming replication, 1 primary + 2 standbys behind a router (sync; --replication async)',
+  describeTarget: (options) => (typeof options.topology === 'string' ? `the cluster in ${options.topology}` : undefined),
+  classifyError: (e) => classifyPgError(e).verdict,
+  open: openHaDr,
+  cliOptions: {
+    topology: { type: 'string', valueName: 'FILE', description: 'the cluster to judge: nodes, client DSN and fault/heal actions (schemas/topology.schema.json)' },
+    replication: { type: 'string', valueName: 'sync|async', description: 'without --topology: the reference cluster replicates synchronously (default) or asynchronously' },
+    writers: { type: 'string', valueName: 'N', description: 'concurrent writer clients of the ledger (default 4)' },
+    'steady-ms': { type: 'string', valueName: 'MS', description: 'how long the writers run before a fault (default 2000)' },
+    'sla-rto-ms': { type: 'string', valueName: 'MS', description: `RTO SLA: fault → first acknowledged write on the new primary (default ${SEED_SLA.rtoMs}, the seed's)` },
+    'sla-election-ms': { type: 'string', valueName: 'MS', description: `election SLA (default ${SEED_SLA.electionMs})` },
+    'sla-detection-ms': { type: 'string', valueName: 'MS', description: `detection SLA (default ${SEED_SLA.detectionMs})` },
+    'sla-rpo-writes': { type: 'string', valueName: 'N', description: 'acknowledged writes that may be lost (default 0)' },
+  },
+});

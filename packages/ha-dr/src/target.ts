@@ -1,0 +1,30 @@
+import type { PgTarget } from '@helios-conformance/sql/postgres';
+import type { Topology } from './topology.js';
+
+/** The seed's SLAs (reliability quick reference), each an option a vendor may tighten. */
+export interface Sla {
+  /** Fault injected → first acknowledged write on the new primary. Seed: < 60 s. */
+  rtoMs: number;
+  /** New primary chosen and promoted. Seed: < 5 s. */
+  electionMs: number;
+  /** Fault injected → the loss noticed (first failed or in-doubt write, or the node seen down). Seed: < 10 s. */
+  detectionMs: number;
+  /** Acknowledged writes that may be lost. Seed: 0. */
+  rpoWrites: number;
+}
+
+export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs: 5_000, detectionMs: 10_000, rpoWrites: 0 });
+
+/** What every ha-dr case receives as `ctx.target`. */
+export interface HaDrTarget {
+  readonly topology: Topology;
+  /** The run's session through the client-facing DSN (its schema holds the ledgers). */
+  readonly client: PgTarget;
+  readonly sla: Sla;
+  /** Writer clients (default 4). */
+  readonly writers: number;
+  /** How long the writer runs before a fault (steady state) and after recovery. */
+  readonly steadyMs: number;
+  /** Report sections the cases fill (`hadr.<case id>`: timings, ledger, timeline, actions). */
+  readonly sections: Record<string, unknown>;
+}

@@ -1,0 +1,129 @@
+// The topology file: which nodes make the cluster, how clients reach it, and the command lines the
+// suite may run to inject a fault or heal it. Validated by hand so every mistake is one line naming
+// the key (the same rules as schemas/topology.schema.json, which editors use).
+import { readFile } from 'node:fs/promises';
+import { CannotRunError } from '@helios-conformance/core';
+
+/** Everything the suite may ask the cluster to do, with the placeholders each command line may use. */
+export const ACTIONS = {
+  kill: ['node'],
+  start: ['node'],
+  stop: ['node'],
+  pause: ['node'],
+  resume: ['node'],
+  promote: ['node'],
+  'who-is-primary': [],
+  partition: ['groups'],
+  heal: [],
+  backup: ['kind'],
+  'verify-backup': [],
+  restore: ['target'],
+  'corrupt-backup': [],
+  'skew-clock': ['node', 'seconds'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type ActionName = keyof typeof ACTIONS;
+
+/** One database node. */
+export interface TopologyNode {
+  name: string;
+  /** How the suite reaches this node directly (reads, identity, lag). */
+  dsn: string;
+}
+
+/** A cluster as the suite sees it. */
+export interface Topology {
+  name: string;
+  family: 'postgres';
+  /** What applications use: a proxy, a VIP, a multi-host DSN the driver follows. The writer goes through it. */
+  clientDsn: string;
+  nodes: TopologyNode[];
+  /** How commits are replicated, as the cluster's owner states it (shown; verdicts come from the ledger). */
+  replication?: 'async' | 'sync';
+  /**
+   * `manual`: after the primary is lost, the suite runs `promote` on the most advanced standby (an
+   * operator or a script would); `automatic`: the cluster elects a new primary itself (Patroni,
+   * pg_auto_failover) and the suite only watches `who-is-primary`. Default `manual`.
+   */
+  failover: 'manual' | 'automatic';
+  actions: Partial<Record<ActionName, string>>;
+  /** Deadline of one action command (default 30 000 ms). */
+  actionTimeoutMs: number;
+  /** Where the file was read from (for messages). */
+  source: string;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Checks a parsed topology document; every problem is a CannotRunError naming the key. */
+export function parseTopology(doc: unknown, source: string): Topology {
+  const bad = (what: string): never => {
+    throw new CannotRunError(`topology ${source}: ${what}`);
+  };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return bad('must be a JSON object');
+  const d = doc as Record<string, unknown>;
+  const known = ['$schema', 'name', 'family', 'clientDsn', 'nodes', 'replication', 'failover', 'actions', 'actionTimeoutMs'];
+  for (const k of Object.keys(d)) if (!known.includes(k)) bad(`unknown key "${k}" (known: ${known.slice(1).join(', ')})`);
+  if (typeof d.name !== 'string' || !d.name) bad('"name" must be a non-empty string');
+  if (d.family !== 'postgres') bad(`"family" must be "postgres" (the only family with reference clusters so far), not ${JSON.stringify(d.family)}`);
+  if (typeof d.clientDsn !== 'string' || !/^postgres(ql)?:\/\//.test(d.clientDsn)) bad('"clientDsn" must be a postgres:// DSN');
+  if (!Array.isArray(d.nodes) || d.nodes.length < 2) bad('"nodes" must list at least two nodes');
+  const nodes: TopologyNode[] = (d.nodes as unknown[]).map((n, i) => {
+    const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== 'name' && k !== 'dsn') bad(`nodes[${i}]: unknown key "${k}"`);
+    if (typeof o.name !== 'string' || !NAME.test(o.name)) bad(`nodes[${i}].name must be 1-64 characters of A-Z a-z 0-9 _ . -`);
+    if (typeof o.dsn !== 'string' || !/^postgres(ql)?:\/\//.test(o.dsn)) bad(`nodes[${i}].dsn must be a postgres:// DSN`);
+    return { name: o.name as string, dsn: o.dsn as string };
+  });
+  const names = new Set(nodes.map((n) => n.name));
+  if (names.size !== nodes.length) bad('node names must be unique');
+  if (d.replication !== undefined && d.replication !== 'async' && d.replication !== 'sync') bad('"replication" must be "async" or "sync"');
+  if (d.failover !== undefined && d.failover !== 'manual' && d.failover !== 'automatic') bad('"failover" must be "manual" or "automatic"');
+  if (typeof d.actions !== 'object' || d.actions === null || Array.isArray(d.actions)) bad('"actions" must be an object of command lines');
+  const actions: Partial<Record<ActionName, string>> = {};
+  for (const [k, v] of Object.entries(d.actions as Record<string, unknown>)) {
+    if (!(k in ACTIONS)) bad(`actions: unknown action "${k}" (known: ${Object.keys(ACTIONS).join(', ')})`);
+    if (typeof v !== 'string' || !v.trim()) bad(`actions.${k} must be a non-empty command line`);
+    const allowed: readonly string[] = ACTIONS[k as ActionName];
+    for (const m of (v as string).matchAll(/\{([a-z]+)\}/g)) {
+      if (!allowed.includes(m[1] as string)) bad(`actions.${k}: unknown placeholder {${m[1]}} (this action has ${allowed.length ? allowed.map((p) => `{${p}}`).join(', ') : 'none'})`);
+    }
+    actions[k as ActionName] = v as string;
+  }
+  if (d.actionTimeoutMs !== undefined && (typeof d.actionTimeoutMs !== 'number' || !Number.isInteger(d.actionTimeoutMs) || d.actionTimeoutMs < 100 || d.actionTimeoutMs > 3_600_000)) {
+    bad('"actionTimeoutMs" must be a whole number of milliseconds from 100 to 3600000');
+  }
+  return {
+    name: d.name as string,
+    family: 'postgres',
+    clientDsn: d.clientDsn as string,
+    nodes,
+    ...(d.replication ? { replication: d.replication as 'async' | 'sync' } : {}),
+    failover: (d.failover as 'manual' | 'automatic' | undefined) ?? 'manual',
+    actions,
+    actionTimeoutMs: (d.actionTimeoutMs as number | undefined) ?? 30_000,
+    source,
+  };
+}
+
+/** Reads and checks a topology file. */
+export async function loadTopology(file: string): Promise<Topology> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CannotRunError(`cannot read the topology file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new CannotRunError(`topology ${file} is not JSON: ${(e as Error).message}`);
+  }
+  return parseTopology(doc, file);
+}
+
+/** The node a DSN's host:port belongs to, by the topology's node DSNs. */
+export function nodeByPort(t: Topology, port: number): TopologyNode | undefined {
+  return t.nodes.find((n) => Number(new URL(n.dsn).port || 5432) === port);
+}

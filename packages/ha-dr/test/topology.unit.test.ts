@@ -1,0 +1,90 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CannotRunError } from '@helios-conformance/core';
+import { ACTIONS, commandLine, parseTopology, runAction, shellQuote } from '../src/index.js';
+
+const base = {
+  name: 'two nodes',
+  family: 'postgres',
+  clientDsn: 'postgres://u:secret@127.0.0.1:5000/db',
+  nodes: [
+    { name: 'a', dsn: 'postgres://u:secret@127.0.0.1:5001/db' },
+    { name: 'b', dsn: 'postgres://u:secret@127.0.0.1:5002/db' },
+  ],
+  actions: { kill: 'echo kill {node}' },
+};
+
+const error = (doc: unknown): string => {
+  try {
+    parseTopology(doc, 't.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(CannotRunError);
+    return (e as Error).message;
+  }
+  return 'accepted';
+};
+
+describe('topology files', () => {
+  it('accepts a minimal cluster with defaults (manual failover, 30 s actions)', () => {
+    const t = parseTopology(base, 't.json');
+    expect(t.failover).toBe('manual');
+    expect(t.actionTimeoutMs).toBe(30_000);
+    expect(t.nodes.map((n) => n.name)).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    [{ ...base, nodes: [base.nodes[0]] }, 'topology t.json: "nodes" must list at least two nodes'],
+    [{ ...base, family: 'mysql' }, '"family" must be "postgres"'],
+    [{ ...base, extra: 1 }, 'unknown key "extra"'],
+    [{ ...base, nodes: [base.nodes[0], { ...base.nodes[1], name: 'a' }] }, 'node names must be unique'],
+    [{ ...base, actions: { explode: 'x' } }, 'actions: unknown action "explode"'],
+    [{ ...base, actions: { kill: 'kill {host}' } }, 'actions.kill: unknown placeholder {host} (this action has {node})'],
+    [{ ...base, actions: { heal: 'heal {node}' } }, 'actions.heal: unknown placeholder {node} (this action has none)'],
+    [{ ...base, clientDsn: 'mysql://x@y/z' }, '"clientDsn" must be a postgres:// DSN'],
+    [{ ...base, failover: 'sometimes' }, '"failover" must be "manual" or "automatic"'],
+  ])('refuses %j with one line naming the key', (doc, msg) => {
+    expect(error(doc)).toContain(msg);
+  });
+
+  it('the JSON schema lists the same actions as the loader', () => {
+    const schema = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'schemas', 'topology.schema.json'), 'utf8')) as { properties: { actions: { properties: Record<string, unknown> } } };
+    expect(Object.keys(schema.properties.actions.properties).sort()).toEqual(Object.keys(ACTIONS).sort());
+  });
+
+  it('the documented examples load', () => {
+    const dir = path.join(import.meta.dirname, '..', 'examples');
+    for (const f of readdirSync(dir)) expect(parseTopology(JSON.parse(readFileSync(path.join(dir, f), 'utf8')), f).name, f).toMatch(/NOT TESTED HERE/);
+  });
+});
+
+describe('actions', () => {
+  it('substitutes placeholders shell-quoted: a node name cannot inject a command', async () => {
+    const t = parseTopology({ ...base, actions: { kill: 'printf %s {node}' } }, 't.json');
+    expect(commandLine(t, 'kill', { node: "a'; touch /tmp/pwned; '" })).toBe(`printf %s 'a'\\''; touch /tmp/pwned; '\\'''`);
+    const r = await runAction(t, 'kill', { node: "x'; echo INJECTED; '" });
+    expect(r.ok).toBe(true);
+    expect(r.stdout).toBe("x'; echo INJECTED; '");
+    expect(shellQuote('n1')).toBe('n1');
+  });
+
+  it('reports a failing command with its exit code and output', async () => {
+    const t = parseTopology({ ...base, actions: { kill: 'echo nope >&2; exit 3' } }, 't.json');
+    const r = await runAction(t, 'kill', { node: 'a' });
+    expect([r.ok, r.code, r.timedOut, r.stderr.trim()]).toEqual([false, 3, false, 'nope']);
+  });
+
+  it('kills the whole process group at the deadline', async () => {
+    const t = parseTopology({ ...base, actionTimeoutMs: 300, actions: { kill: 'sleep 30 & sleep 30; echo never' } }, 't.json');
+    const t0 = Date.now();
+    const r = await runAction(t, 'kill', { node: 'a' });
+    expect(r.timedOut).toBe(true);
+    expect(r.ok).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+
+  it('an undeclared action is an error for the caller, never a silent success', () => {
+    const t = parseTopology(base, 't.json');
+    expect(() => runAction(t, 'promote', { node: 'a' })).toThrow('the topology declares no "promote" action');
+  });
+});

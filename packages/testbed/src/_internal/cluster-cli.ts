@@ -1,0 +1,79 @@
+/**
+ * `helios-testbed cluster --state DIR <action> [NODE]`: acts on a cluster started by startPgCluster
+ * (or `helios-testbed up pg-cluster`) from any process, the way a topology file's action command
+ * lines do. Exit 0 on success (output on stdout), 1 for `who-is-primary` with no primary, 2 with one
+ * line on stderr for anything that failed.
+ */
+import { parseArgs } from 'node:util';
+import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg-cluster.js';
+import { readState } from './pg-cluster-node.js';
+import { errorMessage, isRoot } from './util.js';
+
+export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS] [--timeout-ms N]
+
+Acts on a PostgreSQL cluster started by startPgCluster() or \`helios-testbed up pg-cluster\`
+(DIR is its STATE_DIR, holding state.json). Run it as the user that started the cluster (root
+on CI; the servers then run as postgres). partition and heal are carried out by the process that
+started the cluster (it owns the replication link proxies), which must still be running.
+
+Actions:
+  kill NODE        SIGKILL of the node's postmaster and all its processes (a crash)
+  start NODE       start it again; with another node primary, an old primary is rewound with
+                   pg_rewind (fresh pg_basebackup if that fails) and rejoins as a standby
+  stop NODE        fast shutdown
+  pause NODE       SIGSTOP of the postmaster and all its processes
+  resume NODE      SIGCONT of the same
+  promote NODE     promote a standby (waits for the end of recovery) and re-point the other
+                   running standbys to it
+  who-is-primary   print each node answering pg_is_in_recovery() = false; exit 1 when none
+  lag              per standby: state, sync_state, replay lag in bytes and ms (as the primary sees it)
+  partition GROUPS cut every replication link between nodes of different groups (GROUPS: node
+                   names, comma-separated within a group, groups separated by |, e.g. 'n1|n2,n3';
+                   a node not named is a group of its own); replaces any earlier partition
+  heal             restore every replication link (clients reach every node throughout)
+
+Every action has a deadline (--timeout-ms, defaults: kill 10 s, start 60 s, stop 30 s,
+promote 30 s, others 5 s) and exits 2 with one line on failure.`;
+
+const ACTIONS = Object.keys(ACTION_TIMEOUT_MS) as PgClusterAction[];
+
+export async function clusterMain(argv: string[]): Promise<number> {
+  const fail = (message: string): number => {
+    process.stderr.write(`helios-testbed cluster: ${message}\n`);
+    return 2;
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { state: { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (err) {
+    return fail(`${errorMessage(err)} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(CLUSTER_USAGE + '\n');
+    return 0;
+  }
+  const [action, node, ...rest] = positionals;
+  if (!values.state) return fail('missing --state DIR (the STATE_DIR of the cluster)');
+  if (!action) return fail(`missing action (one of ${ACTIONS.join(', ')})`);
+  if (!(ACTIONS as string[]).includes(action)) return fail(`unknown action "${action}" (one of ${ACTIONS.join(', ')})`);
+  if (rest.length) return fail(`unexpected argument "${rest[0]}"`);
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) return fail('--timeout-ms must be a positive number');
+  try {
+    const st = readState(values.state);
+    if (st.owner && !isRoot()) return fail('this cluster runs its servers as the postgres user: run the action as root');
+    const out = await runClusterAction(st, action as PgClusterAction, node, timeoutMs);
+    if (action === 'who-is-primary' && out === '') return 1;
+    if (out) process.stdout.write(out + '\n');
+    return 0;
+  } catch (err) {
+    // One line, and never the password (no error here carries a DSN; strip any conninfo password anyway).
+    const line = errorMessage(err).split('\n')[0]!.replace(/password=\S+/g, 'password=***');
+    return fail(`${action}${node ? ' ' + node : ''}: ${line}`);
+  }
+}
