@@ -39,6 +39,8 @@ Options:
   --sync            pg-cluster: synchronous replication (synchronous_standby_names 'ANY 1 (n1, n2, ...)')
   --standbys N      pg-cluster: number of standbys (default 2)
   --archive         pg-cluster: WAL archiving into STATE_DIR/archive
+  --backup          pg-cluster: pgBackRest (stanza hc, repository in STATE_DIR/pgbackrest, data
+                    checksums) and the backup actions (needs Debian's pgbackrest)
   --timeout-ms N    start timeout (default 30000)
   --list            list the endpoint kinds and exit
   -h, --help        show this help
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
         sync: { type: 'boolean', default: false },
         standbys: { type: 'string' },
         archive: { type: 'boolean', default: false },
+        backup: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
   if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up or cluster; see --help)` : 'missing command (see --help)');
   if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)');
   if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)`);
-  if (kind !== 'pg-cluster' && (values.sync || values.standbys !== undefined || values.archive)) fail('--sync, --standbys and --archive apply to pg-cluster only');
+  if (kind !== 'pg-cluster' && (values.sync || values.standbys !== undefined || values.archive || values.backup)) fail('--sync, --standbys, --archive and --backup apply to pg-cluster only');
   if (kind === 'pg-cluster') return upCluster(values);
   const poolModeFlag = values['pool-mode'];
   if (poolModeFlag !== undefined && poolModeFlag !== 'session' && poolModeFlag !== 'transaction') fail(`--pool-mode must be session or transaction, not "${poolModeFlag}"`);
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
   }, 500);
 }
 
-async function upCluster(values: { sync?: boolean; standbys?: string; archive?: boolean; 'timeout-ms'?: string }): Promise<void> {
+async function upCluster(values: { sync?: boolean; standbys?: string; archive?: boolean; backup?: boolean; 'timeout-ms'?: string }): Promise<void> {
   const standbys = values.standbys === undefined ? 2 : Number(values.standbys);
   if (!Number.isInteger(standbys) || standbys < 1 || standbys > 8) fail('--standbys must be an integer from 1 to 8');
   const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
@@ -181,7 +184,7 @@ async function upCluster(values: { sync?: boolean; standbys?: string; archive?: 
   process.on('SIGINT', () => (cluster ? stop(0) : process.exit(130)));
   process.on('SIGTERM', () => (cluster ? stop(0) : process.exit(143)));
   try {
-    cluster = await startPgCluster({ standbys, replication: values.sync ? 'sync' : 'async', archive: values.archive, startTimeoutMs });
+    cluster = await startPgCluster({ standbys, replication: values.sync ? 'sync' : 'async', archive: values.archive, ...(values.backup ? { backup: 'pgbackrest' as const } : {}), startTimeoutMs });
   } catch (err) {
     fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
   }

@@ -34,6 +34,7 @@ import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from
 import { Resource } from './endpoint.js';
 import { findFreePort } from './ports.js';
 import { resolvePgBinDir } from './postgres.js';
+import { BACKUP_ACTION_TIMEOUT_MS, createStanza, isBackupAction, killRestoresSync, preparePgbackrest, runBackupAction, stopRestores, type BackupAction } from './pgbackrest.js';
 
 export type { ReplicationMode } from './_internal/pg-cluster-node.js';
 
@@ -47,6 +48,12 @@ export interface StartPgClusterOptions {
   synchronousStandbyNames?: string;
   /** archive_mode = on, archive_command copying each WAL segment into `<stateDir>/archive` (for PITR). */
   archive?: boolean;
+  /**
+   * `pgbackrest`: data checksums (initdb -k), a pgBackRest stanza with its repository in the state dir,
+   * archive_command = pgbackrest archive-push, and the backup actions (see ./pgbackrest.ts). Needs
+   * Debian's pgbackrest; replaces `archive`.
+   */
+  backup?: 'pgbackrest';
   /** Directory with `initdb` and `postgres` (see {@link StartPostgresOptions.binDir}). */
   binDir?: string;
   /** Deadline of the whole start (default 60 000 ms). */
@@ -71,7 +78,7 @@ export interface PgClusterNode {
 }
 
 /** The actions of a cluster, as `helios-testbed cluster --state DIR <action>` also runs them. */
-export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal';
+export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | BackupAction;
 
 /** The topology file the ha-dr suite reads (DIR/topology.json). */
 export interface PgClusterTopology {
@@ -80,7 +87,7 @@ export interface PgClusterTopology {
   clientDsn: string;
   nodes: Array<{ name: string; dsn: string }>;
   replication: ReplicationMode;
-  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string>;
+  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction, string>>;
 }
 
 /** A running PostgreSQL 15 streaming-replication cluster with its router. */
@@ -140,6 +147,7 @@ export const ACTION_TIMEOUT_MS: Record<PgClusterAction, number> = {
   lag: 5_000,
   partition: 5_000,
   heal: 5_000,
+  ...BACKUP_ACTION_TIMEOUT_MS,
 };
 
 /** POSIX shell quoting of one word. */
@@ -163,6 +171,8 @@ export function resolveTestbedCli(): string {
 export async function runClusterAction(st: ClusterState, action: PgClusterAction, nodeName: string | undefined, timeoutMs?: number): Promise<string> {
   const ms = timeoutMs ?? ACTION_TIMEOUT_MS[action];
   if (action === 'partition' || action === 'heal') return linkAction(st, action, nodeName, ms);
+  // The argument is a kind, a target or a DSN, not a node; pgbackrest locks the stanza itself.
+  if (isBackupAction(action)) return runBackupAction(st, action, nodeName, ms);
   const needsNode = action !== 'who-is-primary' && action !== 'lag';
   if (needsNode && !nodeName) throw new Error(`${action} needs a node name (${st.nodes.map((n) => n.name).join(', ')})`);
   if (!needsNode && nodeName) throw new Error(`${action} takes no node name`);
@@ -360,6 +370,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
             }
           }),
       );
+      await stopRestores(s, graceMs);
       await Promise.all(
         s.nodes.map(async (n) => {
           try {
@@ -379,6 +390,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
   res.killExtraSync = () => {
     if (monitor) clearInterval(monitor);
     links?.closeSync();
+    if (st) killRestoresSync(st);
     for (const n of st?.nodes ?? []) {
       const pid = postmasterPid(n);
       if (pid === undefined) continue;
@@ -397,12 +409,15 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const password = randomPassword();
     const passfile = path.join(dir, 'pgpass');
     writeFileSync(passfile, `127.0.0.1:*:*:${USER}:${password}\n`, { mode: 0o600 });
-    const archiveDir = opts.archive ? path.join(dir, 'archive') : undefined;
+    const archiveDir = opts.archive && !opts.backup ? path.join(dir, 'archive') : undefined;
     if (archiveDir) mkdirSync(archiveDir, { mode: 0o700 });
     const nodes: NodeState[] = [];
     for (let i = 1; i <= standbys + 1; i++) nodes.push({ name: `n${i}`, port: await findFreePort(), dataDir: path.join(dir, `n${i}`), logFile: path.join(dir, `n${i}.log`) });
     const routerPort = await findFreePort();
     st = { version: 1, dir, binDir, user: USER, password, database: DB, owner, replication, passfile, archiveDir, routerPort, nodes, links: {} };
+    if (opts.backup !== undefined && opts.backup !== 'pgbackrest') throw new Error(`backup must be pgbackrest, not ${String(opts.backup)}`);
+    const backrest = opts.backup ? preparePgbackrest(st) : undefined;
+    if (backrest) st.backup = backrest.backup;
     // The replication link proxies exist before the first standby: its pg_basebackup goes through one.
     const s0 = st;
     links = new LinkSet(
@@ -418,10 +433,12 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const pwfile = path.join(dir, 'pwfile');
     writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
     chownIfOwner(st, pwfile);
-    let init = await runPg(st, 'initdb', ['-D', primary.dataDir, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions'], left());
+    // Data checksums with backups: pgbackrest then checks every page it copies.
+    const checksums = opts.backup ? ['--data-checksums'] : [];
+    let init = await runPg(st, 'initdb', ['-D', primary.dataDir, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions', ...checksums], left());
     if (init.code !== 0 && /locale/i.test(init.output)) {
       rmSync(primary.dataDir, { recursive: true, force: true });
-      init = await runPg(st, 'initdb', ['-D', primary.dataDir, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], left());
+      init = await runPg(st, 'initdb', ['-D', primary.dataDir, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions', ...checksums], left());
     }
     unlinkSync(pwfile);
     if (init.code !== 0) throw new Error(`initdb failed:\n${tail(init.output)}`);
@@ -442,6 +459,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       wal_retrieve_retry_interval: '200ms',
       ...(replication === 'sync' ? { synchronous_standby_names: opts.synchronousStandbyNames ?? `ANY 1 (${names.join(', ')})`, synchronous_commit: 'on' } : {}),
       ...(archiveDir ? { archive_mode: 'on', archive_command: `test ! -f ${shellQuote(archiveDir + '/')}%f && cp %p ${shellQuote(archiveDir + '/')}%f`, archive_timeout: 0 } : {}),
+      ...backrest?.conf,
       ...opts.extraConf,
     };
     const lines = ['', '# --- helios-testbed pg-cluster ---'];
@@ -490,6 +508,11 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       boot.close();
     }
 
+    if (backrest) {
+      phase = 'pgbackrest stanza';
+      await createStanza(st, primary, left());
+    }
+
     phase = 'standbys';
     const s = st;
     await Promise.all(
@@ -533,6 +556,15 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
         'who-is-primary': `${base} who-is-primary`,
         partition: `${base} partition {groups}`,
         heal: `${base} heal`,
+        ...(backrest
+          ? {
+              backup: `${base} backup {kind}`,
+              'verify-backup': `${base} verify-backup`,
+              restore: `${base} restore {target}`,
+              'drop-restore': `${base} drop-restore {dsn}`,
+              'corrupt-backup': `${base} corrupt-backup`,
+            }
+          : {}),
       },
     };
     const topologyPath = path.join(dir, 'topology.json');

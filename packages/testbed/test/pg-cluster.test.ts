@@ -18,7 +18,7 @@ interface Run {
 /** Runs a topology action as the suite will: placeholders replaced by shell-quoted values, /bin/sh -c. */
 function action(c: PgCluster, name: keyof PgCluster['topology']['actions'], arg?: string): Promise<Run> {
   const quoted = arg === undefined ? '' : shellQuote(arg);
-  const cmd = c.topology.actions[name].replace('{node}', quoted).replace('{groups}', quoted);
+  const cmd = (c.topology.actions[name] ?? '').replace('{node}', quoted).replace('{groups}', quoted);
   const t0 = performance.now();
   return new Promise((resolve) => {
     execFile('/bin/sh', ['-c', cmd], { timeout: 90_000 }, (err, stdout, stderr) => {

@@ -9,7 +9,7 @@ import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg
 import { readState } from './pg-cluster-node.js';
 import { errorMessage, isRoot } from './util.js';
 
-export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS] [--timeout-ms N]
+export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
 
 Acts on a PostgreSQL cluster started by startPgCluster() or \`helios-testbed up pg-cluster\`
 (DIR is its STATE_DIR, holding state.json). Run it as the user that started the cluster (root
@@ -32,8 +32,19 @@ Actions:
                    a node not named is a group of its own); replaces any earlier partition
   heal             restore every replication link (clients reach every node throughout)
 
+With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backup\`), pgBackRest:
+  backup KIND      full, diff or incr backup of the current primary; prints the backup label
+  verify-backup    pgbackrest verify; exits 2 when its output reports an error (pgbackrest
+                   itself exits 0 then)
+  restore TARGET   restore a backup label (or latest) to its consistent point into a NEW data
+                   dir, start it as a throwaway server on a free port (never over the live
+                   cluster, never archiving into its repository); prints its DSN
+  drop-restore DSN stop a restored server (its DSN or port) and remove its data dir
+  corrupt-backup   flip 16 bytes in the largest file of the latest backup set; prints which
+
 Every action has a deadline (--timeout-ms, defaults: kill 10 s, start 60 s, stop 30 s,
-promote 30 s, others 5 s) and exits 2 with one line on failure.`;
+promote 30 s, backup and restore 120 s, verify-backup 60 s, drop-restore 30 s, others 5-10 s)
+and exits 2 with one line on failure.`;
 
 const ACTIONS = Object.keys(ACTION_TIMEOUT_MS) as PgClusterAction[];
 

@@ -43,6 +43,8 @@ export interface ClusterState {
   links: Record<string, number>;
   /** The owner's control port for partition/heal, and the token a request must carry. */
   control?: { port: number; token: string };
+  /** pgBackRest setup when started with `backup: 'pgbackrest'` (see ../pgbackrest.ts). */
+  backup?: import('../pgbackrest.js').BackupState;
 }
 
 export const STATE_FILE = 'state.json';

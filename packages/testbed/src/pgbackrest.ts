@@ -1,0 +1,325 @@
+/**
+ * pgBackRest (Debian's 2.45) on a pg-cluster (see ./pg-cluster.ts): a stanza whose repository lives in
+ * the cluster's state dir, WAL archived with `pgbackrest archive-push` from whichever node is primary,
+ * and the backup actions of the topology file — `backup full|diff|incr`, `verify-backup`,
+ * `restore TARGET` (into a NEW data dir, started as a throwaway server on a free port: never over the
+ * live cluster), `drop-restore DSN` and `corrupt-backup`. Everything runs as the servers' OS user
+ * (postgres when the owner is root), with a deadline, from any process that can read state.json.
+ */
+import { appendFileSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { chownIfOwner, inRecovery, killNode, postmasterPid, quoteConf, readLog, spawnNode, stopNode, whoIsPrimary, findNode, type ClusterState, type NodeState } from './_internal/pg-cluster-node.js';
+import { cleanEnv, findExecutable, runCommand, signalProcess, sleep, tail } from './_internal/proc.js';
+import { findFreePort } from './ports.js';
+
+/** The stanza name of every pg-cluster (one cluster, one stanza). */
+export const STANZA = 'hc';
+
+/** What state.json records about the cluster's pgBackRest setup. */
+export interface BackupState {
+  tool: 'pgbackrest';
+  /** The executable. */
+  bin: string;
+  /** `<stateDir>/pgbackrest/pgbackrest.conf` (every call passes it: /etc/pgbackrest.conf is never read). */
+  config: string;
+  /** The repository (repo1-path). */
+  repo: string;
+}
+
+/** The backup actions (arguments: backup KIND, restore TARGET, drop-restore DSN|PORT). */
+export const BACKUP_ACTIONS = ['backup', 'verify-backup', 'restore', 'drop-restore', 'corrupt-backup'] as const;
+export type BackupAction = (typeof BACKUP_ACTIONS)[number];
+
+/** Default deadlines, in ms. */
+export const BACKUP_ACTION_TIMEOUT_MS: Record<BackupAction, number> = {
+  backup: 120_000,
+  'verify-backup': 60_000,
+  restore: 120_000,
+  'drop-restore': 30_000,
+  'corrupt-backup': 10_000,
+};
+
+export function isBackupAction(a: string): a is BackupAction {
+  return (BACKUP_ACTIONS as readonly string[]).includes(a);
+}
+
+/** The pgbackrest executable, or one line saying how to get it. */
+export function findPgbackrest(): string {
+  const bin = findExecutable('pgbackrest', ['/usr/bin']);
+  if (!bin) throw new Error('pgbackrest not found: install Debian\'s pgbackrest (apt-get install pgbackrest), or start the cluster without backup');
+  return bin;
+}
+
+/**
+ * Creates the repository, log/lock/spool dirs and the config under `<st.dir>/pgbackrest`, and lets
+ * pgbackrest log in over the Unix socket (libpq matches a socket connection outside the default
+ * directory by that directory's path in the passfile's host field). Returns the postgresql.conf settings that archive through pgbackrest.
+ */
+export function preparePgbackrest(st: ClusterState): { backup: BackupState; conf: Record<string, string> } {
+  const bin = findPgbackrest();
+  const base = path.join(st.dir, 'pgbackrest');
+  const repo = path.join(base, 'repo');
+  for (const d of [base, repo, path.join(base, 'log'), path.join(base, 'lock'), path.join(base, 'spool')]) {
+    mkdirSync(d, { recursive: true, mode: 0o700 });
+    chownIfOwner(st, d);
+  }
+  const config = path.join(base, 'pgbackrest.conf');
+  const text = [
+    '# helios-testbed pg-cluster: every path inside the cluster state dir',
+    '[global]',
+    `repo1-path=${repo}`,
+    `log-path=${path.join(base, 'log')}`,
+    `lock-path=${path.join(base, 'lock')}`,
+    `spool-path=${path.join(base, 'spool')}`,
+    'log-level-file=off',
+    'start-fast=y',
+    'compress-type=lz4',
+    'process-max=2',
+    // A corrupt file would otherwise be retried with back-off for ~15 s (notes-servers §4).
+    'job-retry=0',
+    // A broken archive_command fails a backup in seconds, not the default minute.
+    'archive-timeout=30',
+    // Many restore points per run: never expire one while the suite may still restore it.
+    'repo1-retention-full=9999',
+    '',
+    `[${STANZA}]`,
+    `pg1-socket-path=${st.dir}`,
+    `pg1-user=${st.user}`,
+    '',
+  ].join('\n');
+  writeFileSync(config, text, { mode: 0o600 });
+  chownIfOwner(st, config);
+  appendFileSync(st.passfile, `${st.dir.replace(/[:\\]/g, '\\$&')}:*:*:${st.user}:${st.password}\n`);
+  const backup: BackupState = { tool: 'pgbackrest', bin, config, repo };
+  return {
+    backup,
+    conf: {
+      archive_mode: 'on',
+      // PostgreSQL runs archive_command in the node's data directory: the node pushing is pg1-path.
+      archive_command: `${bin} --config=${config} --stanza=${STANZA} --pg1-path="$(pwd -P)" archive-push %p`,
+    },
+  };
+}
+
+function ids(st: ClusterState): { uid?: number; gid?: number } {
+  return st.owner ? { uid: st.owner.uid, gid: st.owner.gid } : {};
+}
+
+function backupState(st: ClusterState): BackupState {
+  const b = st.backup;
+  if (!b) throw new Error('this cluster was started without backup (startPgCluster({ backup: "pgbackrest" }) or `up pg-cluster --backup`)');
+  return b;
+}
+
+/** Runs `pgbackrest --config --stanza ARGS` as the servers' OS user. */
+export function runPgbackrest(st: ClusterState, args: string[], timeoutMs: number): ReturnType<typeof runCommand> {
+  const b = backupState(st);
+  const env = cleanEnv({ ...(st.owner ? { HOME: st.owner.home, USER: 'postgres', LOGNAME: 'postgres' } : {}), PGPASSFILE: st.passfile });
+  return runCommand(b.bin, [`--config=${b.config}`, `--stanza=${STANZA}`, ...args], { cwd: st.dir, env, ...ids(st), timeoutMs });
+}
+
+/** The node answering as primary (pgbackrest backs up the primary; after a failover that is another node). */
+async function primaryNode(st: ClusterState): Promise<NodeState> {
+  const names = await whoIsPrimary(st, 1500);
+  if (names.length !== 1) throw new Error(names.length ? `${names.length} nodes answer as primary (${names.join(', ')}): refusing to pick one` : 'no node answers as primary');
+  return findNode(st, names[0]!);
+}
+
+const pgArgs = (n: NodeState): string[] => [`--pg1-path=${n.dataDir}`, `--pg1-port=${n.port}`];
+
+/** stanza-create and check (a WAL switch archived through archive-push) on the primary. */
+export async function createStanza(st: ClusterState, primary: NodeState, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const cmd of ['stanza-create', 'check']) {
+    const r = await runPgbackrest(st, [...pgArgs(primary), cmd], Math.max(1000, deadline - Date.now()));
+    if (r.code !== 0) throw new Error(`pgbackrest ${cmd} failed: ${oneLine(r.output)}`);
+  }
+}
+
+function oneLine(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines.find((l) => /ERROR/.test(l)) ?? lines.at(-1) ?? '(no output)').slice(0, 400);
+}
+
+interface InfoBackup {
+  label: string;
+  type: string;
+  timestamp: { start: number; stop: number };
+  lsn?: { start: string; stop: string };
+}
+
+/** The stanza's backups, oldest first (`pgbackrest info --output=json`). */
+export async function listBackups(st: ClusterState, timeoutMs = 20_000): Promise<InfoBackup[]> {
+  const r = await runPgbackrest(st, ['info', '--output=json'], timeoutMs);
+  if (r.code !== 0) throw new Error(`pgbackrest info failed: ${oneLine(r.output)}`);
+  const start = r.output.indexOf('[');
+  const doc = JSON.parse(r.output.slice(start)) as Array<{ name: string; backup?: InfoBackup[] }>;
+  return doc.find((s) => s.name === STANZA)?.backup ?? [];
+}
+
+/** Where a restore's data directory lives; its port names it. */
+function restoreNode(st: ClusterState, port: number): NodeState {
+  return { name: `restore-${port}`, port, dataDir: path.join(st.dir, `restore-${port}`), logFile: path.join(st.dir, `restore-${port}.log`) };
+}
+
+/** Every restore made on this cluster (running or not). */
+export function restoreNodes(st: { dir: string }): NodeState[] {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(st.dir);
+  } catch {
+    return [];
+  }
+  return entries
+    .map((e) => /^restore-(\d+)$/.exec(e))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => restoreNode(st as ClusterState, Number(m[1])));
+}
+
+/** Stops every restored server (the owner's stop(), before the directory goes). */
+export async function stopRestores(st: { dir: string }, graceMs: number): Promise<void> {
+  await Promise.all(
+    restoreNodes(st).map(async (n) => {
+      try {
+        await stopNode(n, graceMs);
+      } catch {
+        await killNode(n, 5000).catch(() => undefined);
+      }
+    }),
+  );
+}
+
+/** SIGKILL of every restored server (the exit handler: no awaiting). */
+export function killRestoresSync(st: { dir: string }): void {
+  for (const n of restoreNodes(st)) {
+    const pid = postmasterPid(n);
+    if (pid !== undefined) signalProcess(pid, 'SIGKILL');
+  }
+}
+
+const LABEL = /^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/;
+
+/** Runs one backup action; resolves with the lines to print, rejects with one line. */
+export async function runBackupAction(st: ClusterState, action: BackupAction, arg: string | undefined, ms: number): Promise<string> {
+  backupState(st);
+  const deadline = Date.now() + ms;
+  const left = (): number => Math.max(1000, deadline - Date.now());
+  switch (action) {
+    case 'backup': {
+      if (arg !== 'full' && arg !== 'diff' && arg !== 'incr') throw new Error(`backup needs a kind: full, diff or incr${arg ? `, not "${arg}"` : ''}`);
+      const primary = await primaryNode(st);
+      const r = await runPgbackrest(st, [...pgArgs(primary), `--type=${arg}`, '--log-level-console=info', 'backup'], left());
+      if (r.code !== 0) throw new Error(`pgbackrest backup --type=${arg} of ${primary.name} failed: ${oneLine(r.output)}`);
+      const label = /new backup label = (\S+)/.exec(r.output)?.[1] ?? (await listBackups(st, left())).at(-1)?.label;
+      if (!label) throw new Error('pgbackrest backup succeeded but no backup label was found');
+      // The label alone on stdout: the topology contract (`backup` prints the label).
+      return label;
+    }
+    case 'verify-backup': {
+      if (arg !== undefined) throw new Error('verify-backup takes no argument');
+      const r = await runPgbackrest(st, ['--log-level-console=info', 'verify'], left());
+      const bad = r.output.split('\n').filter((l) => /status: error|invalid|ERROR/.test(l));
+      // pgbackrest verify exits 0 even when it finds corruption (pgbackrest#2502): its output decides.
+      if (r.code !== 0 || bad.length) throw new Error(`verification failed${r.code ? ` (pgbackrest exited ${r.code})` : ''}: ${bad.map((l) => l.replace(/^\S+ \S+ +P\d+ +/, '').trim()).slice(0, 3).join(' / ') || oneLine(r.output)}`);
+      const ok = r.output.split('\n').filter((l) => /status: ok|archiveId:|backup: /.test(l)).map((l) => l.replace(/^\S+ \S+ +P\d+ +/, '').trim());
+      return ok.length ? ok.slice(0, 10).join('\n') : 'verify: no error reported';
+    }
+    case 'restore': {
+      if (!arg) throw new Error('restore needs a target: a backup label (e.g. 20261206-231500F) or latest');
+      if (arg !== 'latest' && !LABEL.test(arg)) throw new Error(`restore target must be a backup label or latest, not "${arg}"`);
+      return restore(st, arg, left);
+    }
+    case 'drop-restore': {
+      const port = Number(/^\d+$/.test(arg ?? '') ? arg : (() => {
+        try {
+          return new URL(arg ?? '').port;
+        } catch {
+          return '';
+        }
+      })());
+      if (!(port > 0)) throw new Error('drop-restore needs the DSN (or port) a restore printed');
+      const n = restoreNode(st, port);
+      if (!existsSync(n.dataDir)) throw new Error(`no restore on port ${port} in ${st.dir}`);
+      const how = await stopNode(n, left()).catch(async () => {
+        await killNode(n, 5000);
+        return 'killed';
+      });
+      rmSync(n.dataDir, { recursive: true, force: true });
+      rmSync(n.logFile, { force: true });
+      return `restore on port ${port} ${how === 'not running' ? 'was not running' : how}; removed`;
+    }
+    case 'corrupt-backup': {
+      if (arg !== undefined) throw new Error('corrupt-backup takes no argument');
+      const last = (await listBackups(st, left())).at(-1);
+      if (!last) throw new Error('the repository holds no backup to corrupt');
+      return corruptLargestFile(st, last.label);
+    }
+  }
+}
+
+async function restore(st: ClusterState, target: string, left: () => number): Promise<string> {
+  const port = await findFreePort();
+  const n = restoreNode(st, port);
+  rmSync(n.dataDir, { recursive: true, force: true });
+  mkdirSync(n.dataDir, { mode: 0o700 });
+  chownIfOwner(st, n.dataDir);
+  // The restored server must never touch the live repository's WAL (archive-mode=off) nor wait for
+  // synchronous standbys it does not have; recovery stops at the backup's consistent point and promotes.
+  const r = await runPgbackrest(
+    st,
+    [`--pg1-path=${n.dataDir}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', ...(target === 'latest' ? [] : [`--set=${target}`]), 'restore'],
+    left(),
+  );
+  if (r.code !== 0) {
+    rmSync(n.dataDir, { recursive: true, force: true });
+    throw new Error(`pgbackrest restore of ${target} failed: ${oneLine(r.output)}`);
+  }
+  appendFileSync(path.join(n.dataDir, 'postgresql.auto.conf'), `synchronous_standby_names = ${quoteConf('')}\nprimary_conninfo = ${quoteConf('')}\n`);
+  try {
+    await spawnNode(st, n, left());
+    const deadline = Date.now() + left();
+    for (;;) {
+      const rec = await inRecovery(st, n, 1000);
+      if (rec === false) break;
+      if (postmasterPid(n) === undefined) throw new Error(`the restored server exited: ${tail(readLog(n), 600).trim().split('\n').slice(-3).join(' / ')}`);
+      if (Date.now() >= deadline) throw new Error('the restored server did not finish recovery in time');
+      await sleep(50);
+    }
+  } catch (err) {
+    await stopNode(n, 5000).catch(() => killNode(n, 5000).catch(() => undefined));
+    const log = tail(readLog(n), 600).trim().split('\n').filter((l) => /FATAL|ERROR|PANIC/.test(l)).slice(-2).join(' / ');
+    rmSync(n.dataDir, { recursive: true, force: true });
+    throw new Error(`restore of ${target} copied, but the server did not start: ${(err as Error).message.split('\n')[0]}${log ? ` (${log})` : ''}`, { cause: err });
+  }
+  return `postgres://${st.user}:${encodeURIComponent(st.password)}@127.0.0.1:${port}/${st.database}`;
+}
+
+/** Flips 16 bytes in the middle of the largest file of the backup set `label`; says which. */
+function corruptLargestFile(st: ClusterState, label: string): string {
+  const root = path.join(backupState(st).repo, 'backup', STANZA, label);
+  let best: { file: string; size: number } | undefined;
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && p.includes(`${path.sep}pg_data${path.sep}`)) {
+        const size = statSync(p).size;
+        if (!best || size > best.size) best = { file: p, size };
+      }
+    }
+  };
+  walk(root);
+  if (!best || best.size < 64) throw new Error(`backup set ${label} holds no file to corrupt`);
+  const offset = Math.floor(best.size / 2) - 8;
+  const fd = openSync(best.file, 'r+');
+  try {
+    const buf = Buffer.alloc(16);
+    readSync(fd, buf, 0, 16, offset);
+    for (let i = 0; i < buf.length; i++) buf[i] = buf[i]! ^ 0xff;
+    writeSync(fd, buf, 0, 16, offset);
+  } finally {
+    closeSync(fd);
+  }
+  if (st.owner) chownSync(best.file, st.owner.uid, st.owner.gid);
+  return `${path.relative(path.join(backupState(st).repo, 'backup', STANZA), best.file)}: 16 bytes flipped at offset ${offset} of ${best.size}`;
+}
