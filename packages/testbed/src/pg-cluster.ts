@@ -34,7 +34,7 @@ import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from
 import { Resource } from './endpoint.js';
 import { findFreePort } from './ports.js';
 import { resolvePgBinDir } from './postgres.js';
-import { BACKUP_ACTION_TIMEOUT_MS, createStanza, isBackupAction, killRestoresSync, preparePgbackrest, runBackupAction, stopRestores, type BackupAction } from './pgbackrest.js';
+import { BACKUP_ACTION_TIMEOUT_MS, createStanza, isBackupAction, killRestoresSync, preparePgbackrest, restoreNodes, runBackupAction, stopRestores, type BackupAction } from './pgbackrest.js';
 
 export type { ReplicationMode } from './_internal/pg-cluster-node.js';
 
@@ -328,7 +328,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
   /** Keeps each node's reaper entry on its current postmaster (the CLI may have restarted it). */
   const track = () => {
     if (!st) return;
-    for (const n of st.nodes) {
+    // Restored servers (started by the CLI's restore action) die with the owner too.
+    for (const n of st.backup ? [...st.nodes, ...restoreNodes(st)] : st.nodes) {
       const pid = postmasterPid(n);
       let r = registrations.get(n.name);
       if (!r) {
