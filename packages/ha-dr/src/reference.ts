@@ -1,4 +1,6 @@
 // The embedded default: the testbed's reference cluster, judged through the topology file it writes.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { CannotRunError, type OpenOptions } from '@helios-conformance/core';
 import { loadTopology, type Topology } from './topology.js';
 
@@ -9,7 +11,10 @@ export async function startReferenceCluster(replication: 'sync' | 'async', o: Op
   if (!start) throw new CannotRunError('this testbed has no reference cluster (startPgCluster); pass --topology FILE');
   let cluster: { topologyPath: string; stop(): Promise<void> };
   try {
-    cluster = await start({ replication, standbys: 2, startTimeoutMs: Math.max(30_000, o.timeoutMs) });
+    // With Debian's pgbackrest installed, the backup actions too (else the backup cases are n/a).
+    const backup = hasPgbackrest() ? { backup: 'pgbackrest' } : {};
+    if (!backup.backup) o.log('pgbackrest is not installed: the reference cluster has no backup actions (the backup cases are n/a)');
+    cluster = await start({ replication, standbys: 2, ...backup, startTimeoutMs: Math.max(30_000, o.timeoutMs) });
   } catch (e) {
     throw new CannotRunError(`could not start the reference cluster (${(e instanceof Error ? e.message : String(e)).split('\n')[0]}); pass --topology FILE to judge an existing cluster`);
   }
@@ -19,4 +24,8 @@ export async function startReferenceCluster(replication: 'sync' | 'async', o: Op
     await cluster.stop();
     throw e;
   }
+}
+
+function hasPgbackrest(): boolean {
+  return (process.env.PATH ?? '/usr/bin').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'pgbackrest')));
 }

@@ -41,6 +41,7 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
     sla: slaOf(o),
     writers: int(o, 'writers', 4, 1, 64),
     steadyMs: int(o, 'steady-ms', 2_000, 200, 600_000),
+    backups: int(o, 'backups', 4, 1, 1_000),
     sections,
   };
   sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
@@ -103,6 +104,7 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
     replication: { type: 'string', valueName: 'sync|async', description: 'without --topology: the reference cluster replicates synchronously (default) or asynchronously' },
     writers: { type: 'string', valueName: 'N', description: 'concurrent writer clients of the ledger (default 4)' },
     'steady-ms': { type: 'string', valueName: 'MS', description: 'how long the writers run before a fault (default 2000)' },
+    backups: { type: 'string', valueName: 'N', description: 'backups in the TC-BR-001 chain: a full, then incremental and differential ones, each restored and checked (default 4; nightly: 100+)' },
     'sla-rto-ms': { type: 'string', valueName: 'MS', description: `RTO SLA: fault → first acknowledged write on the new primary (default ${SEED_SLA.rtoMs}, the seed's)` },
     'sla-election-ms': { type: 'string', valueName: 'MS', description: `election SLA (default ${SEED_SLA.electionMs})` },
     'sla-detection-ms': { type: 'string', valueName: 'MS', description: `detection SLA (default ${SEED_SLA.detectionMs})` },

@@ -25,6 +25,8 @@ export interface HaDrTarget {
   readonly writers: number;
   /** How long the writer runs before a fault (steady state) and after recovery. */
   readonly steadyMs: number;
+  /** Backups in the TC-BR-001 chain (a full, then incremental and differential ones; default 4). */
+  readonly backups: number;
   /** Report sections the cases fill (`hadr.<case id>`: timings, ledger, timeline, actions). */
   readonly sections: Record<string, unknown>;
 }

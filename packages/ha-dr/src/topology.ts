@@ -18,6 +18,7 @@ export const ACTIONS = {
   backup: ['kind'],
   'verify-backup': [],
   restore: ['target'],
+  'drop-restore': ['dsn'],
   'corrupt-backup': [],
   'skew-clock': ['node', 'seconds'],
 } as const satisfies Record<string, readonly string[]>;
