@@ -18,7 +18,7 @@ export const POLL_MS = 200;
 /** What the report shows of one failover experiment (`sections.hadr[<id>]`). */
 export interface Experiment {
   topology: string;
-  phases: Array<{ phase: 'steady state' | 'fault' | 'observation' | 'rollback'; at: number; what: string }>;
+  phases: Array<{ phase: 'steady state' | 'fault' | 'observation' | 'reintegration' | 'switchover' | 'rollback'; at: number; what: string }>;
   actions: Array<Pick<ActionRun, 'action' | 'command' | 'ok' | 'code' | 'timedOut' | 'ms'> & { at: number; output: string }>;
   timings: Record<string, number | null>;
   sla: HaDrTarget['sla'];
