@@ -10,7 +10,7 @@ import { sleep } from '@helios-conformance/sql';
 import { closeClient } from '@helios-conformance/sql/postgres';
 import { describeFailure } from '../../actions.js';
 import { clusterState, nodeState } from '../../_internal/nodes.js';
-import { asOfRead, judgeLedger, readRows, readRowsOnNode, type LedgerEntry, type Writer } from '../../ledger.js';
+import { asOfRead, judgeLedger, readRows, readRowsOnNode, timeline, type LedgerEntry, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
 import { describeLedger, fmtS, ledgerBreaches, POLL_MS, runFailover, summarize, type Ctx } from './failover.js';
 
@@ -164,6 +164,7 @@ async function failbackExperiment(ctx: Ctx): Promise<void> {
 
   await sleep(Math.min(ctx.target.steadyMs, 1_000), ctx.signal);
   const entries = [...(await writer.stop())];
+  exp.timeline = timeline(entries, f.t0, nodeOf);
   const overlap = firstAck ? entries.filter((e) => e.outcome === 'ack' && e.start > (firstAck as LedgerEntry).end && nodeOf(e.port) !== old) : [];
   if (overlap.length) broken.push(`split brain: after ${old} acknowledged its first write as primary again, ${overlap.length} writes were acknowledged by ${[...new Set(overlap.map((e) => nodeOf(e.port)))].join(', ')}`);
   const rows = await rowsOf(ctx, f.table);
