@@ -14,6 +14,9 @@ import { asOfRead, judgeLedger, readRows, readRowsOnNode, timeline, type LedgerE
 import type { HaDrTarget } from '../../target.js';
 import { describeLedger, fmtS, ledgerBreaches, POLL_MS, runFailover, summarize, type Ctx } from './failover.js';
 
+/** A WAL position as PostgreSQL prints it (`0/3000148`). */
+const lsnText = (l: bigint): string => `${(l >> 32n).toString(16).toUpperCase()}/${(l & 0xffffffffn).toString(16).toUpperCase()}`;
+
 /** Outcome of waiting for a node to rejoin: when it was a caught-up standby, or what it last looked like. */
 type Rejoin = { at: number; polls: number } | { at: undefined; last: string; sawPrimary: boolean };
 
@@ -108,7 +111,7 @@ async function failbackExperiment(ctx: Ctx): Promise<void> {
   while (Date.now() < Math.min(deadline, tsw + 30_000)) {
     const [p, s] = await Promise.all([nodeState(interimNode), nodeState(oldNode)]);
     if (p.up && p.primary && s.up && !s.primary && p.lsn !== undefined && s.lsn !== undefined) {
-      lastLsn = `${old} at ${s.lsn}, ${interim} at ${p.lsn}`;
+      lastLsn = `${old} at ${lsnText(s.lsn)}, ${interim} at ${lsnText(p.lsn)}`;
       if (s.lsn >= p.lsn) {
         synced = lastLsn;
         break;
