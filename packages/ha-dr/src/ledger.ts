@@ -1,25 +1,37 @@
-// The acknowledged-write ledger: N clients insert rows with unique ids through the client-facing
-// DSN, each insert its own (autocommit) transaction. A write is acknowledged only when the server
-// answered the INSERT's commit; an error that proves nothing was committed makes it `failed`; a
-// timeout or a lost connection makes it `in-doubt` (it may or may not have committed). After a
-// fault the ids are read back from whatever is primary then: an acknowledged id that is missing
-// is a lost write (RPO), a `failed` id that is present is a phantom. In-doubt ids are counted apart.
+// The acknowledged-write ledger: N clients write through the client-facing DSN, each write its own
+// (autocommit) transaction. Most writes insert a row with a unique id; some UPDATE one of the
+// client's own acknowledged rows to a new version (a number the client chose, one higher on every
+// attempt), some DELETE one of them. A write is acknowledged only when the server answered its
+// commit; an error that proves nothing was committed makes it `failed`; a timeout or a lost
+// connection makes it `in-doubt` (it may or may not have committed). After a fault the rows are read
+// back from whatever is primary then and every write is judged (see {@link judgeLedger}): an
+// acknowledged insert that is missing is lost (RPO), an acknowledged delete whose row is present is a
+// resurrected row, a row older than its last acknowledged update is stale, a write reported failed
+// that took effect is a phantom. In-doubt writes are counted apart, never as lost or as kept.
 import type { Client } from 'pg';
 import { settle, sleep, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, type PgTarget } from '@helios-conformance/sql/postgres';
+import { closeClient, destroyClient, loadPg, parsePgDsn, type PgTarget } from '@helios-conformance/sql/postgres';
 
 export type Outcome = 'ack' | 'failed' | 'in-doubt';
+export type Op = 'insert' | 'update' | 'delete';
 
 /** One write the ledger attempted. */
 export interface LedgerEntry {
+  /** The row written: inserts get a fresh id, updates and deletes name one of the client's acknowledged rows. */
   id: number;
+  /** Absent on entries of older ledgers: an insert. */
+  op?: Op;
+  /** The version an update sets (inserts write version 0). */
+  version?: number;
   client: number;
-  /** Epoch ms when the INSERT was sent and when its answer (or the deadline) came. */
+  /** Epoch ms when the statement was sent and when its answer (or the deadline) came. */
   start: number;
   end: number;
   outcome: Outcome;
   /** The backend's port (inet_server_port()) for an acknowledged write: which node took it. */
   port?: number;
+  /** Rows an acknowledged update or delete touched (0: the row was not there). */
+  rows?: number;
   /** SQLSTATE or error text of a failed / in-doubt write. */
   error?: string;
 }
@@ -28,17 +40,28 @@ export interface LedgerEntry {
 export interface WriterOptions {
   /** Concurrent clients (default 4). */
   clients?: number;
-  /** Client deadline of one INSERT, commit included (default 2000 ms): a commit hanging longer is in-doubt. */
+  /** Client deadline of one statement, commit included (default 2000 ms): a commit hanging longer is in-doubt. */
   opTimeoutMs?: number;
   /** Pause between two writes of one client (default 10 ms). */
   paceMs?: number;
+  /** Share of writes that update an acknowledged row (default 0.25; 0 with `deleteShare` 0: inserts only). */
+  updateShare?: number;
+  /** Share of writes that delete an acknowledged row (default 0.125). */
+  deleteShare?: number;
+  /** Uniform [0, 1) source for the mix and the row choice (default Math.random; pass ctx.rng for replays). */
+  random?: () => number;
 }
 
-/** A running writer. */
+/** A writer; stopped and resumed over the same ledger (ids, rows and versions carry on). */
 export interface Writer {
   readonly entries: readonly LedgerEntry[];
-  /** Stops every client (bounded) and returns the ledger. */
+  /** Writes sent whose answer has not come yet, as in-doubt entries (for judging a read taken meanwhile). */
+  pending(): LedgerEntry[];
+  /** Stops every client (bounded) and returns the ledger. Idempotent. */
   stop(): Promise<readonly LedgerEntry[]>;
+  /** Starts the clients again after {@link stop} (no-op while running). */
+  resume(): void;
+  readonly running: boolean;
 }
 
 const IN_DOUBT_CLASSES = /^(08|57P|XX)/;
@@ -47,24 +70,42 @@ const IN_DOUBT_CLASSES = /^(08|57P|XX)/;
 export async function createLedger(target: PgTarget, table: string): Promise<void> {
   const c = await target.connect();
   try {
-    await c.query(`CREATE TABLE ${target.qualify(table)} (id bigint PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await c.query(
+      `CREATE TABLE ${target.qualify(table)} (id bigint PRIMARY KEY, client int NOT NULL, version int NOT NULL DEFAULT 0, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    );
   } finally {
     await closeClient(c);
   }
 }
 
-/** Starts `clients` writers inserting into `table` through `target` until stopped. */
+/** Starts `clients` writers on `table` through `target` until stopped. */
 export function startWriter(target: PgTarget, table: string, o: WriterOptions = {}): Writer {
   const clients = o.clients ?? 4;
   const opTimeoutMs = o.opTimeoutMs ?? 2_000;
   const paceMs = o.paceMs ?? 10;
+  const updateShare = o.updateShare ?? 0.25;
+  const deleteShare = o.deleteShare ?? 0.125;
+  const random = o.random ?? Math.random;
   const entries: LedgerEntry[] = [];
+  const inFlight = new Set<LedgerEntry>();
   let nextId = 1;
-  let stopped = false;
-  const sql = `INSERT INTO ${target.qualify(table)} (id, client) VALUES ($1, $2) RETURNING inet_server_port() AS port`;
+  let stopped = true;
+  let running: Promise<unknown> = Promise.resolve();
+  const t = target.qualify(table);
+  const sql: Record<Op, string> = {
+    insert: `INSERT INTO ${t} (id, client) VALUES ($1, $2) RETURNING inet_server_port() AS port, 1 AS n`,
+    // Through a CTE so that the answer names the node (and the row count) also when no row matched.
+    update: `WITH w AS (UPDATE ${t} SET version = $2, at = clock_timestamp() WHERE id = $1 RETURNING 1) SELECT inet_server_port() AS port, (SELECT count(*) FROM w)::int AS n`,
+    delete: `WITH w AS (DELETE FROM ${t} WHERE id = $1 RETURNING 1) SELECT inet_server_port() AS port, (SELECT count(*) FROM w)::int AS n`,
+  };
+  // Per client: its acknowledged rows still expected present (only their owner touches them, one
+  // write at a time, so the order of a row's writes is the order they were sent) and the next version.
+  const live: number[][] = Array.from({ length: clients }, () => []);
+  const nextVersion = new Map<number, number>();
 
   const loop = async (n: number): Promise<void> => {
     let client: Client | undefined;
+    const rows = live[n] as number[];
     while (!stopped) {
       if (!client) {
         const r = await within(settle(target.connect()), opTimeoutMs);
@@ -75,40 +116,70 @@ export function startWriter(target: PgTarget, table: string, o: WriterOptions = 
         client = r.value.value;
         client.on('error', () => undefined);
       }
-      const id = nextId++;
-      const start = Date.now();
-      const r = await within(settle(client.query<{ port: number }>(sql, [id, n])), opTimeoutMs);
-      const end = Date.now();
+      const dice = random();
+      const op: Op = rows.length && dice < updateShare ? 'update' : rows.length && dice < updateShare + deleteShare ? 'delete' : 'insert';
+      const pick = op === 'insert' ? -1 : Math.floor(random() * rows.length);
+      const id = op === 'insert' ? nextId++ : (rows[pick] as number);
+      const version = op === 'update' ? (nextVersion.get(id) ?? 1) : undefined;
+      if (version !== undefined) nextVersion.set(id, version + 1);
+      const params = op === 'insert' ? [id, n] : op === 'update' ? [id, version] : [id];
+      const e: LedgerEntry = { id, op, ...(version !== undefined ? { version } : {}), client: n, start: Date.now(), end: 0, outcome: 'in-doubt' };
+      inFlight.add(e);
+      const r = await within(settle(client.query<{ port: number; n: number }>(sql[op], params)), opTimeoutMs);
+      e.end = Date.now();
+      inFlight.delete(e);
       if (r.timedOut) {
-        entries.push({ id, client: n, start, end, outcome: 'in-doubt', error: `no answer within ${opTimeoutMs} ms` });
+        e.error = `no answer within ${opTimeoutMs} ms`;
         destroyClient(client);
         client = undefined;
       } else if (r.value.ok) {
-        entries.push({ id, client: n, start, end, outcome: 'ack', port: Number(r.value.value.rows[0]?.port) });
+        const row = r.value.value.rows[0];
+        e.outcome = 'ack';
+        e.port = Number(row?.port);
+        if (op !== 'insert') e.rows = Number(row?.n);
       } else {
         const code = (r.value.error as { code?: unknown }).code;
         const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
         if (sqlstate && !IN_DOUBT_CLASSES.test(sqlstate)) {
-          entries.push({ id, client: n, start, end, outcome: 'failed', error: sqlstate });
+          e.outcome = 'failed';
+          e.error = sqlstate;
         } else {
-          entries.push({ id, client: n, start, end, outcome: 'in-doubt', error: sqlstate ?? String((r.value.error as Error).message ?? r.value.error).slice(0, 120) });
+          e.error = sqlstate ?? String((r.value.error as Error).message ?? r.value.error).slice(0, 120);
           destroyClient(client);
           client = undefined;
         }
+      }
+      entries.push(e);
+      // The row pool: an acknowledged insert joins it; a delete that may have happened, or any write
+      // that found the row gone, takes it out (its state is then judged, never written again).
+      if (op === 'insert' && e.outcome === 'ack') rows.push(id);
+      else if (op !== 'insert' && (e.outcome !== 'failed' && (op === 'delete' || e.rows === 0))) {
+        const at = rows.indexOf(id);
+        if (at >= 0) rows.splice(at, 1);
       }
       await sleep(paceMs);
     }
     if (client) await closeClient(client, 1_000);
   };
-  const running = Array.from({ length: clients }, (_, n) => loop(n));
-  return {
+  const writer: Writer = {
     entries,
+    pending: () => [...inFlight].map((e) => ({ ...e })),
+    get running() {
+      return !stopped;
+    },
+    resume() {
+      if (!stopped) return;
+      stopped = false;
+      running = Promise.all(Array.from({ length: clients }, (_, n) => loop(n)));
+    },
     async stop() {
       stopped = true;
-      await within(Promise.all(running), opTimeoutMs + 3_000);
+      await within(running, opTimeoutMs + 3_000);
       return entries;
     },
   };
+  writer.resume();
+  return writer;
 }
 
 /** What the read-back found. */
@@ -117,40 +188,138 @@ export interface LedgerVerdict {
   acked: number;
   failed: number;
   inDoubt: number;
-  /** Acknowledged ids missing after the fault: the RPO, in writes. */
+  /** The same counts per kind of write. */
+  byOp: Record<Op, { ack: number; failed: number; inDoubt: number }>;
+  /** Acknowledged inserts missing after the fault (and never deleted, even in doubt): the RPO, in writes. */
   lost: number[];
-  /** Writes reported as not committed that are present. */
+  /** Rows present although their DELETE was acknowledged. */
+  resurrected: number[];
+  /** Rows whose version is older than their last acknowledged UPDATE (`found` < `expected`). */
+  stale: Array<{ id: number; found: number; expected: number }>;
+  /** Rows present from an insert reported failed, or at a version only an update reported failed wrote. */
   phantoms: number[];
+  /** In-doubt inserts found present / missing. */
   inDoubtPresent: number;
   inDoubtMissing: number;
 }
 
-/** Reads the ledger's ids back through `target` (the primary now) and judges every write. */
+const opOf = (e: LedgerEntry): Op => e.op ?? 'insert';
+
+/**
+ * Judges every write of `entries` against the rows read back (`rows`: id → version). Pure, so the
+ * judging is tested on crafted ledgers. Rows the ledger does not know are ignored.
+ */
+export function judgeLedger(entries: readonly LedgerEntry[], rows: ReadonlyMap<number, number>): LedgerVerdict {
+  const v: LedgerVerdict = {
+    attempted: entries.length,
+    acked: 0,
+    failed: 0,
+    inDoubt: 0,
+    byOp: { insert: { ack: 0, failed: 0, inDoubt: 0 }, update: { ack: 0, failed: 0, inDoubt: 0 }, delete: { ack: 0, failed: 0, inDoubt: 0 } },
+    lost: [],
+    resurrected: [],
+    stale: [],
+    phantoms: [],
+    inDoubtPresent: 0,
+    inDoubtMissing: 0,
+  };
+  const byRow = new Map<number, LedgerEntry[]>();
+  for (const e of entries) {
+    const k = e.outcome === 'ack' ? 'ack' : e.outcome === 'failed' ? 'failed' : 'inDoubt';
+    v[k === 'ack' ? 'acked' : k]++;
+    v.byOp[opOf(e)][k]++;
+    const list = byRow.get(e.id);
+    if (list) list.push(e);
+    else byRow.set(e.id, [e]);
+  }
+  for (const [id, list] of byRow) {
+    const present = rows.has(id);
+    const found = rows.get(id);
+    const insert = list.find((e) => opOf(e) === 'insert');
+    const deletes = list.filter((e) => opOf(e) === 'delete');
+    const ackedDelete = deletes.some((e) => e.outcome === 'ack');
+    const maybeDeleted = deletes.some((e) => e.outcome !== 'failed');
+    if (insert?.outcome === 'ack' && !present && !maybeDeleted) v.lost.push(id);
+    if (insert?.outcome === 'failed' && present) v.phantoms.push(id);
+    if (insert?.outcome === 'in-doubt') {
+      if (present) v.inDoubtPresent++;
+      else v.inDoubtMissing++;
+    }
+    if (ackedDelete && present) v.resurrected.push(id);
+    if (present && found !== undefined && !ackedDelete) {
+      // The last acknowledged version (an update that found no row set none); a later in-doubt
+      // update may have committed too, so its version is fine as well.
+      const expected = Math.max(0, ...list.filter((e) => opOf(e) === 'update' && e.outcome === 'ack' && e.rows !== 0).map((e) => e.version ?? 0));
+      if (found < expected) v.stale.push({ id, found, expected });
+      else if (found > expected && list.some((e) => opOf(e) === 'update' && e.outcome === 'failed' && e.version === found)) v.phantoms.push(id);
+    }
+  }
+  for (const k of ['lost', 'resurrected', 'phantoms'] as const) v[k].sort((a, b) => a - b);
+  v.stale.sort((a, b) => a.id - b.id);
+  return v;
+}
+
+/**
+ * The ledger as a read that started at `readStart` can judge it: writes answered after that, and
+ * writes still in flight, may or may not be in what the read saw, so they count as in-doubt.
+ */
+export function asOfRead(entries: readonly LedgerEntry[], pending: readonly LedgerEntry[], readStart: number): LedgerEntry[] {
+  return [...entries.map((e) => (e.end >= readStart && e.outcome !== 'in-doubt' ? { ...e, outcome: 'in-doubt' as const } : e)), ...pending.map((e) => ({ ...e, outcome: 'in-doubt' as const }))];
+}
+
+/** Reads id → version of every row of the (qualified) ledger table over `client`. */
+export async function readRows(client: Client, qualifiedTable: string, timeoutMs = 10_000): Promise<Map<number, number>> {
+  const r = await within(client.query<{ id: string; version: number }>(`SELECT id, version FROM ${qualifiedTable}`), timeoutMs);
+  if (r.timedOut) throw new Error(`reading the ledger back got no answer within ${timeoutMs} ms`);
+  return new Map(r.value.rows.map((x) => [Number(x.id), Number(x.version)]));
+}
+
+/** Reads the ledger back through `target` (the primary now) and judges every write. */
 export async function readBack(target: PgTarget, table: string, entries: readonly LedgerEntry[], timeoutMs = 10_000): Promise<LedgerVerdict> {
   const c = await target.connect();
-  let ids: Set<number>;
+  let rows: Map<number, number>;
   try {
-    const r = await within(c.query<{ id: string }>(`SELECT id FROM ${target.qualify(table)}`), timeoutMs);
-    if (r.timedOut) throw new Error(`reading the ledger back got no answer within ${timeoutMs} ms`);
-    ids = new Set(r.value.rows.map((x) => Number(x.id)));
+    rows = await readRows(c, target.qualify(table), timeoutMs);
   } finally {
     await closeClient(c);
   }
-  const v: LedgerVerdict = { attempted: entries.length, acked: 0, failed: 0, inDoubt: 0, lost: [], phantoms: [], inDoubtPresent: 0, inDoubtMissing: 0 };
-  for (const e of entries) {
-    if (e.outcome === 'ack') {
-      v.acked++;
-      if (!ids.has(e.id)) v.lost.push(e.id);
-    } else if (e.outcome === 'failed') {
-      v.failed++;
-      if (ids.has(e.id)) v.phantoms.push(e.id);
-    } else {
-      v.inDoubt++;
-      if (ids.has(e.id)) v.inDoubtPresent++;
-      else v.inDoubtMissing++;
-    }
+  return judgeLedger(entries, rows);
+}
+
+/**
+ * Reads the ledger table on one node directly (its own DSN; a standby answers reads too), within
+ * `timeoutMs` for connecting and reading. Rejects with the node's error.
+ */
+export async function readRowsOnNode(dsn: string, qualifiedTable: string, timeoutMs = 5_000): Promise<Map<number, number>> {
+  const p = parsePgDsn(dsn);
+  const pg = await loadPg();
+  const c = new pg.Client({
+    host: p.host,
+    port: p.port,
+    user: p.user,
+    password: p.password,
+    database: p.database,
+    connectionTimeoutMillis: timeoutMs,
+    ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
+    application_name: 'helios-ha-dr-observer',
+  });
+  c.on('error', () => undefined);
+  const r = await within(
+    settle(
+      (async () => {
+        await c.connect();
+        return readRows(c, qualifiedTable, timeoutMs);
+      })(),
+    ),
+    timeoutMs,
+  );
+  if (r.timedOut) {
+    destroyClient(c);
+    throw new Error(`no answer within ${timeoutMs} ms`);
   }
-  return v;
+  await closeClient(c, 500);
+  if (!r.value.ok) throw r.value.error instanceof Error ? r.value.error : new Error(String(r.value.error));
+  return r.value.value;
 }
 
 /** Per 250 ms bucket and node (or outcome), how many writes ended there: the case's timeline. */

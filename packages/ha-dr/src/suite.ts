@@ -22,6 +22,7 @@ function slaOf(o: OpenOptions): Sla {
     electionMs: int(o, 'sla-election-ms', SEED_SLA.electionMs, 100, 3_600_000),
     detectionMs: int(o, 'sla-detection-ms', SEED_SLA.detectionMs, 100, 3_600_000),
     rpoWrites: int(o, 'sla-rpo-writes', SEED_SLA.rpoWrites, 0, 1_000_000),
+    failbackMs: int(o, 'sla-failback-ms', SEED_SLA.failbackMs, 1_000, 3_600_000),
   };
 }
 
@@ -108,6 +109,7 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
     'sla-rto-ms': { type: 'string', valueName: 'MS', description: `RTO SLA: fault → first acknowledged write on the new primary (default ${SEED_SLA.rtoMs}, the seed's)` },
     'sla-election-ms': { type: 'string', valueName: 'MS', description: `election SLA (default ${SEED_SLA.electionMs})` },
     'sla-detection-ms': { type: 'string', valueName: 'MS', description: `detection SLA (default ${SEED_SLA.detectionMs})` },
+    'sla-failback-ms': { type: 'string', valueName: 'MS', description: `failback SLA: old primary started → primary again, acknowledging writes (default ${SEED_SLA.failbackMs})` },
     'sla-rpo-writes': { type: 'string', valueName: 'N', description: 'acknowledged writes that may be lost (default 0)' },
   },
 });

@@ -11,9 +11,11 @@ export interface Sla {
   detectionMs: number;
   /** Acknowledged writes that may be lost. Seed: 0. */
   rpoWrites: number;
+  /** Old primary started again → it is primary again and acknowledges writes (rejoin, catch-up, switchover). Seed: < 5 min. */
+  failbackMs: number;
 }
 
-export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs: 5_000, detectionMs: 10_000, rpoWrites: 0 });
+export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs: 5_000, detectionMs: 10_000, rpoWrites: 0, failbackMs: 300_000 });
 
 /** What every ha-dr case receives as `ctx.target`. */
 export interface HaDrTarget {

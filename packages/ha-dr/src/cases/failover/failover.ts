@@ -11,34 +11,115 @@ import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type L
 import type { HaDrTarget } from '../../target.js';
 import { nodeByPort, type ActionName } from '../../topology.js';
 
-type Ctx = CaseContext<HaDrTarget>;
+export type Ctx = CaseContext<HaDrTarget>;
 
-const POLL_MS = 200;
+export const POLL_MS = 200;
 
 /** What the report shows of one failover experiment (`sections.hadr[<id>]`). */
-interface Experiment {
+export interface Experiment {
   topology: string;
-  phases: Array<{ phase: 'steady state' | 'fault' | 'observation' | 'rollback'; at: number; what: string }>;
+  phases: Array<{ phase: 'steady state' | 'fault' | 'observation' | 'reintegration' | 'switchover' | 'rollback'; at: number; what: string }>;
   actions: Array<Pick<ActionRun, 'action' | 'command' | 'ok' | 'code' | 'timedOut' | 'ms'> & { at: number; output: string }>;
   timings: Record<string, number | null>;
   sla: HaDrTarget['sla'];
-  ledger?: LedgerVerdict & { lostSample: number[] };
+  ledger?: LedgerSummary;
+  /** TC-AF-005: the ledger read back after the switchover back (both moves). */
+  ledgerAfterFailback?: LedgerSummary;
   timeline?: ReturnType<typeof timeline>;
   acksAfterFaultByNode?: Record<string, number>;
 }
 
-function requireActions(ctx: Ctx, names: ActionName[]): void {
+/** A verdict with its id lists cut to samples (the report stays small). */
+export type LedgerSummary = Omit<LedgerVerdict, 'lost' | 'resurrected' | 'stale' | 'phantoms'> & {
+  lost: number[];
+  lostCount: number;
+  resurrected: number[];
+  resurrectedCount: number;
+  stale: LedgerVerdict['stale'];
+  staleCount: number;
+  phantoms: number[];
+  phantomCount: number;
+  /** Kept for readers of the first reports. */
+  lostSample: number[];
+};
+
+export function summarize(v: LedgerVerdict): LedgerSummary {
+  return {
+    ...v,
+    lost: v.lost.slice(0, 20),
+    lostCount: v.lost.length,
+    resurrected: v.resurrected.slice(0, 20),
+    resurrectedCount: v.resurrected.length,
+    stale: v.stale.slice(0, 20),
+    staleCount: v.stale.length,
+    phantoms: v.phantoms.slice(0, 20),
+    phantomCount: v.phantoms.length,
+    lostSample: v.lost.slice(0, 20),
+  };
+}
+
+/** One line per kind of write: how many were acknowledged, failed, in doubt. */
+export function describeLedger(v: LedgerVerdict, where: string): string {
+  const b = v.byOp;
+  return (
+    `ledger: ${v.acked} acknowledged (${b.insert.ack} inserts, ${b.update.ack} updates, ${b.delete.ack} deletes); on ${where}: ` +
+    `${v.lost.length} acknowledged inserts missing, ${v.resurrected.length} deleted rows back, ${v.stale.length} stale rows; ` +
+    `${v.failed} failed (${v.phantoms.length} took effect anyway); ${v.inDoubt} in doubt (${v.inDoubtPresent} of the inserts present)`
+  );
+}
+
+const ids = (xs: readonly number[]): string => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ', …' : ''}`;
+
+/** What the ledger shows broken (empty: nothing lost, back, stale or phantom), each a message part. */
+export function ledgerBreaches(v: LedgerVerdict, sla: HaDrTarget['sla'], when = ''): string[] {
+  const out: string[] = [];
+  if (v.lost.length > sla.rpoWrites) out.push(`RPO${when}: ${v.lost.length} acknowledged writes lost (ids ${ids(v.lost)}; SLA ${sla.rpoWrites})`);
+  if (v.resurrected.length) out.push(`${v.resurrected.length} rows whose DELETE was acknowledged are back${when} (ids ${ids(v.resurrected)})`);
+  if (v.stale.length)
+    out.push(`${v.stale.length} rows are stale${when}: older than their last acknowledged UPDATE (${v.stale.slice(0, 3).map((x) => `id ${x.id} at version ${x.found}, acknowledged ${x.expected}`).join('; ')}${v.stale.length > 3 ? '; …' : ''})`);
+  if (v.phantoms.length) out.push(`${v.phantoms.length} writes reported as failed took effect${when} (ids ${ids(v.phantoms)})`);
+  return out;
+}
+
+export function requireActions(ctx: Ctx, names: ActionName[]): void {
   const missing = names.filter((a) => ctx.target.topology.actions[a] === undefined);
   if (missing.length) ctx.notApplicable(`the topology declares no ${missing.map((a) => `"${a}"`).join(', ')} action${missing.length > 1 ? 's' : ''}`);
 }
 
-/** Runs the experiment; `isolate` first partitions the primary from every standby for `isolateMs` while it keeps taking writes. */
-async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: number }): Promise<void> {
+/** What a failover left behind, for the case to judge or to go on from (TC-AF-005). */
+export interface FailoverRun {
+  exp: Experiment;
+  t0: number;
+  table: string;
+  /** Stopped after the observation; resume it to write on. */
+  writer: Writer;
+  /** The primary before the fault, and the one after it (undefined when none was elected). */
+  old: string;
+  elected: string | undefined;
+  /** The ledger read back from the new primary (undefined when no write was acknowledged after the fault). */
+  verdict: LedgerVerdict | undefined;
+  /** What missed an SLA or lost data; empty when the failover passed. */
+  broken: string[];
+  phase(p: Experiment['phases'][number]['phase'], what: string): void;
+  act(a: ActionName, vars?: Record<string, string>): Promise<ActionRun>;
+  nodeOf(port: number | undefined): string;
+}
+
+export const fmtS = (ms: number | null | undefined): string => (ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`);
+
+/**
+ * Runs the failover experiment up to the ledger read back from the new primary; `isolate` first
+ * partitions the primary from every standby for `isolateMs` while it keeps taking writes. Ends the
+ * case (ctx.fail / notApplicable) when the experiment cannot go on; SLA misses and data loss are
+ * returned in `broken`.
+ */
+export async function runFailover(ctx: Ctx, o: { isolate: boolean; isolateMs?: number; extraActions?: ActionName[] }): Promise<FailoverRun> {
   const t = ctx.target.topology;
   const sla = ctx.target.sla;
   const needed: ActionName[] = ['kill'];
   if (t.failover === 'manual') needed.push('promote');
   if (o.isolate) needed.push('partition', 'heal');
+  for (const a of o.extraActions ?? []) if (!needed.includes(a)) needed.push(a);
   requireActions(ctx, needed);
 
   const t0 = Date.now();
@@ -64,12 +145,9 @@ async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
   const old = prim[0] as NodeState;
   const table = `ledger_${ctx.id.toLowerCase().replaceAll('-', '_')}`;
   await createLedger(ctx.target.client, table);
-  const writer: Writer = startWriter(ctx.target.client, table, { clients: ctx.target.writers });
-  let writerStopped = false;
+  const writer: Writer = startWriter(ctx.target.client, table, { clients: ctx.target.writers, random: () => ctx.rng.next() });
   let partitioned = false;
-  ctx.defer(async () => {
-    if (!writerStopped) await writer.stop();
-  });
+  ctx.defer(() => writer.stop());
   // Rollback, whatever happened: heal the partition, start the old primary again (it rejoins as a standby).
   ctx.defer(async () => {
     if (partitioned) {
@@ -81,7 +159,7 @@ async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
       phase('rollback', r.ok ? `${old.node} started again (rejoins as a standby)` : describeFailure(r));
     }
   });
-  phase('steady state', `primary ${old.node}, standbys ${standbys.map((s) => s.node).join(', ')}; ${ctx.target.writers} writers through the client DSN`);
+  phase('steady state', `primary ${old.node}, standbys ${standbys.map((s) => s.node).join(', ')}; ${ctx.target.writers} writers through the client DSN (inserts, and updates and deletes of acknowledged rows)`);
   await sleep(ctx.target.steadyMs, ctx.signal);
   const steadyAcks = writer.entries.filter((e) => e.outcome === 'ack');
   if (!steadyAcks.length) return ctx.fail(`steady state not reached: no write acknowledged in ${ctx.target.steadyMs} ms through the client DSN (${writer.entries.at(-1)?.error ?? 'no attempt finished'})`);
@@ -128,7 +206,7 @@ async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
   let electedAt: number | undefined;
   if (t.failover === 'manual') {
     // As an operator or a failover script would: promote the standby that received the most WAL.
-    const candidates = (await clusterState(t)).filter((s) => s.up && !s.primary && s.node !== old.node).sort((a, b) => (b.lsn ?? 0n) > (a.lsn ?? 0n) ? 1 : -1);
+    const candidates = (await clusterState(t)).filter((s) => s.up && !s.primary && s.node !== old.node).sort((a, b) => ((b.lsn ?? 0n) > (a.lsn ?? 0n) ? 1 : -1));
     const pick = candidates[0];
     if (!pick) return ctx.fail(`no standby answers after the primary was killed: nothing to promote`);
     electStart = Date.now();
@@ -164,8 +242,7 @@ async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
   phase('observation', firstAck ? `first write acknowledged by ${electedNode} ${firstAck.end - tf} ms after the fault` : `no write acknowledged by a new primary within ${sla.rtoMs} ms`);
 
   await sleep(Math.min(ctx.target.steadyMs, 1_000), ctx.signal);
-  const entries = await writer.stop();
-  writerStopped = true;
+  const entries = [...(await writer.stop())];
   const acksAfter: Record<string, number> = {};
   for (const e of entries) if (e.outcome === 'ack' && e.end > tf) acksAfter[nodeOf(e.port)] = (acksAfter[nodeOf(e.port)] ?? 0) + 1;
   exp.acksAfterFaultByNode = acksAfter;
@@ -173,36 +250,40 @@ async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
   let verdict: LedgerVerdict | undefined;
   if (firstAck) {
     verdict = await readBack(ctx.target.client, table, entries);
-    exp.ledger = { ...verdict, lost: verdict.lost.slice(0, 20), phantoms: verdict.phantoms.slice(0, 20), lostSample: verdict.lost.slice(0, 20) };
-    phase('observation', `ledger: ${verdict.acked} acknowledged, ${verdict.lost.length} of them missing on ${electedNode}; ${verdict.failed} failed (${verdict.phantoms.length} present anyway); ${verdict.inDoubt} in doubt (${verdict.inDoubtPresent} present)`);
+    exp.ledger = summarize(verdict);
+    phase('observation', describeLedger(verdict, electedNode ?? '?'));
   }
 
   for (const [k, v] of Object.entries(exp.timings)) ctx.metric(k, v);
   if (verdict) {
     ctx.metric('ackedWrites', verdict.acked);
     ctx.metric('lostAckedWrites', verdict.lost.length);
+    ctx.metric('resurrectedRows', verdict.resurrected.length);
+    ctx.metric('staleRows', verdict.stale.length);
     ctx.metric('inDoubtWrites', verdict.inDoubt);
   }
 
-  const s = (ms: number | null | undefined): string => (ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`);
-  const broken: string[] = [];
-  if (verdict && verdict.lost.length > sla.rpoWrites) broken.push(`RPO: ${verdict.lost.length} acknowledged writes lost (ids ${verdict.lost.slice(0, 5).join(', ')}${verdict.lost.length > 5 ? ', …' : ''}; SLA ${sla.rpoWrites})`);
-  if (verdict?.phantoms.length) broken.push(`${verdict.phantoms.length} writes reported as failed are present (ids ${verdict.phantoms.slice(0, 5).join(', ')})`);
-  if (exp.timings.rtoMs == null || exp.timings.rtoMs > sla.rtoMs) broken.push(`RTO ${s(exp.timings.rtoMs)} (SLA ${s(sla.rtoMs)})`);
-  if (exp.timings.electionMs == null || exp.timings.electionMs > sla.electionMs) broken.push(`election ${s(exp.timings.electionMs)} (SLA ${s(sla.electionMs)})`);
-  if (exp.timings.detectionMs == null || exp.timings.detectionMs > sla.detectionMs) broken.push(`detection ${s(exp.timings.detectionMs)} (SLA ${s(sla.detectionMs)})`);
+  const broken: string[] = verdict ? ledgerBreaches(verdict, sla) : [];
+  if (exp.timings.rtoMs == null || exp.timings.rtoMs > sla.rtoMs) broken.push(`RTO ${fmtS(exp.timings.rtoMs)} (SLA ${fmtS(sla.rtoMs)})`);
+  if (exp.timings.electionMs == null || exp.timings.electionMs > sla.electionMs) broken.push(`election ${fmtS(exp.timings.electionMs)} (SLA ${fmtS(sla.electionMs)})`);
+  if (exp.timings.detectionMs == null || exp.timings.detectionMs > sla.detectionMs) broken.push(`detection ${fmtS(exp.timings.detectionMs)} (SLA ${fmtS(sla.detectionMs)})`);
   // Two primaries at once: a node other than the new primary still acknowledging writes once the
   // new one has (the old primary's last acknowledgements while it dies are not that: they count
   // for the RPO).
   const overlap = firstAck ? entries.filter((e) => e.outcome === 'ack' && e.end > (firstAck as LedgerEntry).end && nodeOf(e.port) !== electedNode) : [];
   if (overlap.length) broken.push(`split brain: after ${electedNode} acknowledged its first write, ${overlap.length} writes were still acknowledged by ${[...new Set(overlap.map((e) => nodeOf(e.port)))].join(', ')}`);
-  if (broken.length) return ctx.fail(broken.join('; '));
+  return { exp, t0, table, writer, old: old.node, elected: firstAck ? electedNode : undefined, verdict, broken, phase, act, nodeOf };
+}
+
+async function failoverExperiment(ctx: Ctx, o: { isolate: boolean; isolateMs?: number }): Promise<void> {
+  const r = await runFailover(ctx, o);
+  if (r.broken.length) return ctx.fail(r.broken.join('; '));
 }
 
 /** TC-AF-002: failover timing with the seed's breakdown, and no acknowledged write lost. */
 export const failoverTiming = defineCase<HaDrTarget>({
   id: 'TC-AF-002',
-  title: 'the primary is killed under write load: a standby takes over (detection, election, client redirect timed against the SLAs) and every acknowledged write is on it',
+  title: 'the primary is killed under write load: a standby takes over (detection, election, client redirect timed against the SLAs); every acknowledged write is on it, no deleted row back, no updated row stale',
   priority: 'p0',
   area: 'failover',
   since: '0.1.0',
@@ -215,7 +296,7 @@ export const failoverTiming = defineCase<HaDrTarget>({
 /** HA-001: a primary cut off from its standbys must not acknowledge writes it then loses (synchronous replication). */
 export const isolatedPrimaryLost = defineCase<HaDrTarget>({
   id: 'HA-001',
-  title: 'the primary is cut off from every standby under write load, then killed: no write it acknowledged meanwhile is lost after failover (synchronous replication holds the acks)',
+  title: 'the primary is cut off from every standby under write load, then killed: no write it acknowledged meanwhile (insert, update or delete) is lost after failover (synchronous replication holds the acks)',
   priority: 'p0',
   area: 'failover',
   since: '0.1.0',

@@ -16,6 +16,8 @@ import { definePgCase, openSession, openWire, sqlstate, type PgContext } from '.
 /** How long one statement of a check may take. */
 const STEP_MS = 5_000;
 const POOLER = 'the endpoint may be a transaction-mode pooler';
+/** PG-105's wait between the owner's disconnect and the next client's login. */
+const NEXT_SESSION_PAUSE_MS = 500;
 const REUSED = 'the endpoint may be a pooler that hands server sessions on to other clients (its reset, e.g. DISCARD ALL, does not unload a library)';
 
 /** What was lost or leaked, in words; empty when the session state behaved. */
@@ -385,19 +387,19 @@ export const loadLibrary = definePgCase({
       },
     });
     // A session that ends takes its libraries with it: the next client's session starts without.
+    // The pause lets a pooler finish resetting the ended session's server connection: one that
+    // then hands it to the next client (most recently used first) shows the library still loaded.
     await closeClient(owner);
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const next = await ctx.target.connect({ signal: ctx.signal, applicationName: 'hc-pg-105-next' });
-      let v: string;
-      try {
-        v = await step(ctx, shown(next), `${setting} in a new session`);
-      } finally {
-        await closeClient(next);
-      }
-      if (v !== 'error 42704') {
-        return ctx.fail(`after the session that ran LOAD ended, a new client's session has ${setting} = ${v}: it was given the ended session's server session with auto_explain still loaded; ${REUSED}`);
-      }
-      await sleep(100);
+    await sleep(NEXT_SESSION_PAUSE_MS);
+    const next = await ctx.target.connect({ signal: ctx.signal, applicationName: 'hc-pg-105-next' });
+    let v: string;
+    try {
+      v = await step(ctx, shown(next), `${setting} in a new session`);
+    } finally {
+      await closeClient(next);
+    }
+    if (v !== 'error 42704') {
+      return ctx.fail(`after the session that ran LOAD ended, a new client's session has ${setting} = ${v}: it was given the ended session's server session with auto_explain still loaded; ${REUSED}`);
     }
   },
 });
