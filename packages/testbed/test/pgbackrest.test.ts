@@ -86,6 +86,8 @@ describe('pg-cluster with pgBackRest', () => {
     expect(pidExists(pid)).toBe(true);
     stopped = true;
     await cluster.stop();
+    // Its postmaster may take a moment to exit after the fast shutdown stop() asked for (seen in CI).
+    for (let i = 0; i < 50 && pidExists(pid); i++) await new Promise((r) => setTimeout(r, 100));
     expect(pidExists(pid)).toBe(false);
     expect(existsSync(cluster.stateDir)).toBe(false);
   }, 180_000);
