@@ -152,7 +152,8 @@ export const backupChain = defineCase<HaDrTarget>({
     const table = 'markers_tc_br_001';
     await createLedger(ctx.target.client, table);
     const qualified = ctx.target.client.qualify(table);
-    const writer = startWriter(ctx.target.client, table, { clients: 1, paceMs: 20 });
+    // Markers are inserts only: an update or delete would move a row across a restore point.
+    const writer = startWriter(ctx.target.client, table, { clients: 1, paceMs: 20, updateShare: 0, deleteShare: 0 });
     let writerStopped = false;
     ctx.defer(async () => {
       if (!writerStopped) await writer.stop();
