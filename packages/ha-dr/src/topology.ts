@@ -21,6 +21,8 @@ export const ACTIONS = {
   'drop-restore': ['dsn'],
   'corrupt-backup': [],
   'skew-clock': ['node', 'seconds'],
+  'fill-disk': ['node'],
+  'free-disk': ['node'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ActionName = keyof typeof ACTIONS;
