@@ -270,12 +270,59 @@ async function skewExperiment(ctx: Ctx): Promise<void> {
   const after = await firstAckAfter(ctx, r.writer, tAfter, sla.rtoMs);
   r.exp.timings.skewToAckMs = after ? after.end - tf : null;
   r.phase('observation', after ? `writes acknowledged under the skew (by ${r.nodeOf(after.port)})` : `no write acknowledged within ${sla.rtoMs} ms with the clocks skewed`);
+  const broken: string[] = [];
+
+  // Failover still works with the clocks skewed (where the topology can fail over): the skewed
+  // primary is killed, a standby takes over (promoted, or elected), the old primary rejoins.
+  const t = ctx.target.topology;
+  let tk: number | undefined;
+  if (t.actions.kill !== undefined && t.actions.start !== undefined && (t.failover === 'automatic' || t.actions.promote !== undefined)) {
+    let killed: string | undefined;
+    ctx.defer(async () => {
+      if (killed) {
+        const x = await r.act('start', { node: killed });
+        killed = undefined;
+        r.phase('rollback', x.ok ? `${r.old} started again` : describeFailure(x));
+      }
+    });
+    tk = Date.now();
+    const k = await r.act('kill', { node: r.old });
+    if (!k.ok) return ctx.fail(`could not kill the skewed primary: ${describeFailure(k)}`);
+    killed = r.old;
+    r.phase('fault', `the skewed primary ${r.old} killed`);
+    let elected: string | undefined;
+    if (t.failover === 'manual') {
+      const pick = (await clusterState(t)).filter((x) => x.up && !x.primary && x.node !== r.old).sort((a, b) => ((b.lsn ?? 0n) > (a.lsn ?? 0n) ? 1 : -1))[0];
+      if (!pick) return ctx.fail('failover under skew: no standby answers after the primary was killed');
+      const p = await r.act('promote', { node: pick.node });
+      if (!p.ok) return ctx.fail(`failover under skew: promoting ${pick.node} failed: ${describeFailure(p)}`);
+      elected = pick.node;
+    }
+    let first: LedgerEntry | undefined;
+    while (Date.now() - tk < sla.rtoMs) {
+      elected ??= (await primaries(t, 1_000)).find((n) => n !== r.old);
+      first = elected === undefined ? undefined : r.writer.entries.find((e) => e.outcome === 'ack' && e.start >= (tk as number) && r.nodeOf(e.port) === elected);
+      if (first) break;
+      await sleep(POLL_MS, ctx.signal);
+    }
+    r.exp.timings.failoverRtoMs = first ? first.end - tk : null;
+    r.phase('observation', first ? `${elected} took over: first write acknowledged ${first.end - tk} ms after the kill` : `no write acknowledged by a new primary within ${sla.rtoMs} ms of the kill`);
+    if (!first) broken.push(`failover under skew: no write acknowledged by a new primary within ${fmtS(sla.rtoMs)}`);
+    const st = await r.act('start', { node: r.old });
+    killed = st.ok ? undefined : r.old;
+    r.phase('observation', st.ok ? `${r.old} started again (rejoins as a standby, still skewed)` : describeFailure(st));
+    if (!st.ok) broken.push(`the old primary did not start again: ${describeFailure(st)}`);
+  } else {
+    r.phase('observation', 'no failover under skew: the topology cannot fail over (kill, start and promote or automatic failover)');
+  }
   await sleep(Math.min(ctx.target.steadyMs, 1_000), ctx.signal);
   const prims = await primaries(ctx.target.topology, 1_500);
   const { verdict, entries } = await finish(ctx, r, prims.join(', ') || 'the client DSN');
+  broken.push(...ledgerBreaches(verdict, sla));
+  const split = tk === undefined ? undefined : overlap(entries, tk, r.old, r.nodeOf);
+  if (split) broken.push(split);
 
   // Replication goes on under the skew: every standby gets the writes acknowledged (read on each).
-  const broken = ledgerBreaches(verdict, sla);
   const caughtUp: Record<string, number | null> = {};
   for (const n of ctx.target.topology.nodes.filter((x) => !prims.includes(x.name))) {
     const t1 = Date.now();
@@ -451,10 +498,10 @@ export const primaryPause = defineCase<HaDrTarget>({
   run: pauseExperiment,
 });
 
-/** HA-031: clock skew on a standby and on the primary: replication and writes go on, nothing acknowledged lost. */
+/** HA-031: clock skew on a standby and on the primary: replication, writes and a failover go on, nothing acknowledged lost. */
 export const clockSkew = defineCase<HaDrTarget>({
   id: 'HA-031',
-  title: "a standby's clock is skewed +30 s and the primary's −30 s under write load (observed in each node's now()): writes and replication continue, no acknowledged write lost, no deleted row back, no updated row stale; the clocks are restored after",
+  title: "a standby's clock is skewed +30 s and the primary's −30 s under write load (observed in each node's now()): writes and replication continue, a failover (kill of the skewed primary) still works, no acknowledged write lost, no deleted row back, no updated row stale; the clocks are restored after",
   priority: 'p1',
   area: 'chaos',
   since: '0.1.0',
