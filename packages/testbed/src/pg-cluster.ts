@@ -537,12 +537,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const s = st;
     await Promise.all(
       nodes.slice(1).map(async (n) => {
-        // On a loaded machine the copy's WAL stream can miss wal_sender_timeout (2 s) and be cut
-        // ("could not receive data from WAL stream"): one more copy, from scratch (baseBackup empties the dir).
-        await baseBackup(s, n, primary, left()).catch(async (err: unknown) => {
-          if (!/could not receive data from WAL stream|background process terminated unexpectedly/.test(errorMessage(err))) throw err;
-          await baseBackup(s, n, primary, left());
-        });
+        await baseBackup(s, n, primary, left());
         await spawnAnyPort(s, n);
       }),
     );
