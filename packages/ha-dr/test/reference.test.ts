@@ -35,8 +35,7 @@ describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
   let run: Awaited<ReturnType<typeof judge>>;
   beforeAll(async () => {
     cluster = await startPgCluster({ replication: 'sync', standbys: 2 });
-    // The failover cases; the chaos cases have their own cluster (chaos.test.ts).
-    run = await judge(cluster.topologyPath, ['--only', 'TC-AF-002,HA-001,TC-AF-005']);
+    run = await judge(cluster.topologyPath);
   }, 300_000);
   afterAll(async () => {
     await cluster?.stop();
