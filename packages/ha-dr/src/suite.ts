@@ -2,6 +2,7 @@ import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSe
 import { classifyPgError, fromDsn } from '@helios-conformance/sql/postgres';
 import pkg from '../package.json' with { type: 'json' };
 import { haDrCases } from './cases/index.js';
+import { renderHaDrConsole, renderHaDrHtml } from './report.js';
 import { SEED_SLA, type HaDrTarget, type Sla } from './target.js';
 import { loadTopology, type Topology } from './topology.js';
 
@@ -95,11 +96,15 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
   idPrefixes: ['TC-AF-', 'TC-BR-', 'HA-'],
   cases: [...haDrCases],
   defaultTimeoutMs: 120_000,
+  // A rollback starts the old primary again (pg_rewind, catch-up): seconds, more on a loaded machine.
+  defaultCleanupTimeoutMs: 60_000,
   dsnExample: '(none: --topology cluster.json names the client DSN and the nodes)',
   defaultTarget: 'the testbed reference cluster: PostgreSQL 15 streaming replication, 1 primary + 2 standbys behind a router (sync; --replication async)',
   describeTarget: (options) => (typeof options.topology === 'string' ? `the cluster in ${options.topology}` : undefined),
   classifyError: (e) => classifyPgError(e).verdict,
   open: openHaDr,
+  renderHtml: renderHaDrHtml,
+  renderConsole: renderHaDrConsole,
   cliOptions: {
     topology: { type: 'string', valueName: 'FILE', description: 'the cluster to judge: nodes, client DSN and fault/heal actions (schemas/topology.schema.json)' },
     replication: { type: 'string', valueName: 'sync|async', description: 'without --topology: the reference cluster replicates synchronously (default) or asynchronously' },
