@@ -274,8 +274,6 @@ export interface PartitionReport {
   broken: string[];
 }
 
-const SAFE = (s: string): string => s.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-
 async function splitBrainExperiment(ctx: Ctx): Promise<void> {
   const t = ctx.target.topology;
   const sla = ctx.target.sla;
@@ -386,8 +384,15 @@ async function splitBrainExperiment(ctx: Ctx): Promise<void> {
 
     // Observation: who acknowledged what after the cut, and what the ledgers hold now.
     const acks: Ack[] = [];
+    // The server's port names the node when the topology's node ports are distinct; otherwise (nodes
+    // on one port in separate hosts or namespaces) a probe's acks are its own node's, by its DSN.
+    const distinctPorts = new Set(t.nodes.map((x) => new URL(x.dsn).port || '5432')).size === t.nodes.length;
     ws.forEach((w, i) => {
-      for (const e of w.entries) if (e.outcome === 'ack' && e.start >= tc) acks.push({ writer: names[i] as string, id: e.id, node: nodeOf(e.port), start: e.start, end: e.end });
+      for (const e of w.entries) {
+        if (e.outcome !== 'ack' || e.start < tc) continue;
+        const node = i > 0 && !distinctPorts ? (names[i] as string) : nodeOf(e.port);
+        acks.push({ writer: names[i] as string, id: e.id, node, start: e.start, end: e.end });
+      }
     });
     for (const a of acks) {
       rep.acksByNode[a.node] = (rep.acksByNode[a.node] ?? 0) + 1;
