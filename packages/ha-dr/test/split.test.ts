@@ -64,9 +64,13 @@ describe('TC-AF-003 and TC-AF-004 on the synchronous reference cluster (1 primar
   let cluster: PgCluster;
   let run: Awaited<ReturnType<typeof judge>>;
   const t0 = Date.now();
+  let startMs = 0;
+  let runMs = 0;
   beforeAll(async () => {
     cluster = await startPgCluster({ replication: 'sync', standbys: 2 });
+    startMs = Date.now() - t0;
     run = await judge(cluster.topologyPath, ['--only', 'TC-AF-003,TC-AF-004']);
+    runMs = Date.now() - t0 - startMs;
   }, 300_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -85,6 +89,8 @@ describe('TC-AF-003 and TC-AF-004 on the synchronous reference cluster (1 primar
     expect(m.resurrectedRows).toBe(0);
     expect(m.staleRows).toBe(0);
     expect(m.ackedWrites).toBeGreaterThan(100);
+    const ms = (id: string): number | undefined => result(run.report, id)?.durationMs;
+    console.log(`cluster start ${startMs} ms; one CLI run ${runMs} ms (TC-AF-004 ${ms('TC-AF-004')} ms, TC-AF-003 ${ms('TC-AF-003')} ms)`);
     const parts = (run.report.sections as { hadr: Hadr }).hadr['TC-AF-004']?.partitions as Array<{
       groups: string;
       acksByNode: Record<string, number>;
@@ -122,6 +128,7 @@ describe('TC-AF-003 and TC-AF-004 on the synchronous reference cluster (1 primar
     // Sync ANY 1 with no standby: the commit hangs, the writers' deadline turns it into in-doubt.
     expect(steps[1]?.firstRefusal?.error).toMatch(/in-doubt: no answer within 2000 ms/);
     expect(m.firstRefusal).toMatch(/in-doubt/);
+    console.log(`TC-AF-003 on the sync cluster: ${steps.map((s) => `${s.action} ${s.node} → ${s.expect}: ${s.acksAfter} acks after${s.firstRefusal ? `, first refusal ${s.firstRefusal.error}` : ''}`).join('; ')}; max resume ${m.maxResumeMs} ms`);
   });
 
   it('reports both as steady state → fault → observation → rollback, without the password, leaving one primary and no run schema', async () => {
@@ -147,6 +154,7 @@ describe('TC-AF-003 and TC-AF-004 on the synchronous reference cluster (1 primar
       expect(res?.status).toBe('fail');
       expect(res?.message).toMatch(/^after killing n2 \(1 of 3 nodes up, quorum 2\), \d+ writes sent afterwards were acknowledged \(by n1 \d+; ids [\d, …]+\): below the quorum writes must be refused/);
       expect((res?.metrics as Record<string, number>).acksWithoutQuorum).toBeGreaterThan(0);
+      console.log(`TC-AF-003 degrade mutant: ${(res?.metrics as Record<string, number>).acksWithoutQuorum} writes acknowledged below the quorum; case ${res?.durationMs} ms`);
       // It stopped killing once failed, and started what it killed again.
       const steps = (r.report.sections as { hadr: Hadr }).hadr['TC-AF-003']?.steps as Array<{ action: string; node: string }>;
       expect(steps.map((s) => `${s.action} ${s.node}`)).toEqual(['kill n3', 'kill n2', 'start n2', 'start n3']);
@@ -174,7 +182,10 @@ describe('TC-AF-003 and TC-AF-004 on the synchronous reference cluster (1 primar
     expect(res?.message).toMatch(/^split brain in partition n2\|n1,n3: n1 and n2 both acknowledged writes from \+\d+\.\d\d s to \+\d+\.\d\d s after the cut \(overlap \d+ ms; n1: [^;]+; n2: n2#\d+/);
     expect(res?.message).toContain('a manager that detects the split and fences the cut-off side within the split-brain detection SLA (5.00 s) leaves no overlap');
     expect(res?.message).toMatch(/did not return to one primary/);
+    // Read back through the client DSN (the router stays with n1): what n2 acknowledged on its own is gone.
+    expect(res?.message).toMatch(/RPO \(partition n2\|n1,n3, writes to n2's own DSN\): [1-9]\d* acknowledged writes lost/);
     expect(res?.message).toMatch(/2 further partitions not tried/);
     expect((res?.metrics as Record<string, number>).maxOverlapMs).toBeGreaterThan(300);
+    console.log(`TC-AF-004 promote mutant: overlap ${(res?.metrics as Record<string, number>).maxOverlapMs} ms, ${(res?.metrics as Record<string, number>).lostAckedWrites} acknowledged writes lost; case ${res?.durationMs} ms`);
   }, 240_000);
 });

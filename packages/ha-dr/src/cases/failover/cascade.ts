@@ -115,8 +115,8 @@ async function cascadeExperiment(ctx: Ctx): Promise<void> {
         await sleep(POLL_MS, ctx.signal);
       }
       s.resumeMs = first ? first.end - te : null;
-      // Acks keep coming: a second's worth to count.
-      if (first) await sleep(1_000, ctx.signal);
+      // Acks keep coming: half a second's worth to count.
+      if (first) await sleep(500, ctx.signal);
       if (!first) broken.push(`after ${what} no write sent afterwards was acknowledged within ${fmtS(until - te)} (cascade recovery SLA ${fmtS(sla.cascadeRecoveryMs)}): the cluster must keep serving while the quorum holds`);
     } else if (up > 0) {
       await sleep(REFUSE_WINDOW_MS, ctx.signal);
