@@ -8,32 +8,21 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '@helios-conformance/core';
-import { leftoverNamespaces, runCacheDir, runCli } from '@helios-conformance/suite-kit';
+import { leftoverNamespaces, runCacheDir } from '@helios-conformance/suite-kit';
 import { startPgCluster, type PgCluster } from '@helios-conformance/testbed';
+import { judge as judgeCli, mutate, result } from './helpers.js';
 
 const CHAOS = ['HA-030', 'HA-031', 'HA-032', 'HA-033'];
 // Short steady states, and a detection SLA of 3 s so that the pause (SLA + 1 s) stays short.
 const FAST = ['--steady-ms', '1000', '--sla-detection-ms', '3000'];
 
-async function judge(topologyPath: string, extra: string[]): Promise<{ report: Report; stdout: string; code: number | null; ms: number }> {
-  const json = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-chaos-')), 'r.json');
-  const t0 = Date.now();
-  const r = await runCli(['--topology', topologyPath, '--allow-destructive', '--json', json, '--seed', '7', ...FAST, ...extra], { timeoutMs: 240_000 });
-  expect(r.stderr, r.stdout + r.stderr).not.toMatch(/Error:|TypeError/);
-  return { report: JSON.parse(readFileSync(json, 'utf8')) as Report, stdout: r.stdout, code: r.code, ms: Date.now() - t0 };
-}
+const judge = (topologyPath: string, extra: string[]) => judgeCli(topologyPath, [...FAST, ...extra]);
 
-const result = (r: Report, id: string) => r.results.find((x) => x.id === id);
-
-function mutate(c: PgCluster, actions: Record<string, string | undefined>): string {
+/** A copy of the cluster's topology file without some actions (the cases needing them are n/a). */
+function without(c: PgCluster, names: string[]): string {
   const doc = JSON.parse(readFileSync(c.topologyPath, 'utf8')) as { name: string; actions: Record<string, string> };
-  doc.name = `${doc.name} — MUTANT: ${Object.keys(actions).join(', ')} replaced`;
-  for (const [k, v] of Object.entries(actions)) {
-    if (v === undefined) delete doc.actions[k];
-    else doc.actions[k] = v;
-  }
-  const file = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-mutant-')), 'topology.json');
+  for (const k of names) delete doc.actions[k];
+  const file = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-no-chaos-')), 'topology.json');
   writeFileSync(file, JSON.stringify(doc));
   return file;
 }
@@ -160,7 +149,7 @@ describe('chaos on the synchronous reference cluster (1 primary + 2 standbys)', 
   }, 240_000);
 
   it('is n/a on a topology without the chaos actions', async () => {
-    const r = await judge(mutate(cluster, { pause: undefined, 'skew-clock': undefined, 'fill-disk': undefined, stop: undefined }), ['--only', CHAOS.join(',')]);
+    const r = await judge(without(cluster, ['pause', 'skew-clock', 'fill-disk', 'stop']), ['--only', CHAOS.join(',')]);
     for (const id of CHAOS) expect(result(r.report, id)?.status, id).toBe('n/a');
     expect(result(r.report, 'HA-031')?.message).toMatch(/declares no "skew-clock"/);
     expect(result(r.report, 'HA-032')?.message).toMatch(/declares no "fill-disk"/);

@@ -2,8 +2,10 @@ import type { Case } from '@helios-conformance/core';
 import type { HaDrTarget } from '../target.js';
 import { backupChain, backupCorruption } from './backup/backup.js';
 import { clockSkew, diskFull, primaryPause, vacuumRestartIntegrity } from './chaos/chaos.js';
+import { cascadingFailures } from './failover/cascade.js';
 import { failbackReintegration } from './failover/failback.js';
 import { failoverTiming, isolatedPrimaryLost } from './failover/failover.js';
+import { splitBrainPrevention } from './failover/split-brain.js';
 
 /** Every case of the suite, in run order (TC-BR-004 last: it leaves a damaged backup set in the repository). */
-export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, primaryPause, clockSkew, diskFull, vacuumRestartIntegrity, backupChain, backupCorruption]);
+export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, splitBrainPrevention, cascadingFailures, primaryPause, clockSkew, diskFull, vacuumRestartIntegrity, backupChain, backupCorruption]);
