@@ -308,7 +308,12 @@ function descendants(pid: number): number[] {
     byParent.set(s.ppid, l);
   }
   const todo = [pid];
-  while (todo.length) for (const c of byParent.get(todo.pop()!) ?? []) out.push(c), todo.push(c);
+  while (todo.length) {
+    for (const c of byParent.get(todo.pop()!) ?? []) {
+      out.push(c);
+      todo.push(c);
+    }
+  }
   return out;
 }
 
