@@ -3,6 +3,7 @@ import type { HaDrTarget } from '../target.js';
 import { backupChain, backupCorruption } from './backup/backup.js';
 import { failbackReintegration } from './failover/failback.js';
 import { failoverTiming, isolatedPrimaryLost } from './failover/failover.js';
+import { galeraQuorumLoss, galeraSplitBrain } from './failover/galera.js';
 
 /** Every case of the suite, in run order (TC-BR-004 last: it leaves a damaged backup set in the repository). */
-export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, backupChain, backupCorruption]);
+export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, galeraQuorumLoss, galeraSplitBrain, backupChain, backupCorruption]);

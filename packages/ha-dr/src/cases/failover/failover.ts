@@ -116,6 +116,8 @@ export const fmtS = (ms: number | null | undefined): string => (ms == null ? 'no
 export async function runFailover(ctx: Ctx, o: { isolate: boolean; isolateMs?: number; extraActions?: ActionName[] }): Promise<FailoverRun> {
   const t = ctx.target.topology;
   const sla = ctx.target.sla;
+  if (t.family !== 'postgres')
+    ctx.notApplicable('a failover needs one primary to lose and a standby to take over; a mysql-family topology such as Galera is multi-primary (every node in the Primary component takes writes): HA-020 and HA-021 judge its quorum and split brain');
   const needed: ActionName[] = ['kill'];
   if (t.failover === 'manual') needed.push('promote');
   if (o.isolate) needed.push('partition', 'heal');
