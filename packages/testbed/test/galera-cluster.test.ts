@@ -2,7 +2,7 @@
 // command lines of its topology.json (/bin/sh -c), as the ha-dr suite drives it. One cluster for the
 // whole file (bootstrap + two rsync SSTs is the expensive part).
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { galeraUnavailable, shellQuote, startGaleraCluster, type GaleraCluster } from '../src/index.js';
@@ -117,34 +117,8 @@ describe.skipIf(skip)('startGaleraCluster (3 nodes)', () => {
     }
   }, 150_000);
 
-  it('kill n3: writes stall at most about the suspect timeout; start rejoins it (IST) with every row', async () => {
-    const pid = c.nodePid('n3');
-    expect(pid).toBeGreaterThan(0);
-    const k = await action(c, 'kill', 'n3');
-    expect(k.code).toBe(0);
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
-    const w = await conn(c.clientDsn);
-    try {
-      const t0 = Date.now();
-      await w.query('INSERT INTO t VALUES (4)');
-      const stall = Date.now() - t0;
-      console.log(`[galera] first write after kill -9 of n3: ${stall} ms`);
-      // evs.suspect_timeout is 5 s; a write never waits for the inactive timeout (15 s).
-      expect(stall).toBeLessThan(15_000);
-    } finally {
-      await w.end();
-    }
-    const s = await action(c, 'start', 'n3');
-    console.log(`[galera] ${s.stdout.trim()}`);
-    expect(s.code).toBe(0);
-    const r = await conn(c.nodes[2]!.dsn);
-    try {
-      const [rows] = await r.query('SELECT id FROM t ORDER BY id');
-      expect(rows).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }]);
-    } finally {
-      await r.end();
-    }
-  }, 180_000);
+  // kill and start (IST rejoin) run in the ha-dr suite's HA-020 against this cluster (packages/ha-dr/test/galera.test.ts):
+  // not repeated here, to keep CI time (a rejoin is 19-27 s on the loaded machine).
 
   it('refuses a partition it cannot make and unknown nodes with one line', async () => {
     await expect(c.run('partition', 'n1|n2|n9')).rejects.toThrow(/unknown node "n9"/);
