@@ -44,7 +44,7 @@ With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backu
   drop-restore DSN stop a restored server (its DSN or port) and remove its data dir
   corrupt-backup   flip 16 bytes in the largest file of the latest backup set; prints which
 
-A Galera cluster (startGaleraCluster(), \`up galera\`; servers run as mysql): kill, start (rejoin by
+A Galera cluster (startGaleraCluster(); servers run as mysql): kill, start (rejoin by
 IST or rsync SST), stop, pause, resume, who-is-primary (the nodes ready in the Primary component),
 status (wsrep status per node), partition GROUPS (every group but the largest must be one node; it
 is cut off with Galera's gmcast.isolate=1), heal (gmcast.isolate=0 everywhere).
