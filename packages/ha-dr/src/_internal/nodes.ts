@@ -1,6 +1,6 @@
 // Observing the cluster's nodes directly (each node's own DSN), with short deadlines: who is up,
 // who is primary, how far each has got. Observation only: faults go through actions.
-import { familyOfDsn, settle, within } from '@helios-conformance/sql';
+import { familyOfDsn, readPem, settle, within } from '@helios-conformance/sql';
 import { loadMysql2, parseMysqlDsn } from '@helios-conformance/sql/mysql';
 import { closeClient, destroyClient, loadPg, parsePgDsn, pgSslOptions } from '@helios-conformance/sql/postgres';
 import type { Topology, TopologyNode } from '../topology.js';
@@ -68,7 +68,18 @@ export async function queryNode(dsn: string, sql: string, ms: number, appName = 
 async function queryMysqlNode(dsn: string, sql: string, ms: number): Promise<NodeAnswer> {
   const p = parseMysqlDsn(dsn);
   const mysql = await loadMysql2();
-  const ssl = p.sslMode === 'DISABLED' || p.sslMode === 'PREFERRED' ? undefined : { rejectUnauthorized: p.sslMode === 'VERIFY_CA' || p.sslMode === 'VERIFY_IDENTITY' };
+  // As the SQL layer's fromDsn: REQUIRED encrypts, VERIFY_CA / VERIFY_IDENTITY verify against ssl-ca.
+  let ssl: { rejectUnauthorized: boolean; ca?: string } | undefined;
+  if (p.sslMode !== 'DISABLED' && p.sslMode !== 'PREFERRED') {
+    const verify = p.sslMode === 'VERIFY_CA' || p.sslMode === 'VERIFY_IDENTITY';
+    let ca: string | undefined;
+    try {
+      ca = await readPem(p.sslCa, 'ssl-ca');
+    } catch (e) {
+      return { ok: false, error: (e as Error).message, timedOut: false };
+    }
+    ssl = { rejectUnauthorized: verify, ...(ca ? { ca } : {}) };
+  }
   const opening = mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, connectTimeout: ms, ...(ssl ? { ssl } : {}) });
   let conn: Awaited<typeof opening> | undefined;
   const r = await within(

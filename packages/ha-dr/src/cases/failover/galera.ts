@@ -178,8 +178,9 @@ async function quorumLoss(ctx: Ctx): Promise<void> {
     if (!r.ok && r.errno === NO_QUORUM_ERRNO) readRefusedAt ??= Date.now();
     else if (r.ok) readRefusedAt = undefined;
     else readError = r.error;
-    // Refusing both for a second is enough.
+    // Refusing both for a second is enough; still acknowledging once the detection SLA is over decides it too.
     if (refusedAt && readRefusedAt && Date.now() - Math.max(refusedAt, readRefusedAt) > 1_000) break;
+    if (w.ok && w.start - tPart > sla.detectionMs) break;
     await sleep(PROBE_MS);
   }
   exp.probes = tally(probes);
@@ -275,6 +276,8 @@ async function splitBrain(ctx: Ctx): Promise<void> {
     if (!m.ok && m.errno === NO_QUORUM_ERRNO) minorityRefusedAt ??= m.end;
     else minorityRefusedAt = undefined;
     if (minorityRefusedAt && Date.now() - minorityRefusedAt > 1_000 && Date.now() - tPart > Math.min(ctx.target.steadyMs, 3_000)) break;
+    // Still acknowledging on both sides once the detection SLA is over: the split brain is established.
+    if (m.ok && m.start - tPart > sla.detectionMs && r.some((x) => x.ok && x.node !== minority.name)) break;
     await sleep(PROBE_MS);
   }
   const tHeal = Date.now();
