@@ -9,6 +9,7 @@ import type { Endpoint } from './endpoint.js';
 import { clusterMain } from './_internal/cluster-cli.js';
 import { startMariadb } from './mariadb.js';
 import { startPgCluster, type PgCluster } from './pg-cluster.js';
+import { startGaleraCluster, type GaleraCluster } from './galera-cluster.js';
 import { startPgbouncer, type PgbouncerEndpoint, type PgbouncerPoolMode } from './pgbouncer.js';
 import { startPglite } from './pglite.js';
 import { startPostgres } from './postgres.js';
@@ -19,9 +20,11 @@ const KINDS_TEXT = `  postgres   PostgreSQL from the machine's binaries (initdb 
   pgbouncer  PgBouncer (the machine's pgbouncer) in front of a fresh postgres, scram-sha-256,
              --pool-mode session (default) or transaction; also pgbouncer-session, pgbouncer-transaction
   pg-cluster PostgreSQL 15 streaming replication: primary n1 + --standbys N (default 2) standbys,
-             async (default) or --sync, a router as CLIENT_DSN, actions via \`helios-testbed cluster\``;
+             async (default) or --sync, a router as CLIENT_DSN, actions via \`helios-testbed cluster\`
+  galera     MariaDB Galera, 3 nodes as the mysql user (needs galera-4, rsync), a router to a node
+             of the Primary component as CLIENT_DSN, actions via \`helios-testbed cluster\``;
 
-const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster> [options]
+const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster|galera> [options]
        helios-testbed cluster --state DIR <action> [NODE]   (see helios-testbed cluster --help)
 
 Start a throwaway database server on 127.0.0.1 for local development, print its
@@ -47,9 +50,9 @@ Options:
 
 Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...;
 pgbouncer also: BACKEND_DSN=... (PostgreSQL directly, bypassing the pooler), BACKEND_PID=...
-pg-cluster: CLIENT_DSN=... (the router), NODE_<name>_DSN=..., STATE_DIR=..., TOPOLOGY=..., VERSION=...`;
+pg-cluster, galera: CLIENT_DSN=... (the router), NODE_<name>_DSN=..., STATE_DIR=..., TOPOLOGY=..., VERSION=...`;
 
-const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction', 'pg-cluster'] as const;
+const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction', 'pg-cluster', 'galera'] as const;
 type Kind = (typeof KINDS)[number];
 
 function fail(message: string): never {
@@ -94,10 +97,11 @@ async function main(): Promise<void> {
   }
   const [command, kind, ...rest] = positionals;
   if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up or cluster; see --help)` : 'missing command (see --help)');
-  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)');
-  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)`);
+  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer, pg-cluster or galera)');
+  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer, pg-cluster or galera)`);
   if (kind !== 'pg-cluster' && (values.sync || values.standbys !== undefined || values.archive || values.backup)) fail('--sync, --standbys, --archive and --backup apply to pg-cluster only');
   if (kind === 'pg-cluster') return upCluster(values);
+  if (kind === 'galera') return upGalera(values);
   const poolModeFlag = values['pool-mode'];
   if (poolModeFlag !== undefined && poolModeFlag !== 'session' && poolModeFlag !== 'transaction') fail(`--pool-mode must be session or transaction, not "${poolModeFlag}"`);
   const kindMode = kind.startsWith('pgbouncer-') ? kind.slice('pgbouncer-'.length) : undefined;
@@ -138,7 +142,8 @@ async function main(): Promise<void> {
         endpoint = await startPgbouncer({ poolMode, startTimeoutMs });
         break;
       case 'pg-cluster':
-        // handled by upCluster() above
+      case 'galera':
+        // handled by upCluster() / upGalera() above
         return;
     }
   } catch (err) {
@@ -196,6 +201,31 @@ async function upCluster(values: { sync?: boolean; standbys?: string; archive?: 
     `helios-testbed: pg-cluster (${c.replication}, ${c.nodes.length} nodes) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`,
   );
   // The router's timers are unref'd (library use); this process stays up until Ctrl-C.
+  setInterval(() => undefined, 1 << 30);
+}
+
+async function upGalera(values: { 'timeout-ms'?: string }): Promise<void> {
+  const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) fail('--timeout-ms must be a positive number');
+  let cluster: GaleraCluster | undefined;
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write('helios-testbed: stopping...\n');
+    void (cluster ? cluster.stop() : Promise.resolve()).finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => (cluster ? stop(0) : process.exit(130)));
+  process.on('SIGTERM', () => (cluster ? stop(0) : process.exit(143)));
+  try {
+    cluster = await startGaleraCluster({ ...(startTimeoutMs ? { startTimeoutMs } : {}) });
+  } catch (err) {
+    fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
+  }
+  const c = cluster!;
+  const lines = [`CLIENT_DSN=${c.clientDsn}`, ...c.nodes.map((n) => `NODE_${n.name}_DSN=${n.dsn}`), `STATE_DIR=${c.stateDir}`, `TOPOLOGY=${c.topologyPath}`, `VERSION=${c.version}`];
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stderr.write(`helios-testbed: galera (${c.nodes.length} nodes) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`);
   setInterval(() => undefined, 1 << 30);
 }
 

@@ -21,3 +21,5 @@ export { BACKUP_ACTIONS } from './pgbackrest.js';
 export { findFreePort } from './ports.js';
 export type { StartPostgresOptions } from './postgres.js';
 export { resolvePgBinDir, startPostgres } from './postgres.js';
+export type { GaleraCluster, GaleraClusterAction, GaleraClusterNode, GaleraClusterTopology, GaleraRouterEvent, StartGaleraClusterOptions } from './galera-cluster.js';
+export { DEFAULT_GALERA_PROVIDER_OPTIONS, GALERA_ACTION_TIMEOUT_MS, galeraUnavailable, runGaleraActionInDir, startGaleraCluster } from './galera-cluster.js';

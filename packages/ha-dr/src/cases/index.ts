@@ -5,7 +5,8 @@ import { clockSkew, diskFull, primaryPause, vacuumRestartIntegrity } from './cha
 import { cascadingFailures } from './failover/cascade.js';
 import { failbackReintegration } from './failover/failback.js';
 import { failoverTiming, isolatedPrimaryLost } from './failover/failover.js';
+import { galeraQuorumLoss, galeraSplitBrain } from './failover/galera.js';
 import { splitBrainPrevention } from './failover/split-brain.js';
 
 /** Every case of the suite, in run order (TC-BR-004 last: it leaves a damaged backup set in the repository). */
-export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, splitBrainPrevention, cascadingFailures, primaryPause, clockSkew, diskFull, vacuumRestartIntegrity, backupChain, backupCorruption]);
+export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, splitBrainPrevention, cascadingFailures, galeraQuorumLoss, galeraSplitBrain, primaryPause, clockSkew, diskFull, vacuumRestartIntegrity, backupChain, backupCorruption]);
