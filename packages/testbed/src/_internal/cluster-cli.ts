@@ -7,6 +7,8 @@
 import { parseArgs } from 'node:util';
 import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg-cluster.js';
 import { readState } from './pg-cluster-node.js';
+import { isPatroniState } from './patroni-node.js';
+import { runPatroniAction, type PatroniClusterAction } from '../patroni-cluster.js';
 import { errorMessage, isRoot } from './util.js';
 
 export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
@@ -78,7 +80,8 @@ export async function clusterMain(argv: string[]): Promise<number> {
   try {
     const st = readState(values.state);
     if (st.owner && !isRoot()) return fail('this cluster runs its servers as the postgres user: run the action as root');
-    const out = await runClusterAction(st, action as PgClusterAction, node, timeoutMs);
+    // A Patroni cluster (startPatroniCluster) has its own actions on the same command line.
+    const out = isPatroniState(st) ? await runPatroniAction(st, action as PatroniClusterAction, node, timeoutMs) : await runClusterAction(st, action as PgClusterAction, node, timeoutMs);
     if (action === 'who-is-primary' && out === '') return 1;
     if (out) process.stdout.write(out + '\n');
     return 0;
