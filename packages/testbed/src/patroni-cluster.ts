@@ -192,8 +192,9 @@ function memberConfig(st: PatroniState, n: PatroniNodeState, o: { ttl: number; l
     name: n.name,
     log: { level: 'INFO' },
     restapi: { listen: `127.0.0.1:${n.restPort}`, connect_address: `127.0.0.1:${px.rest}` },
-    // Every member reaches etcd through its own proxy: a partition cuts it there.
-    etcd3: { hosts: [`127.0.0.1:${px.etcd}`], protocol: 'http' },
+    // Every member reaches etcd through its own proxy: a partition cuts it there. use_proxies: never
+    // replace the proxy by the members etcd advertises (Patroni's topology discovery would bypass it).
+    etcd3: { hosts: [`127.0.0.1:${px.etcd}`], protocol: 'http', use_proxies: true },
     bootstrap: {
       dcs: {
         ttl: o.ttl,
@@ -201,6 +202,9 @@ function memberConfig(st: PatroniState, n: PatroniNodeState, o: { ttl: number; l
         retry_timeout: o.retryTimeout,
         maximum_lag_on_failover: 1_048_576,
         synchronous_mode: o.synchronous,
+        // Every replica is a synchronous standby: any of them may be promoted (Patroni only fails or
+        // switches over to a sync standby in synchronous_mode), and an acked commit is on all running replicas.
+        ...(o.synchronous ? { synchronous_node_count: st.nodes.length - 1 } : {}),
         postgresql: {
           use_pg_rewind: true,
           use_slots: true,
