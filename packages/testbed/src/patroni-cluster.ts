@@ -406,7 +406,8 @@ export async function startPatroniCluster(opts: StartPatroniClusterOptions = {})
     // n1 first, alone: it wins the initialize race and runs initdb; the others then clone from it.
     for (const n of nodes) spawnDetached(st, bins.patroni, [n.configFile], n.logFile);
     track();
-    monitor = setInterval(track, 200);
+    // Once a second: each look scans /proc, on the event loop that also carries the proxies.
+    monitor = setInterval(track, 1000);
     monitor.unref();
     let members: Awaited<ReturnType<typeof clusterMembers>>;
     for (;;) {

@@ -51,7 +51,11 @@ function cmdline(pid: number): string[] {
   }
 }
 
-/** Live processes whose command line has `arg` as one of its words. */
+/**
+ * Live processes whose command line has `arg` as one of its words. Only Patroni's and etcd's
+ * processes (by /proc comm) have their command line read: this runs often in the owner process,
+ * whose event loop also carries the cluster's proxies, on a machine with many processes.
+ */
 export function processesWithArg(arg: string): number[] {
   const out: number[] = [];
   let entries: string[] = [];
@@ -66,6 +70,7 @@ export function processesWithArg(arg: string): number[] {
     if (pid === process.pid) continue;
     const s = readStat(pid);
     if (!s || s.state === 'Z' || s.state === 'X') continue;
+    if (s.comm !== 'patroni' && s.comm !== 'etcd' && !s.comm.startsWith('python')) continue;
     if (cmdline(pid).includes(arg)) out.push(pid);
   }
   return out;
