@@ -14,7 +14,6 @@ import {
   clusterMembers,
   etcdPids,
   findPatroniNode,
-  isPatroniState,
   killPatroniClusterSync,
   killPatroniNode,
   patroniLag,
