@@ -128,7 +128,7 @@ describe.skipIf(skip)('Patroni + etcd reference cluster (automatic failover)', (
     const run = await judge(fencingMutant(cluster), ['--only', 'TC-AF-001', '--sla-rto-ms', '20000']);
     const r = result(run.report, 'TC-AF-001');
     console.log(`[ha-dr patroni] TC-AF-001 on the fencing mutant: ${r?.status}: ${r?.message}`);
-    expect(r?.status).toBe('fail');
+    expect(r?.status, run.stdout).toBe('fail');
     expect(run.code).toBe(1);
     expect(r?.message).toMatch(/never stepped down/);
     expect((r?.metrics as Record<string, number>).oldPrimaryAcksAfterCut).toBeGreaterThan(0);

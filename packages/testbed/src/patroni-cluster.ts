@@ -46,7 +46,12 @@ export interface StartPatroniClusterOptions {
   nodes?: number;
   /** Patroni `synchronous_mode` (default true): a commit is acknowledged once one replica has it. */
   synchronous?: boolean;
-  /** Leader key TTL, Patroni loop wait and DCS retry timeout in seconds (defaults 6, 1, 2: failover in seconds). */
+  /**
+   * Leader key TTL, Patroni loop wait and DCS retry timeout in seconds (defaults 5, 1, 2: Patroni's
+   * minimum ttl = loop_wait + 2 * retry_timeout; a failover then takes about ttl). retry_timeout 2 s
+   * keeps a leader on a loaded machine whose etcd answers slowly; ttl bounds how long the cluster
+   * stays leaderless.
+   */
   ttl?: number;
   loopWait?: number;
   retryTimeout?: number;
@@ -257,7 +262,7 @@ export async function startPatroniCluster(opts: StartPatroniClusterOptions = {})
   const count = opts.nodes ?? 3;
   if (!Number.isInteger(count) || count < 2 || count > 5) throw new Error(`nodes must be an integer from 2 to 5, not ${String(opts.nodes)}`);
   const synchronous = opts.synchronous ?? true;
-  const ttl = opts.ttl ?? 6;
+  const ttl = opts.ttl ?? 5;
   const loopWait = opts.loopWait ?? 1;
   const retryTimeout = opts.retryTimeout ?? 2;
   if (loopWait + 2 * retryTimeout > ttl) throw new Error(`ttl (${ttl}) must be at least loop_wait + 2 * retry_timeout (${loopWait + 2 * retryTimeout}), as Patroni documents`);

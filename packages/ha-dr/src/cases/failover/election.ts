@@ -14,8 +14,8 @@ import type { HaDrTarget } from '../../target.js';
 import { nodeByPort } from '../../topology.js';
 import { describeLedger, fmtS, ledgerBreaches, POLL_MS, requireActions, summarize, type Ctx, type Experiment } from './failover.js';
 
-/** How long the old primary may take to rejoin as a standby after the heal. */
-const REJOIN_MS = 60_000;
+/** How long the old primary may take to rejoin as a standby after the heal: the RTO SLA, at most this. */
+const REJOIN_MAX_MS = 60_000;
 
 async function electionExperiment(ctx: Ctx): Promise<void> {
   const t = ctx.target.topology;
@@ -134,6 +134,7 @@ async function electionExperiment(ctx: Ctx): Promise<void> {
   partitioned = !h.ok;
   phase('rollback', h.ok ? 'partition healed' : describeFailure(h));
   const th = Date.now();
+  const REJOIN_MS = Math.min(REJOIN_MAX_MS, sla.rtoMs);
   let rejoinedAt: number | undefined;
   let lastSeen = '';
   while (Date.now() - th < REJOIN_MS) {
