@@ -30,7 +30,7 @@ import {
   type PatroniState,
 } from './_internal/patroni-node.js';
 import { PgRouter, type RouterEvent } from './_internal/pg-router.js';
-import { findExecutable, signalProcess, sleep, tail } from './_internal/proc.js';
+import { findExecutable, readStat, signalProcess, sleep, tail } from './_internal/proc.js';
 import { Registration } from './_internal/reaper-client.js';
 import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from './_internal/util.js';
 import { Resource } from './endpoint.js';
@@ -301,7 +301,9 @@ export async function startPatroniCluster(opts: StartPatroniClusterOptions = {})
       }
       if (pid !== undefined && pid !== r.pid) {
         r.pid = pid;
-        r.reg.update({ pgid: pid, stopSignal: sig });
+        // Patroni starts the postmaster through a short-lived setsid'd helper: its process group is
+        // that helper's (gone), not its own PID; the reaper then SIGKILLs the leaderless group.
+        r.reg.update({ pgid: readStat(pid)?.pgrp ?? pid, stopSignal: sig });
       }
     }
   };

@@ -171,8 +171,13 @@ export async function patroniWhoIsPrimary(st: PatroniState, timeoutMs = 1000): P
   return r.filter((x): x is string => x !== undefined);
 }
 
-/** Starts the node's Patroni; resolves once its PostgreSQL runs (as leader or streaming replica). */
-export async function startPatroniNode(st: PatroniState, node: PatroniNodeState, timeoutMs: number): Promise<string> {
+/**
+ * Starts the node's Patroni; resolves once Patroni answers on its REST API (it has taken the node
+ * over). The rejoin itself (pg_rewind of an old leader, recovery, streaming) goes on under Patroni
+ * and is the caller's to observe: it can take tens of seconds on a loaded machine, longer than a
+ * suite's rollback may wait. `wait: 'running'` waits for Patroni's state `running` instead.
+ */
+export async function startPatroniNode(st: PatroniState, node: PatroniNodeState, timeoutMs: number, wait: 'rest' | 'running' = 'rest'): Promise<string> {
   const running = patroniPids(node);
   if (running.length) return `${node.name}: Patroni is already running (pid ${running.join(' ')})`;
   // A postmaster orphaned by a killed Patroni: Patroni adopts a running one, but one left paused would hang it.
@@ -186,11 +191,11 @@ export async function startPatroniNode(st: PatroniState, node: PatroniNodeState,
   for (;;) {
     if (!alive(pid)) throw new Error(`${node.name}: Patroni exited during startup; last log lines:\n${tail(readLogFile(node.logFile), 1500)}`);
     last = await ownState(node, 1000);
-    if (last?.state === 'running') {
+    if (last?.state === 'running' || (wait === 'rest' && last?.state)) {
       const rewound = /pg_rewind: Done/.test(readLogFile(node.logFile).slice(logFrom)) ? ' (pg_rewind ran)' : '';
-      return `${node.name} started: Patroni pid ${pid}, ${last.role ?? '?'}, running after ${Date.now() - t0} ms${rewound}`;
+      return `${node.name} started: Patroni pid ${pid} answers after ${Date.now() - t0} ms, ${last.role ?? '?'} ${last.state}${rewound}`;
     }
-    if (Date.now() >= deadline) throw new Error(`${node.name}: Patroni not running within ${timeoutMs} ms (state ${last?.state ?? 'no answer'})`);
+    if (Date.now() >= deadline) throw new Error(`${node.name}: Patroni ${wait === 'rest' ? 'REST API did not answer' : 'not running'} within ${timeoutMs} ms (state ${last?.state ?? 'no answer'})`);
     await sleep(100);
   }
 }
