@@ -191,9 +191,11 @@ export async function startPatroniNode(st: PatroniState, node: PatroniNodeState,
   for (;;) {
     if (!alive(pid)) throw new Error(`${node.name}: Patroni exited during startup; last log lines:\n${tail(readLogFile(node.logFile), 1500)}`);
     last = await ownState(node, 1000);
-    if (last?.state === 'running' || (wait === 'rest' && last?.state)) {
+    // 'rest': at most 3 s for Patroni (a Python program, slow to start on a loaded machine) to answer;
+    // alive after that is enough: a suite's rollback has 10 s for everything it undoes.
+    if (last?.state === 'running' || (wait === 'rest' && (last?.state || Date.now() - t0 > 3000))) {
       const rewound = /pg_rewind: Done/.test(readLogFile(node.logFile).slice(logFrom)) ? ' (pg_rewind ran)' : '';
-      return `${node.name} started: Patroni pid ${pid} answers after ${Date.now() - t0} ms, ${last.role ?? '?'} ${last.state}${rewound}`;
+      return `${node.name} started: Patroni pid ${pid}${last?.state ? ` answers after ${Date.now() - t0} ms, ${last.role ?? '?'} ${last.state}` : `, alive after ${Date.now() - t0} ms (REST API not answering yet)`}${rewound}`;
     }
     if (Date.now() >= deadline) throw new Error(`${node.name}: Patroni ${wait === 'rest' ? 'REST API did not answer' : 'not running'} within ${timeoutMs} ms (state ${last?.state ?? 'no answer'})`);
     await sleep(100);
