@@ -16,6 +16,8 @@ export type { PgbouncerEndpoint, PgbouncerPoolMode, StartPgbouncerOptions } from
 export { resolvePgbouncer, startPgbouncer } from './pgbouncer.js';
 export type { ChaosAction, PgCluster, PgClusterAction, PgClusterNode, PgClusterTopology, ReplicationMode, StartPgClusterOptions } from './pg-cluster.js';
 export { ACTION_TIMEOUT_MS, resolveTestbedCli, runClusterActionInDir, shellQuote, startPgCluster } from './pg-cluster.js';
+export type { PatroniCluster, PatroniClusterAction, PatroniClusterTopology, StartPatroniClusterOptions } from './patroni-cluster.js';
+export { PATRONI_ACTION_TIMEOUT_MS, resolvePatroni, runPatroniAction, startPatroniCluster } from './patroni-cluster.js';
 export type { BackupAction, BackupState } from './pgbackrest.js';
 export { BACKUP_ACTIONS } from './pgbackrest.js';
 export { findFreePort } from './ports.js';

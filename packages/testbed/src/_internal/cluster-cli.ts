@@ -9,6 +9,8 @@ import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg
 import { readState } from './pg-cluster-node.js';
 import { GALERA_ACTION_TIMEOUT_MS, runGaleraAction, type GaleraClusterAction } from '../galera-cluster.js';
 import { isGaleraState } from './galera-node.js';
+import { isPatroniState } from './patroni-node.js';
+import type { PatroniClusterAction } from '../patroni-cluster.js';
 import { errorMessage, isRoot } from './util.js';
 
 export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE [SECONDS] | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
@@ -110,7 +112,11 @@ export async function clusterMain(argv: string[]): Promise<number> {
       return 0;
     }
     if (st.owner && !isRoot()) return fail('this cluster runs its servers as the postgres user: run the action as root');
-    const out = await runClusterAction(st, action as PgClusterAction, node, timeoutMs, arg);
+    // A Patroni cluster (startPatroniCluster) has its own actions on the same command line.
+    // Loaded only for a Patroni state: every action is a fresh process, its start-up time counts.
+    const out = isPatroniState(st)
+      ? await (await import('../patroni-cluster.js')).runPatroniAction(st, action as PatroniClusterAction, node, timeoutMs)
+      : await runClusterAction(st, action as PgClusterAction, node, timeoutMs, arg);
     if (action === 'who-is-primary' && out === '') return 1;
     if (out) process.stdout.write(out + '\n');
     return 0;
