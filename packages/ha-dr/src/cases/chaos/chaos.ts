@@ -6,12 +6,13 @@
 import { defineCase } from '@helios-conformance/core';
 import { sleep, within } from '@helios-conformance/sql';
 import { closeClient, destroyClient, loadPg, parsePgDsn } from '@helios-conformance/sql/postgres';
-import { describeFailure, runAction, type ActionRun } from '../../actions.js';
+import { describeFailure, type ActionRun } from '../../actions.js';
 import { clusterState, nodeState, primaries, type NodeState } from '../../_internal/nodes.js';
 import { createLedger, judgeLedger, readBack, readRowsOnNode, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
-import { nodeByPort, type ActionName, type TopologyNode } from '../../topology.js';
-import { describeLedger, fmtS, ledgerBreaches, POLL_MS, requireActions, summarize, type Ctx, type Experiment } from '../failover/failover.js';
+import type { ActionName, TopologyNode } from '../../topology.js';
+import { beginExperiment, requireActions } from '../experiment.js';
+import { describeLedger, fmtS, ledgerBreaches, POLL_MS, summarize, type Ctx, type Experiment } from '../failover/failover.js';
 
 /** A running chaos experiment: its report section, the writer, the primary it started on. */
 interface Run {
@@ -30,19 +31,7 @@ interface Run {
 async function begin(ctx: Ctx, needed: ActionName[]): Promise<Run> {
   const t = ctx.target.topology;
   requireActions(ctx, needed);
-  const t0 = Date.now();
-  const exp: Run['exp'] = { topology: t.name, phases: [], actions: [], timings: {}, sla: ctx.target.sla, chaos: {} };
-  ((ctx.target.sections.hadr ??= {}) as Record<string, unknown>)[ctx.id] = exp;
-  const phase: Run['phase'] = (p, what) => {
-    exp.phases.push({ phase: p, at: Date.now() - t0, what });
-    ctx.log(`${p}: ${what}`);
-  };
-  const act: Run['act'] = async (a, vars = {}) => {
-    const r = await runAction(t, a, vars, { signal: ctx.signal });
-    exp.actions.push({ action: r.action, command: r.command, ok: r.ok, code: r.code, timedOut: r.timedOut, ms: r.ms, at: r.startedAt - t0, output: (r.stdout + r.stderr).trim().slice(-400) });
-    return r;
-  };
-  const nodeOf = (port: number | undefined): string => (port === undefined ? '?' : (nodeByPort(t, port)?.name ?? `port ${port}`));
+  const { exp, t0, phase, act, nodeOf } = beginExperiment<Run['exp']>(ctx, { chaos: {} });
   const before = await clusterState(t);
   const prim = before.filter((s) => s.up && s.primary);
   const standbys = before.filter((s) => s.up && !s.primary);

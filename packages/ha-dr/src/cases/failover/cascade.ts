@@ -15,8 +15,9 @@ import { describeFailure } from '../../actions.js';
 import { nodeState } from '../../_internal/nodes.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
-import { describeLedger, fmtS, ledgerBreaches, POLL_MS, requireActions, summarize, type Ctx, type Experiment } from './failover.js';
-import { awaitOnePrimary, beginExperiment, describeRoles, type RoleState } from './split-brain.js';
+import { beginExperiment, requireActions } from '../experiment.js';
+import { describeLedger, fmtS, ledgerBreaches, POLL_MS, summarize, type Ctx, type Experiment } from './failover.js';
+import { awaitOnePrimary, describeRoles, type RoleState } from './split-brain.js';
 
 /** How long a step below the quorum is watched: the writers' deadline (2 s) turns a hung commit into in-doubt within it. */
 export const REFUSE_WINDOW_MS = 3_000;

@@ -7,12 +7,12 @@
 // Only a cluster that elects its own leader can pass: on `failover: manual` nobody elects (n/a).
 import { defineCase } from '@helios-conformance/core';
 import { sleep } from '@helios-conformance/sql';
-import { describeFailure, runAction } from '../../actions.js';
+import { describeFailure } from '../../actions.js';
 import { clusterState, type NodeState } from '../../_internal/nodes.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type LedgerVerdict } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
-import { nodeByPort } from '../../topology.js';
-import { describeLedger, fmtS, ledgerBreaches, POLL_MS, requireActions, summarize, type Ctx, type Experiment } from './failover.js';
+import { beginExperiment, requireActions } from '../experiment.js';
+import { describeLedger, fmtS, ledgerBreaches, POLL_MS, summarize, type Ctx, type Experiment } from './failover.js';
 
 /** How long the old primary may take to rejoin as a standby after the heal: the RTO SLA, at most this. */
 const REJOIN_MAX_MS = 60_000;
@@ -23,19 +23,7 @@ async function electionExperiment(ctx: Ctx): Promise<void> {
   if (t.failover !== 'automatic') return ctx.notApplicable('the topology declares failover "manual": nobody elects a new leader when the primary is cut off (only a cluster that elects its own, failover "automatic", can be judged)');
   requireActions(ctx, ['partition', 'heal']);
 
-  const t0 = Date.now();
-  const exp: Experiment & { twoPrimaries?: Array<{ at: number; nodes: string[] }> } = { topology: t.name, phases: [], actions: [], timings: {}, sla };
-  ((ctx.target.sections.hadr ??= {}) as Record<string, unknown>)[ctx.id] = exp;
-  const phase = (p: Experiment['phases'][number]['phase'], what: string): void => {
-    exp.phases.push({ phase: p, at: Date.now() - t0, what });
-    ctx.log(`${p}: ${what}`);
-  };
-  const act = async (a: 'partition' | 'heal' | 'start', vars: Record<string, string> = {}) => {
-    const r = await runAction(t, a, vars, { signal: ctx.signal });
-    exp.actions.push({ action: r.action, command: r.command, ok: r.ok, code: r.code, timedOut: r.timedOut, ms: r.ms, at: r.startedAt - t0, output: (r.stdout + r.stderr).trim().slice(-400) });
-    return r;
-  };
-  const nodeOf = (port: number | undefined): string => (port === undefined ? '?' : (nodeByPort(t, port)?.name ?? `port ${port}`));
+  const { exp, t0, phase, act, nodeOf } = beginExperiment<Experiment & { twoPrimaries?: Array<{ at: number; nodes: string[] }> }>(ctx, {});
 
   // Steady state.
   const before = await clusterState(t);

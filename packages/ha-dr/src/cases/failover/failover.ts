@@ -5,11 +5,12 @@
 // the writer's ledger and the nodes' own answers, and judged against the SLA options.
 import { defineCase, type CaseContext } from '@helios-conformance/core';
 import { sleep } from '@helios-conformance/sql';
-import { describeFailure, runAction, type ActionRun } from '../../actions.js';
+import { describeFailure, type ActionRun } from '../../actions.js';
 import { clusterState, primaries, type NodeState } from '../../_internal/nodes.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
-import { nodeByPort, type ActionName } from '../../topology.js';
+import type { ActionName } from '../../topology.js';
+import { beginExperiment, requireActions } from '../experiment.js';
 
 export type Ctx = CaseContext<HaDrTarget>;
 
@@ -83,14 +84,7 @@ export function ledgerBreaches(v: LedgerVerdict, sla: HaDrTarget['sla'], when = 
   return out;
 }
 
-export function requireActions(ctx: Ctx, names: ActionName[]): void {
-  // Written for one primary and its standbys (pg_is_in_recovery, WAL positions, the PostgreSQL
-  // ledger): a multi-primary MySQL-family cluster has HA-020/HA-021 instead.
-  if (ctx.target.topology.family !== 'postgres')
-    ctx.notApplicable(`written for a PostgreSQL primary and its standbys; this ${ctx.target.topology.family}-family topology (multi-primary, e.g. Galera) is judged by HA-020 and HA-021`);
-  const missing = names.filter((a) => ctx.target.topology.actions[a] === undefined);
-  if (missing.length) ctx.notApplicable(`the topology declares no ${missing.map((a) => `"${a}"`).join(', ')} action${missing.length > 1 ? 's' : ''}`);
-}
+export { requireActions } from '../experiment.js';
 
 /** What a failover left behind, for the case to judge or to go on from (TC-AF-005). */
 export interface FailoverRun {
@@ -130,19 +124,7 @@ export async function runFailover(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
   for (const a of o.extraActions ?? []) if (!needed.includes(a)) needed.push(a);
   requireActions(ctx, needed);
 
-  const t0 = Date.now();
-  const exp: Experiment = { topology: t.name, phases: [], actions: [], timings: {}, sla };
-  ((ctx.target.sections.hadr ??= {}) as Record<string, unknown>)[ctx.id] = exp;
-  const phase = (p: Experiment['phases'][number]['phase'], what: string): void => {
-    exp.phases.push({ phase: p, at: Date.now() - t0, what });
-    ctx.log(`${p}: ${what}`);
-  };
-  const act = async (a: ActionName, vars: Record<string, string> = {}): Promise<ActionRun> => {
-    const r = await runAction(t, a, vars, { signal: ctx.signal });
-    exp.actions.push({ action: r.action, command: r.command, ok: r.ok, code: r.code, timedOut: r.timedOut, ms: r.ms, at: r.startedAt - t0, output: (r.stdout + r.stderr).trim().slice(-400) });
-    return r;
-  };
-  const nodeOf = (port: number | undefined): string => (port === undefined ? '?' : (nodeByPort(t, port)?.name ?? `port ${port}`));
+  const { exp, t0, phase, act, nodeOf } = beginExperiment(ctx);
 
   // Steady state: exactly one primary, at least one standby answering, every ack on the primary.
   const before = await clusterState(t);

@@ -8,10 +8,11 @@ import { sleep } from '@helios-conformance/sql';
 import { closeConnection, type MyTarget } from '@helios-conformance/sql/mysql';
 import { clusterState, queryNode } from '../../_internal/nodes.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry } from '../../ledger.js';
-import { runAction, describeFailure, type ActionRun } from '../../actions.js';
+import { describeFailure } from '../../actions.js';
 import type { HaDrTarget } from '../../target.js';
 import { nodeByPort, type ActionName, type Topology } from '../../topology.js';
-import { describeLedger, fmtS, ledgerBreaches, requireActions, summarize, type Ctx, type Experiment } from './failover.js';
+import { beginExperiment, requireActions } from '../experiment.js';
+import { describeLedger, fmtS, ledgerBreaches, summarize, type Ctx, type Experiment } from './failover.js';
 
 /** The MySQL error a node outside the Primary component answers with. */
 export const NO_QUORUM_ERRNO = 1047;
@@ -36,24 +37,12 @@ function guard(ctx: Ctx, actions: ActionName[]): { t: Topology; my: MyTarget } {
   if (t.family !== 'mysql' || !ctx.target.my)
     ctx.notApplicable('quorum of a multi-primary cluster of the MySQL family (Galera); a PostgreSQL topology has one primary: TC-AF-00x and HA-001 judge it');
   if (t.nodes.length < 3) ctx.notApplicable(`needs at least 3 nodes (a majority to keep and a minority to cut off), the topology has ${t.nodes.length}`);
-  requireActions(ctx, actions);
+  requireActions(ctx, actions, 'any');
   return { t, my: ctx.target.my };
 }
 
-function experiment(ctx: Ctx, t: Topology) {
-  const t0 = Date.now();
-  const exp: Experiment & { probes?: Record<string, { acked: number; refused1047: number; inDoubt: number; other: number }> } = { topology: t.name, phases: [], actions: [], timings: {}, sla: ctx.target.sla };
-  ((ctx.target.sections.hadr ??= {}) as Record<string, unknown>)[ctx.id] = exp;
-  const phase = (p: Experiment['phases'][number]['phase'], what: string): void => {
-    exp.phases.push({ phase: p, at: Date.now() - t0, what });
-    ctx.log(`${p}: ${what}`);
-  };
-  const act = async (a: ActionName, vars: Record<string, string> = {}): Promise<ActionRun> => {
-    const r = await runAction(t, a, vars, { signal: ctx.signal });
-    exp.actions.push({ action: r.action, command: r.command, ok: r.ok, code: r.code, timedOut: r.timedOut, ms: r.ms, at: r.startedAt - t0, output: (r.stdout + r.stderr).trim().slice(-400) });
-    return r;
-  };
-  return { t0, exp, phase, act };
+function experiment(ctx: Ctx) {
+  return beginExperiment<Experiment & { probes?: Record<string, { acked: number; refused1047: number; inDoubt: number; other: number }> }>(ctx, {});
 }
 
 /** Creates the probe table (id, the node a probe was sent to) in the run's database. */
@@ -110,7 +99,7 @@ function tally(probes: readonly Probe[]): Record<string, { acked: number; refuse
 async function quorumLoss(ctx: Ctx): Promise<void> {
   const { t, my } = guard(ctx, ['kill', 'start', 'partition', 'heal']);
   const sla = ctx.target.sla;
-  const { t0, exp, phase, act } = experiment(ctx, t);
+  const { t0, exp, phase, act } = experiment(ctx);
   const nodeOf = (port: number | undefined): string => (port === undefined ? '?' : (nodeByPort(t, port)?.name ?? `port ${port}`));
   const broken: string[] = [];
   const survivor = t.nodes[0]!;
@@ -238,7 +227,7 @@ async function quorumLoss(ctx: Ctx): Promise<void> {
 async function splitBrain(ctx: Ctx): Promise<void> {
   const { t, my } = guard(ctx, ['partition', 'heal']);
   const sla = ctx.target.sla;
-  const { exp, phase, act } = experiment(ctx, t);
+  const { exp, phase, act } = experiment(ctx);
   const broken: string[] = [];
   const minority = t.nodes[t.nodes.length - 1]!;
   const majority = t.nodes.slice(0, -1);

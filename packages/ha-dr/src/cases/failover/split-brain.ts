@@ -11,39 +11,12 @@ import { defineCase } from '@helios-conformance/core';
 import { settle, sleep, within } from '@helios-conformance/sql';
 import { closeClient, destroyClient, loadPg, parsePgDsn, type PgTarget } from '@helios-conformance/sql/postgres';
 import type { Client } from 'pg';
-import { describeFailure, runAction, type ActionRun } from '../../actions.js';
+import { describeFailure } from '../../actions.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
-import { nodeByPort, type ActionName, type Topology, type TopologyNode } from '../../topology.js';
-import { describeLedger, fmtS, ledgerBreaches, POLL_MS, requireActions, summarize, type Ctx, type Experiment, type LedgerSummary } from './failover.js';
-
-/** The report section of a case and its helpers: phases and actions recorded with their time since `t0`. */
-export function beginExperiment(ctx: Ctx): {
-  exp: Experiment;
-  t0: number;
-  phase(p: Experiment['phases'][number]['phase'], what: string): void;
-  act(a: ActionName, vars?: Record<string, string>): Promise<ActionRun>;
-  nodeOf(port: number | undefined): string;
-} {
-  const t = ctx.target.topology;
-  const t0 = Date.now();
-  const exp: Experiment = { topology: t.name, phases: [], actions: [], timings: {}, sla: ctx.target.sla };
-  ((ctx.target.sections.hadr ??= {}) as Record<string, unknown>)[ctx.id] = exp;
-  return {
-    exp,
-    t0,
-    phase(p, what) {
-      exp.phases.push({ phase: p, at: Date.now() - t0, what });
-      ctx.log(`${p}: ${what}`);
-    },
-    async act(a, vars = {}) {
-      const r = await runAction(t, a, vars, { signal: ctx.signal });
-      exp.actions.push({ action: r.action, command: r.command, ok: r.ok, code: r.code, timedOut: r.timedOut, ms: r.ms, at: r.startedAt - t0, output: (r.stdout + r.stderr).trim().slice(-400) });
-      return r;
-    },
-    nodeOf: (port) => (port === undefined ? '?' : (nodeByPort(t, port)?.name ?? `port ${port}`)),
-  };
-}
+import type { Topology, TopologyNode } from '../../topology.js';
+import { beginExperiment, requireActions } from '../experiment.js';
+import { describeLedger, fmtS, ledgerBreaches, POLL_MS, summarize, type Ctx, type Experiment, type LedgerSummary } from './failover.js';
 
 /** How many partitions a `ci` run tries: one of each kind (`--size full`: all of them). */
 export const CI_PARTITIONS = 3;
