@@ -34,6 +34,7 @@ import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from
 import { Resource } from './endpoint.js';
 import { findFreePort } from './ports.js';
 import { resolvePgBinDir } from './postgres.js';
+import { corruptData } from './_internal/pg-corrupt.js';
 import { BACKUP_ACTION_TIMEOUT_MS, createStanza, isBackupAction, killRestoresSync, preparePgbackrest, restoreNodes, runBackupAction, stopRestores, type BackupAction } from './pgbackrest.js';
 
 export type { ReplicationMode } from './_internal/pg-cluster-node.js';
@@ -78,7 +79,7 @@ export interface PgClusterNode {
 }
 
 /** The actions of a cluster, as `helios-testbed cluster --state DIR <action>` also runs them. */
-export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | BackupAction;
+export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | 'corrupt-data' | BackupAction;
 
 /** The topology file the ha-dr suite reads (DIR/topology.json). */
 export interface PgClusterTopology {
@@ -87,7 +88,7 @@ export interface PgClusterTopology {
   clientDsn: string;
   nodes: Array<{ name: string; dsn: string }>;
   replication: ReplicationMode;
-  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction, string>>;
+  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction | 'corrupt-data', string>>;
 }
 
 /** A running PostgreSQL 15 streaming-replication cluster with its router. */
@@ -125,7 +126,7 @@ export interface PgCluster {
    * Runs an action (same code as the CLI); resolves with its output line(s). `node` is the node name,
    * or for `partition` the groups: `'n1|n2,n3'`.
    */
-  run(action: PgClusterAction, node?: string, timeoutMs?: number): Promise<string>;
+  run(action: PgClusterAction, node?: string, timeoutMs?: number, arg?: string): Promise<string>;
   /** The current partition as groups of node names (undefined: every replication link is up). */
   partition(): string[][] | undefined;
   /** Heals any partition, releases sync-rep waiters, resumes paused nodes, fast-shuts every node down (SIGKILL after ~5 s), closes the router, removes the directory. Idempotent. */
@@ -147,6 +148,7 @@ export const ACTION_TIMEOUT_MS: Record<PgClusterAction, number> = {
   lag: 5_000,
   partition: 5_000,
   heal: 5_000,
+  'corrupt-data': 60_000,
   ...BACKUP_ACTION_TIMEOUT_MS,
 };
 
@@ -168,8 +170,10 @@ export function resolveTestbedCli(): string {
  * Runs one action against the cluster described by `st` (the CLI and {@link PgCluster.run} both
  * come here). Resolves with the lines to print; rejects with one line on failure.
  */
-export async function runClusterAction(st: ClusterState, action: PgClusterAction, nodeName: string | undefined, timeoutMs?: number): Promise<string> {
+export async function runClusterAction(st: ClusterState, action: PgClusterAction, nodeName: string | undefined, timeoutMs?: number, arg?: string): Promise<string> {
   const ms = timeoutMs ?? ACTION_TIMEOUT_MS[action];
+  // Only corrupt-data takes a second argument (the table).
+  if (arg !== undefined && action !== 'corrupt-data') throw new Error(`${action} takes at most one argument`);
   if (action === 'partition' || action === 'heal') return linkAction(st, action, nodeName, ms);
   // The argument is a kind, a target or a DSN, not a node; pgbackrest locks the stanza itself.
   if (isBackupAction(action)) return runBackupAction(st, action, nodeName, ms);
@@ -195,6 +199,7 @@ export async function runClusterAction(st: ClusterState, action: PgClusterAction
   // Two actions on one node at once (a heal in a finally racing a fault) would interleave their steps.
   const unlock = await lockNode(st, node.name, Date.now() + ms);
   try {
+    if (action === 'corrupt-data') return await deadline(corruptData(st, node, arg, ms));
     return await runUnlocked(st, action, node, ms, deadline);
   } finally {
     unlock();
@@ -564,6 +569,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
               restore: `${base} restore {target}`,
               'drop-restore': `${base} drop-restore {dsn}`,
               'corrupt-backup': `${base} corrupt-backup`,
+              // Data checksums come with backup: only then can a flipped page be detected.
+              'corrupt-data': `${base} corrupt-data {node} {table}`,
             }
           : {}),
       },
@@ -595,8 +602,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       nodePid: (name) => postmasterPid(findNode(finalState, name)),
       logs: (name) => readLog(findNode(finalState, name)),
       partition: () => l.current()?.map((g) => [...g]),
-      run: async (action, node, ms) => {
-        const out = await runClusterAction(finalState, action, node, ms);
+      run: async (action, node, ms, arg) => {
+        const out = await runClusterAction(finalState, action, node, ms, arg);
         track();
         return out;
       },

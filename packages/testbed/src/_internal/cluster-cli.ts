@@ -9,7 +9,7 @@ import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg
 import { readState } from './pg-cluster-node.js';
 import { errorMessage, isRoot } from './util.js';
 
-export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
+export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS | KIND | TARGET | DSN] [TABLE] [--timeout-ms N]
 
 Acts on a PostgreSQL cluster started by startPgCluster() or \`helios-testbed up pg-cluster\`
 (DIR is its STATE_DIR, holding state.json). Run it as the user that started the cluster (root
@@ -33,14 +33,21 @@ Actions:
   heal             restore every replication link (clients reach every node throughout)
 
 With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backup\`), pgBackRest:
-  backup KIND      full, diff or incr backup of the current primary; prints the backup label
+  backup KIND      full, diff or incr backup of the current primary; prints pgBackRest's
+                   warnings (e.g. invalid page checksums) and then the backup label (last line);
+                   a second backup while one runs is refused: exit 2, "unable to acquire lock"
   verify-backup    pgbackrest verify; exits 2 when its output reports an error (pgbackrest
                    itself exits 0 then)
-  restore TARGET   restore a backup label (or latest) to its consistent point into a NEW data
-                   dir, start it as a throwaway server on a free port (never over the live
-                   cluster, never archiving into its repository); prints its DSN
+  restore TARGET   restore a backup label (or latest) to its consistent point, or replay WAL to
+                   a point in time (time:2026-12-07T01:30:00.250Z: the backup set before it plus
+                   archived WAL up to the last commit at or before it), into a NEW data dir,
+                   start it as a throwaway server on a free port (never over the live cluster,
+                   never archiving into its repository); prints its DSN
   drop-restore DSN stop a restored server (its DSN or port) and remove its data dir
   corrupt-backup   flip 16 bytes in the largest file of the latest backup set; prints which
+  corrupt-data NODE TABLE
+                   stop NODE (fast), flip 16 bytes in block 0 of TABLE's data file, start it
+                   again; with data checksums, reading the table then fails (XX001)
 
 Every action has a deadline (--timeout-ms, defaults: kill 10 s, start 60 s, stop 30 s,
 promote 30 s, backup and restore 120 s, verify-backup 60 s, drop-restore 30 s, others 5-10 s)
@@ -69,6 +76,8 @@ export async function clusterMain(argv: string[]): Promise<number> {
     return 0;
   }
   const [action, node, ...rest] = positionals;
+  // corrupt-data NODE TABLE: the one action with two arguments.
+  const arg = action === 'corrupt-data' ? rest.shift() : undefined;
   if (!values.state) return fail('missing --state DIR (the STATE_DIR of the cluster)');
   if (!action) return fail(`missing action (one of ${ACTIONS.join(', ')})`);
   if (!(ACTIONS as string[]).includes(action)) return fail(`unknown action "${action}" (one of ${ACTIONS.join(', ')})`);
@@ -78,7 +87,7 @@ export async function clusterMain(argv: string[]): Promise<number> {
   try {
     const st = readState(values.state);
     if (st.owner && !isRoot()) return fail('this cluster runs its servers as the postgres user: run the action as root');
-    const out = await runClusterAction(st, action as PgClusterAction, node, timeoutMs);
+    const out = await runClusterAction(st, action as PgClusterAction, node, timeoutMs, arg);
     if (action === 'who-is-primary' && out === '') return 1;
     if (out) process.stdout.write(out + '\n');
     return 0;
