@@ -16,6 +16,13 @@ const int = (o: OpenOptions, name: string, fallback: number, min: number, max: n
   return n;
 };
 
+/** `--size ci` (default) or `full` (nightly: 120 backups in the TC-BR-001 chain, 10 concurrent backups). */
+function size(o: OpenOptions): 'ci' | 'full' {
+  const v = o.options.size ?? 'ci';
+  if (v !== 'ci' && v !== 'full') throw new CannotRunError(`--size must be ci or full, not ${JSON.stringify(v)}`);
+  return v;
+}
+
 function slaOf(o: OpenOptions): Sla {
   return {
     rtoMs: int(o, 'sla-rto-ms', SEED_SLA.rtoMs, 100, 3_600_000),
@@ -23,6 +30,9 @@ function slaOf(o: OpenOptions): Sla {
     detectionMs: int(o, 'sla-detection-ms', SEED_SLA.detectionMs, 100, 3_600_000),
     rpoWrites: int(o, 'sla-rpo-writes', SEED_SLA.rpoWrites, 0, 1_000_000),
     failbackMs: int(o, 'sla-failback-ms', SEED_SLA.failbackMs, 1_000, 3_600_000),
+    pitrAccuracyMs: int(o, 'sla-pitr-accuracy-ms', SEED_SLA.pitrAccuracyMs, 1, 3_600_000),
+    pitrRestoreMs: int(o, 'sla-pitr-restore-ms', SEED_SLA.pitrRestoreMs, 100, 3_600_000),
+    regionLagMs: int(o, 'sla-region-lag-ms', SEED_SLA.regionLagMs, 1, 3_600_000),
   };
 }
 
@@ -42,7 +52,9 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
     sla: slaOf(o),
     writers: int(o, 'writers', 4, 1, 64),
     steadyMs: int(o, 'steady-ms', 2_000, 200, 600_000),
-    backups: int(o, 'backups', 4, 1, 1_000),
+    backups: int(o, 'backups', size(o) === 'full' ? 120 : 4, 1, 1_000),
+    pitrTargets: int(o, 'pitr-targets', 3, 1, 100),
+    concurrentBackups: int(o, 'concurrent-backups', size(o) === 'full' ? 10 : 3, 2, 64),
     sections,
   };
   sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
@@ -105,11 +117,17 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
     replication: { type: 'string', valueName: 'sync|async', description: 'without --topology: the reference cluster replicates synchronously (default) or asynchronously' },
     writers: { type: 'string', valueName: 'N', description: 'concurrent writer clients of the ledger (default 4)' },
     'steady-ms': { type: 'string', valueName: 'MS', description: 'how long the writers run before a fault (default 2000)' },
-    backups: { type: 'string', valueName: 'N', description: 'backups in the TC-BR-001 chain: a full, then incremental and differential ones, each restored and checked (default 4; nightly: 100+)' },
+    size: { type: 'string', valueName: 'ci|full', description: 'ci (default) or full (nightly: 120 backups in the TC-BR-001 chain, 10 concurrent backups in TC-BR-005)' },
+    backups: { type: 'string', valueName: 'N', description: 'backups in the TC-BR-001 chain: a full, then incremental and differential ones, each restored and checked (default 4; --size full: 120)' },
+    'pitr-targets': { type: 'string', valueName: 'N', description: 'TC-BR-002: target times inside the marker window, each restored and checked (default 3)' },
+    'concurrent-backups': { type: 'string', valueName: 'N', description: 'TC-BR-005: backups started at once (default 3; --size full: 10)' },
     'sla-rto-ms': { type: 'string', valueName: 'MS', description: `RTO SLA: fault → first acknowledged write on the new primary (default ${SEED_SLA.rtoMs}, the seed's)` },
     'sla-election-ms': { type: 'string', valueName: 'MS', description: `election SLA (default ${SEED_SLA.electionMs})` },
     'sla-detection-ms': { type: 'string', valueName: 'MS', description: `detection SLA (default ${SEED_SLA.detectionMs})` },
     'sla-failback-ms': { type: 'string', valueName: 'MS', description: `failback SLA: old primary started → primary again, acknowledging writes (default ${SEED_SLA.failbackMs})` },
+    'sla-pitr-accuracy-ms': { type: 'string', valueName: 'MS', description: `TC-BR-002: how far from T a point-in-time restore may cut (default ${SEED_SLA.pitrAccuracyMs}: the seed's sub-second)` },
+    'sla-pitr-restore-ms': { type: 'string', valueName: 'MS', description: `TC-BR-002: one point-in-time restore, to a promoted server (default ${SEED_SLA.pitrRestoreMs}, the seed's PITR RTO)` },
+    'sla-region-lag-ms': { type: 'string', valueName: 'MS', description: `TC-BR-003: a marker committed on the primary → visible on each region's node (default ${SEED_SLA.regionLagMs}, the seed's cross-region lag)` },
     'sla-rpo-writes': { type: 'string', valueName: 'N', description: 'acknowledged writes that may be lost (default 0)' },
   },
 });

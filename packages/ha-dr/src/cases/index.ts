@@ -1,8 +1,12 @@
 import type { Case } from '@helios-conformance/core';
 import type { HaDrTarget } from '../target.js';
 import { backupChain, backupCorruption } from './backup/backup.js';
+import { concurrentBackups } from './backup/concurrent.js';
+import { dataFileCorruption } from './backup/data-corruption.js';
+import { pointInTimeRecovery } from './backup/pitr.js';
+import { regionReplication } from './backup/regions.js';
 import { failbackReintegration } from './failover/failback.js';
 import { failoverTiming, isolatedPrimaryLost } from './failover/failover.js';
 
 /** Every case of the suite, in run order (TC-BR-004 last: it leaves a damaged backup set in the repository). */
-export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, backupChain, backupCorruption]);
+export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, backupChain, pointInTimeRecovery, regionReplication, concurrentBackups, dataFileCorruption, backupCorruption]);

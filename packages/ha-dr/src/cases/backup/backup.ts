@@ -18,12 +18,14 @@ import type { ActionName } from '../../topology.js';
 type Ctx = CaseContext<HaDrTarget>;
 
 /** What the report shows of a backup case (`sections.hadr[<id>]`). */
-interface BackupReport {
+export interface BackupReport {
   topology: string;
   phases: Array<{ phase: 'steady state' | 'fault' | 'observation' | 'rollback'; at: number; what: string }>;
   actions: Array<Pick<ActionRun, 'action' | 'command' | 'ok' | 'code' | 'timedOut' | 'ms'> & { at: number; output: string }>;
   points?: RestorePoint[];
   timings: Record<string, number | null>;
+  /** Case-specific details (PITR targets, regions, concurrent backups, …). */
+  [extra: string]: unknown;
 }
 
 /** One backup of the chain and what its restore held. */
@@ -50,13 +52,13 @@ export function chainKinds(n: number): string[] {
 }
 
 /** URL passwords masked. */
-const scrub = (text: string): string => text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+export const scrub = (text: string): string => text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
-const STATUS_ERROR = /\bstatus: error\b/i;
+export const STATUS_ERROR = /\bstatus: error\b/i;
 
-const lastLine = (s: string): string => s.trim().split('\n').at(-1)?.trim() ?? '';
+export const lastLine = (s: string): string => s.trim().split('\n').at(-1)?.trim() ?? '';
 
-function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupReport['phases'][number]['phase'], what: string) => void; act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun> } {
+export function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupReport['phases'][number]['phase'], what: string) => void; act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun> } {
   const t = ctx.target.topology;
   const t0 = Date.now();
   const rep: BackupReport = { topology: t.name, phases: [], actions: [], timings: {} };
@@ -79,13 +81,13 @@ function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupRepo
   };
 }
 
-function requireActions(ctx: Ctx, names: ActionName[]): void {
+export function requireActions(ctx: Ctx, names: ActionName[]): void {
   const missing = names.filter((a) => ctx.target.topology.actions[a] === undefined);
   if (missing.length) ctx.notApplicable(`the topology declares no ${missing.map((a) => `"${a}"`).join(', ')} action${missing.length > 1 ? 's' : ''}`);
 }
 
 /** The marker ids in `table` (qualified) on the server at `dsn`, within `ms`. */
-async function readIds(dsn: string, qualified: string, ms = 10_000): Promise<Set<number>> {
+export async function readIds(dsn: string, qualified: string, ms = 10_000): Promise<Set<number>> {
   const p = parsePgDsn(dsn);
   const pg = await loadPg();
   const c = new pg.Client({
@@ -118,7 +120,7 @@ async function readIds(dsn: string, qualified: string, ms = 10_000): Promise<Set
 }
 
 /** Restores `target`, reads the markers, drops the restore; the DSN is the restore action's last stdout line. */
-async function restoreAndRead(ctx: Ctx, act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun>, target: string, qualified: string): Promise<{ ids?: Set<number>; ms: number; error?: string; run: ActionRun }> {
+export async function restoreAndRead(ctx: Ctx, act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun>, target: string, qualified: string): Promise<{ ids?: Set<number>; ms: number; error?: string; run: ActionRun }> {
   const r = await act('restore', { target });
   if (!r.ok) return { ms: r.ms, error: describeFailure(r), run: r };
   const dsn = lastLine(r.stdout);
