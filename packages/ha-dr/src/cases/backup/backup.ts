@@ -146,7 +146,9 @@ export const backupChain = defineCase<HaDrTarget>({
   since: '0.1.0',
   spec: 'heliosdb-phase2-reliability-quick-reference.txt TC-BR-001',
   destructive: true,
-  timeoutMs: 600_000,
+  // A backstop only (every action has its own deadline): `--size full` takes and restores 120 backups,
+  // 5-10 s each on an idle 2-core machine.
+  timeoutMs: 3_600_000,
   async run(ctx) {
     requireActions(ctx, ['backup', 'restore']);
     const { rep, phase, act } = start(ctx);
