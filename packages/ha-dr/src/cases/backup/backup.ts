@@ -274,12 +274,16 @@ export const backupCorruption = defineCase<HaDrTarget>({
     rep.timings.verifyMs = v0.ms;
 
     let corrupted = false;
-    ctx.defer(async () => {
+    // Run inline at the end (a full backup can take longer than the runner's cleanup budget on a loaded
+    // machine); the deferred call only covers an early exit.
+    const rollback = async (): Promise<void> => {
       if (!corrupted) return;
+      corrupted = false;
       // A fresh full backup: later restores of `latest` do not depend on the damaged set (which stays in the repository).
       const r = await act('backup', { kind: 'full' });
       phase('rollback', r.ok ? `fresh full backup ${lastLine(r.stdout)} taken; the corrupted set stays in the repository` : `fresh full backup failed: ${describeFailure(r)}`);
-    });
+    };
+    ctx.defer(rollback);
     const k = await act('corrupt-backup');
     if (!k.ok) return ctx.fail(`fault not injected: ${describeFailure(k)}`);
     corrupted = true;
@@ -311,6 +315,7 @@ export const backupCorruption = defineCase<HaDrTarget>({
       }
     }
     phase('observation', r.ok ? `restore of the corrupted set succeeded: ${served}` : `restore of the corrupted set refused: ${describeFailure(r)}`);
+    await rollback();
     for (const [name, v] of Object.entries(rep.timings)) ctx.metric(name, v);
     ctx.metric('corruptionDetected', detected ? 1 : 0);
     ctx.metric('restoreRefused', r.ok ? 0 : 1);
