@@ -151,6 +151,11 @@ export interface SuiteDefinition<T = unknown> {
   cases: readonly CaseDefinition<T>[];
   /** Default per-case deadline in ms (default 30 000). */
   defaultTimeoutMs?: number;
+  /**
+   * Default budget of each deferred cleanup (the runner's `cleanupTimeoutMs` wins when given; else
+   * 10 s). A suite whose rollback restarts servers (ha-dr) needs more than a SQL suite's DROP.
+   */
+  defaultCleanupTimeoutMs?: number;
   /** How the suite opens the endpoint; throw {@link CannotRunError} with a line that says what to fix. */
   open(options: OpenOptions): Promise<SuiteSession<T>>;
   /** What `--dsn` looks like, for --help, e.g. `postgres://user:pass@host:5432/db`. */

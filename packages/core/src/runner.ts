@@ -429,7 +429,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   if (empty) throw new CannotRunError(empty);
   const selected = selectCases(suite.cases, opts);
   const graceMs = opts.graceMs ?? 500;
-  const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? 10_000;
+  const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? suite.defaultCleanupTimeoutMs ?? 10_000;
   // A suite reached through its own option (ha-dr's --topology) names the target itself.
   const described = opts.dsn === undefined ? suite.describeTarget?.(opts.options ?? {}) : undefined;
   const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : (described ?? `${suite.defaultTarget ?? 'default'} (embedded default)`);

@@ -9,3 +9,4 @@ export { loadTopology, parseTopology, ACTIONS, type Topology, type TopologyNode,
 export { runAction, commandLine, shellQuote, type ActionRun } from './actions.js';
 export { createLedger, startWriter, readBack, timeline, type LedgerEntry, type LedgerVerdict, type Writer, type WriterOptions, type Outcome } from './ledger.js';
 export { SEED_SLA, type HaDrTarget, type Sla } from './target.js';
+export { renderHaDrHtml, renderHaDrConsole, slaRows, timelineSvg } from './report.js';

@@ -2,6 +2,7 @@ import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSe
 import { classifyPgError, fromDsn } from '@helios-conformance/sql/postgres';
 import pkg from '../package.json' with { type: 'json' };
 import { haDrCases } from './cases/index.js';
+import { renderHaDrConsole, renderHaDrHtml } from './report.js';
 import { SEED_SLA, type HaDrTarget, type Sla } from './target.js';
 import { loadTopology, type Topology } from './topology.js';
 
@@ -16,13 +17,6 @@ const int = (o: OpenOptions, name: string, fallback: number, min: number, max: n
   return n;
 };
 
-/** `--size ci` (default) or `full` (nightly: 120 backups in the TC-BR-001 chain, 10 concurrent backups). */
-function size(o: OpenOptions): 'ci' | 'full' {
-  const v = o.options.size ?? 'ci';
-  if (v !== 'ci' && v !== 'full') throw new CannotRunError(`--size must be ci or full, not ${JSON.stringify(v)}`);
-  return v;
-}
-
 function slaOf(o: OpenOptions): Sla {
   return {
     rtoMs: int(o, 'sla-rto-ms', SEED_SLA.rtoMs, 100, 3_600_000),
@@ -33,7 +27,15 @@ function slaOf(o: OpenOptions): Sla {
     pitrAccuracyMs: int(o, 'sla-pitr-accuracy-ms', SEED_SLA.pitrAccuracyMs, 1, 3_600_000),
     pitrRestoreMs: int(o, 'sla-pitr-restore-ms', SEED_SLA.pitrRestoreMs, 100, 3_600_000),
     regionLagMs: int(o, 'sla-region-lag-ms', SEED_SLA.regionLagMs, 1, 3_600_000),
+    splitBrainMs: int(o, 'sla-split-brain-ms', SEED_SLA.splitBrainMs, 100, 3_600_000),
+    cascadeRecoveryMs: int(o, 'sla-cascade-recovery-ms', SEED_SLA.cascadeRecoveryMs, 100, 3_600_000),
   };
+}
+
+function sizeOf(o: OpenOptions): 'ci' | 'full' {
+  const v = o.options.size ?? 'ci';
+  if (v !== 'ci' && v !== 'full') throw new CannotRunError(`--size must be ci or full, not ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** The open session on a topology: the run schema on the client DSN, the cluster to stop if the run started it. */
@@ -52,9 +54,12 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
     sla: slaOf(o),
     writers: int(o, 'writers', 4, 1, 64),
     steadyMs: int(o, 'steady-ms', 2_000, 200, 600_000),
-    backups: int(o, 'backups', size(o) === 'full' ? 120 : 4, 1, 1_000),
+    backups: int(o, 'backups', sizeOf(o) === 'full' ? 120 : 4, 1, 1_000),
     pitrTargets: int(o, 'pitr-targets', 3, 1, 100),
-    concurrentBackups: int(o, 'concurrent-backups', size(o) === 'full' ? 10 : 3, 2, 64),
+    concurrentBackups: int(o, 'concurrent-backups', sizeOf(o) === 'full' ? 10 : 3, 2, 64),
+    size: sizeOf(o),
+    splitWindowMs: o.options['split-window-ms'] === undefined ? undefined : int(o, 'split-window-ms', 0, 500, 3_600_000),
+    quorum: o.options.quorum === undefined ? undefined : int(o, 'quorum', 0, 1, t.nodes.length),
     sections,
   };
   sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
@@ -107,20 +112,26 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
   idPrefixes: ['TC-AF-', 'TC-BR-', 'HA-'],
   cases: [...haDrCases],
   defaultTimeoutMs: 120_000,
+  // A rollback starts the old primary again (pg_rewind, catch-up): seconds, more on a loaded machine.
+  defaultCleanupTimeoutMs: 60_000,
   dsnExample: '(none: --topology cluster.json names the client DSN and the nodes)',
   defaultTarget: 'the testbed reference cluster: PostgreSQL 15 streaming replication, 1 primary + 2 standbys behind a router (sync; --replication async)',
   describeTarget: (options) => (typeof options.topology === 'string' ? `the cluster in ${options.topology}` : undefined),
   classifyError: (e) => classifyPgError(e).verdict,
   open: openHaDr,
+  renderHtml: renderHaDrHtml,
+  renderConsole: renderHaDrConsole,
   cliOptions: {
     topology: { type: 'string', valueName: 'FILE', description: 'the cluster to judge: nodes, client DSN and fault/heal actions (schemas/topology.schema.json)' },
     replication: { type: 'string', valueName: 'sync|async', description: 'without --topology: the reference cluster replicates synchronously (default) or asynchronously' },
     writers: { type: 'string', valueName: 'N', description: 'concurrent writer clients of the ledger (default 4)' },
     'steady-ms': { type: 'string', valueName: 'MS', description: 'how long the writers run before a fault (default 2000)' },
-    size: { type: 'string', valueName: 'ci|full', description: 'ci (default) or full (nightly: 120 backups in the TC-BR-001 chain, 10 concurrent backups in TC-BR-005)' },
     backups: { type: 'string', valueName: 'N', description: 'backups in the TC-BR-001 chain: a full, then incremental and differential ones, each restored and checked (default 4; --size full: 120)' },
     'pitr-targets': { type: 'string', valueName: 'N', description: 'TC-BR-002: target times inside the marker window, each restored and checked (default 3)' },
     'concurrent-backups': { type: 'string', valueName: 'N', description: 'TC-BR-005: backups started at once (default 3; --size full: 10)' },
+    size: { type: 'string', valueName: 'ci|full', description: 'ci (default, fast) or full (nightly: every partition of TC-AF-004, 120 backups in the TC-BR-001 chain, 10 concurrent backups in TC-BR-005, longer runs)' },
+    'split-window-ms': { type: 'string', valueName: 'MS', description: 'TC-AF-004: how long each partition stays cut (default 3 × --sla-detection-ms with automatic failover, else 5000)' },
+    quorum: { type: 'string', valueName: 'N', description: 'TC-AF-003: nodes that must be up for the cluster to acknowledge writes (default a majority of the topology\'s nodes)' },
     'sla-rto-ms': { type: 'string', valueName: 'MS', description: `RTO SLA: fault → first acknowledged write on the new primary (default ${SEED_SLA.rtoMs}, the seed's)` },
     'sla-election-ms': { type: 'string', valueName: 'MS', description: `election SLA (default ${SEED_SLA.electionMs})` },
     'sla-detection-ms': { type: 'string', valueName: 'MS', description: `detection SLA (default ${SEED_SLA.detectionMs})` },
@@ -128,6 +139,8 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
     'sla-pitr-accuracy-ms': { type: 'string', valueName: 'MS', description: `TC-BR-002: how far from T a point-in-time restore may cut (default ${SEED_SLA.pitrAccuracyMs}: the seed's sub-second)` },
     'sla-pitr-restore-ms': { type: 'string', valueName: 'MS', description: `TC-BR-002: one point-in-time restore, to a promoted server (default ${SEED_SLA.pitrRestoreMs}, the seed's PITR RTO)` },
     'sla-region-lag-ms': { type: 'string', valueName: 'MS', description: `TC-BR-003: a marker committed on the primary → visible on each region's node (default ${SEED_SLA.regionLagMs}, the seed's cross-region lag)` },
+    'sla-split-brain-ms': { type: 'string', valueName: 'MS', description: `split-brain detection SLA: a partition → the cut-off primary's last acknowledged write, when another node took over (default ${SEED_SLA.splitBrainMs})` },
+    'sla-cascade-recovery-ms': { type: 'string', valueName: 'MS', description: `cascade recovery SLA: a node killed or started while a quorum stays up → the first acknowledged write sent after it (default ${SEED_SLA.cascadeRecoveryMs})` },
     'sla-rpo-writes': { type: 'string', valueName: 'N', description: 'acknowledged writes that may be lost (default 0)' },
   },
 });

@@ -19,9 +19,16 @@ export interface Sla {
   pitrRestoreMs: number;
   /** TC-BR-003: a marker committed on the primary → visible on a region's node. Seed: cross-region lag < 5 min. */
   regionLagMs: number;
+  /**
+   * A partition cut the primary off while another node became primary: cut → the cut-off primary's
+   * last acknowledged write (it is detected and fenced). Seed: split-brain detection < 5 s.
+   */
+  splitBrainMs: number;
+  /** TC-AF-003: a node killed or started while a quorum stays up → the first acknowledged write sent after it. Seed: cascade recovery < 10 s per node. */
+  cascadeRecoveryMs: number;
 }
 
-export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs: 5_000, detectionMs: 10_000, rpoWrites: 0, failbackMs: 300_000, pitrAccuracyMs: 1_000, pitrRestoreMs: 60_000, regionLagMs: 300_000 });
+export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs: 5_000, detectionMs: 10_000, rpoWrites: 0, failbackMs: 300_000, splitBrainMs: 5_000, cascadeRecoveryMs: 10_000, pitrAccuracyMs: 1_000, pitrRestoreMs: 60_000, regionLagMs: 300_000 });
 
 /** What every ha-dr case receives as `ctx.target`. */
 export interface HaDrTarget {
@@ -39,6 +46,12 @@ export interface HaDrTarget {
   readonly pitrTargets: number;
   /** TC-BR-005: backups started at once (default 3: full, incr, diff). */
   readonly concurrentBackups: number;
+  /** `ci` (default) or `full` (nightly sizes: e.g. TC-AF-004 runs every partition of a big cluster). */
+  readonly size: 'ci' | 'full';
+  /** TC-AF-004: how long each partition stays cut (undefined: the case's default, see split-brain.ts). */
+  readonly splitWindowMs: number | undefined;
+  /** TC-AF-003: nodes that must be up for the cluster to acknowledge writes (undefined: a majority of the topology's nodes). */
+  readonly quorum: number | undefined;
   /** Report sections the cases fill (`hadr.<case id>`: timings, ledger, timeline, actions). */
   readonly sections: Record<string, unknown>;
 }

@@ -5,28 +5,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '@helios-conformance/core';
-import { leftoverNamespaces, runCacheDir, runCli } from '@helios-conformance/suite-kit';
+import { leftoverNamespaces, runCacheDir } from '@helios-conformance/suite-kit';
 import { startPgCluster, type PgCluster } from '@helios-conformance/testbed';
-
-async function judge(topologyPath: string, extra: string[]): Promise<{ report: Report; stdout: string; code: number | null; ms: number }> {
-  const json = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-backup-')), 'r.json');
-  const t0 = Date.now();
-  const r = await runCli(['--topology', topologyPath, '--allow-destructive', '--json', json, '--seed', '7', ...extra], { timeoutMs: 240_000 });
-  expect(r.stderr, r.stdout + r.stderr).not.toMatch(/Error:|TypeError/);
-  return { report: JSON.parse(readFileSync(json, 'utf8')) as Report, stdout: r.stdout, code: r.code, ms: Date.now() - t0 };
-}
-
-const result = (r: Report, id: string) => r.results.find((x) => x.id === id);
-
-function mutate(c: PgCluster, actions: Record<string, string>): string {
-  const doc = JSON.parse(readFileSync(c.topologyPath, 'utf8')) as { name: string; actions: Record<string, string> };
-  doc.name = `${doc.name} — MUTANT: ${Object.keys(actions).join(', ')} replaced`;
-  Object.assign(doc.actions, actions);
-  const file = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-mutant-')), 'topology.json');
-  writeFileSync(file, JSON.stringify(doc));
-  return file;
-}
+import { judge, mutate, result } from './helpers.js';
 
 /** Restored servers' data dirs still in the cluster's state dir (drop-restore removes them). */
 const restoresLeft = (c: PgCluster): string[] => readdirSync(c.stateDir).filter((e) => /^restore-\d+$/.test(e));

@@ -4,38 +4,19 @@
 // acknowledged — inserts lost, deleted rows back, updated rows stale (HA-001 fails); a "failover"
 // whose promote does nothing fails TC-AF-002; an old primary whose start does nothing never rejoins
 // (TC-AF-005 fails naming it).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '@helios-conformance/core';
-import { leftoverNamespaces, runCacheDir, runCli } from '@helios-conformance/suite-kit';
+import { checkHtml, leftoverNamespaces, runCli, SKIP_BROWSER } from '@helios-conformance/suite-kit';
 import { startPgCluster, type PgCluster } from '@helios-conformance/testbed';
-
-async function judge(topologyPath: string, extra: string[] = []): Promise<{ report: Report; stdout: string; code: number | null }> {
-  const json = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-')), 'r.json');
-  const r = await runCli(['--topology', topologyPath, '--allow-destructive', '--json', json, '--seed', '7', ...extra], { timeoutMs: 240_000 });
-  expect(r.stderr, r.stdout + r.stderr).not.toMatch(/Error:|TypeError/);
-  return { report: JSON.parse(readFileSync(json, 'utf8')) as Report, stdout: r.stdout, code: r.code };
-}
-
-const result = (r: Report, id: string) => r.results.find((x) => x.id === id);
-
-/** A copy of the cluster's topology with some actions replaced (a broken cluster for the suite to catch). */
-function mutate(c: PgCluster, actions: Record<string, string>): string {
-  const doc = JSON.parse(readFileSync(c.topologyPath, 'utf8')) as { name: string; actions: Record<string, string> };
-  doc.name = `${doc.name} — MUTANT: ${Object.keys(actions).join(', ')} replaced`;
-  Object.assign(doc.actions, actions);
-  const file = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-mutant-')), 'topology.json');
-  writeFileSync(file, JSON.stringify(doc));
-  return file;
-}
+import { judge, mutate, result } from './helpers.js';
 
 describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
   let cluster: PgCluster;
   let run: Awaited<ReturnType<typeof judge>>;
   beforeAll(async () => {
     cluster = await startPgCluster({ replication: 'sync', standbys: 2 });
-    run = await judge(cluster.topologyPath);
+    // Only the cases this file judges: the others have their own test files (and clusters).
+    run = await judge(cluster.topologyPath, ['--only', 'TC-AF-002,HA-001,TC-AF-005'], { html: true });
   }, 300_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -68,6 +49,23 @@ describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
     expect(fb.failbackMs).toBeLessThan(300_000);
     expect(fb.interimRejoinMs).toBeGreaterThan(0);
     console.log(`TC-AF-005 on the sync cluster: reintegration ${fb.reintegrationMs} ms, switchover ${fb.switchoverMs} ms, failback ${fb.failbackMs} ms, interim rejoin ${fb.interimRejoinMs} ms`);
+  });
+
+  it.skipIf(SKIP_BROWSER)('draws each case as a timeline (acks per node, fault windows, RTO) and the SLA table, readable at 700 px (chromium)', async () => {
+    const html = readFileSync(run.htmlPath!, 'utf8');
+    const check = await checkHtml(run.htmlPath!, { width: 700, screenshot: `${run.htmlPath}.png` });
+    expect(check.problems, JSON.stringify(check)).toEqual([]);
+    const labels = check.svgs.map((s) => s.label);
+    for (const id of ['TC-AF-002', 'HA-001', 'TC-AF-005']) expect(labels).toContain(`timeline of ${id}`);
+    // The figures in the SLA table are the report's own, next to the seed's SLA.
+    const m = result(run.report, 'TC-AF-002')?.metrics as Record<string, number>;
+    expect(html).toContain(`${((m.rtoMs ?? NaN) / 1000).toFixed(2)} s`);
+    expect(html).toMatch(/(&lt;|&#60;) 60.00 s/);
+    // Both nodes that acknowledged writes (old and new primary) are series of the TC-AF-002 timeline, and the kill is shaded.
+    const section = html.slice(html.indexOf('id="hadr-TC-AF-002"'), html.indexOf('id="hadr-HA-001"'));
+    expect(new Set(section.match(/acknowledged by n\d/g)).size).toBeGreaterThanOrEqual(2);
+    expect(section).toContain('node down');
+    expect(section).toMatch(/RTO \d+\.\d\d s/);
   });
 
   it('reports each case as steady state → fault → observation → rollback, with the actions run', () => {

@@ -352,14 +352,23 @@ export function runPg(st: ClusterState, program: string, args: string[], timeout
 
 /** Copies a fresh standby of `primary` into `node`'s (absent or emptied) data directory, through their link (fails across a partition). */
 export async function baseBackup(st: ClusterState, node: NodeState, primary: NodeState, timeoutMs: number): Promise<void> {
-  rmSync(node.dataDir, { recursive: true, force: true });
-  const r = await runPg(
-    st,
-    'pg_basebackup',
-    ['-h', '127.0.0.1', '-p', String(linkPort(st, node.name, primary)), '-U', st.user, '-D', node.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync', '-w', `--label=helios-testbed ${node.name}`],
-    timeoutMs,
-  );
-  if (r.code !== 0) throw new Error(`${node.name}: pg_basebackup from ${primary.name} failed: ${tail(r.output, 800).trim()}`);
+  const deadline = Date.now() + timeoutMs;
+  // On a starved machine the backup's WAL stream can miss the primary's short wal_sender_timeout
+  // ("terminating walsender process due to replication timeout"): a fresh attempt usually passes.
+  for (let attempt = 1; ; attempt++) {
+    rmSync(node.dataDir, { recursive: true, force: true });
+    const r = await runPg(
+      st,
+      'pg_basebackup',
+      ['-h', '127.0.0.1', '-p', String(linkPort(st, node.name, primary)), '-U', st.user, '-D', node.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync', '-w', `--label=helios-testbed ${node.name}`],
+      Math.max(1_000, deadline - Date.now()),
+    );
+    if (r.code === 0) break;
+    if (attempt >= 3 || Date.now() > deadline - 2_000 || !/replication timeout|terminated unexpectedly|server closed the connection/.test(r.output)) {
+      throw new Error(`${node.name}: pg_basebackup from ${primary.name} failed${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${tail(r.output, 800).trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+  }
   configureStandby(st, node, primary);
 }
 

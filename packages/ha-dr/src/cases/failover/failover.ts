@@ -27,6 +27,8 @@ export interface Experiment {
   ledgerAfterFailback?: LedgerSummary;
   timeline?: ReturnType<typeof timeline>;
   acksAfterFaultByNode?: Record<string, number>;
+  /** When the fault the RTO is measured from was injected (ms from t0; the HTML timeline marks it). */
+  faultAt?: number;
 }
 
 /** A verdict with its id lists cut to samples (the report stays small). */
@@ -179,6 +181,7 @@ export async function runFailover(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
   const tf = Date.now();
   const kill = await act('kill', { node: old.node });
   if (!kill.ok) return ctx.fail(`fault not injected: ${describeFailure(kill)}`);
+  exp.faultAt = tf - t0;
   phase('fault', `primary ${old.node} killed`);
   if (o.isolate) {
     const r = await act('heal');
