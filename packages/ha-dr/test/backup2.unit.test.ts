@@ -64,3 +64,24 @@ describe('TC-BR-005 batch', () => {
     expect(CLEAN_REFUSAL.test('ERROR: [029]: lz4 error')).toBe(false);
   });
 });
+
+describe('SLA table rows of the backup cases', () => {
+  it('PITR accuracy and the slowest restore against TC-BR-002 SLAs, region lag (never reached: missed) against TC-BR-003, TC-BR-001 restores without SLA', async () => {
+    const { slaRows } = await import('../src/report.js');
+    const report = {
+      sections: {
+        hadr: {
+          'TC-BR-001': { timings: { restoreMsMax: 3_000 } },
+          'TC-BR-002': { sla: { pitrAccuracyMs: 1_000, pitrRestoreMs: 60_000 }, timings: { pitrAccuracyMs: 27, restoreMsMax: 70_000 } },
+          'TC-BR-003': { sla: { regionLagMs: 300_000 }, timings: { regionLagMsMax: null } },
+        },
+      },
+    } as unknown as Parameters<typeof slaRows>[0];
+    const rows = slaRows(report);
+    const row = (id: string, f: string) => rows.find((r) => r.id === id && r.figure === f);
+    expect(row('TC-BR-002', 'PITR accuracy')).toMatchObject({ measured: '0.03 s', within: true });
+    expect(row('TC-BR-002', 'slowest restore')).toMatchObject({ measured: '70.00 s', within: false });
+    expect(row('TC-BR-003', 'region lag (max)')).toMatchObject({ measured: 'not reached', within: false });
+    expect(row('TC-BR-001', 'slowest restore')).toMatchObject({ sla: '—', within: null });
+  });
+});

@@ -220,6 +220,7 @@ export const regionReplication = defineCase<HaDrTarget>({
     ctx.metric('regions', reports.length);
     ctx.metric('regionLagMsMax', Number.isFinite(maxLag) ? maxLag : null);
     rep.sla = { regionLagMs: sla };
+    rep.timings = { regionLagMsMax: Number.isFinite(maxLag) ? maxLag : null };
 
     let restoreNote: string | undefined;
     if (backup) {
