@@ -1,4 +1,4 @@
-// TC-BR-002 (PITR), TC-BR-003 (regions), TC-BR-005 (concurrent backups) and HA-030 (data-file
+// TC-BR-002 (PITR), TC-BR-003 (regions), TC-BR-005 (concurrent backups) and HA-034 (data-file
 // corruption) against ONE reference cluster with pgBackRest and two standbys, through the built CLI
 // and the cluster's own topology file: the four cases in one run, then one mutant per case that must
 // fail it — a restore that ignores the time (restores the end of WAL), a region whose replication link
@@ -57,7 +57,7 @@ describe('reference cluster with pgBackRest and two standbys (regions)', () => {
     // wal_sender_timeout 5 s instead of the testbed's 2 s: on a loaded 2-core machine a pg_basebackup of
     // the second standby was cut by the walsender's timeout (seen once); no case here times detection.
     cluster = await startPgCluster({ replication: 'async', standbys: 2, backup: 'pgbackrest', extraConf: { wal_sender_timeout: '5s' } });
-    run = await judge(cluster.topologyPath, ['--only', 'TC-BR-002,TC-BR-003,TC-BR-005,HA-030']);
+    run = await judge(cluster.topologyPath, ['--only', 'TC-BR-002,TC-BR-003,TC-BR-005,HA-034']);
     console.log(`backup2 cases: ${run.ms} ms; ${JSON.stringify(run.report.results.map((r) => ({ id: r.id, status: r.status, ms: r.durationMs, metrics: r.metrics })))}`);
   }, 420_000);
   afterAll(async () => {
@@ -116,13 +116,13 @@ describe('reference cluster with pgBackRest and two standbys (regions)', () => {
     expect(m.verifyClean).toBe(1);
   });
 
-  it('HA-030: reading a flipped page fails with XX001 and the backup of the damaged cluster flags it', () => {
-    const r = result(run.report, 'HA-030');
+  it('HA-034: reading a flipped page fails with XX001 and the backup of the damaged cluster flags it', () => {
+    const r = result(run.report, 'HA-034');
     expect(r?.status, `${r?.message}\n${run.stdout}`).toBe('pass');
-    const m = metrics(run.report, 'HA-030');
+    const m = metrics(run.report, 'HA-034');
     expect(m).toMatchObject({ readRefused: 1, corruptionErrorCode: 1, backupFlagged: 1 });
-    expect(String((hadr(run.report, 'HA-030').backup as { line: string }).line)).toMatch(/invalid page checksum/);
-    const phases = (hadr(run.report, 'HA-030').phases as Array<{ phase: string }>).map((p) => p.phase);
+    expect(String((hadr(run.report, 'HA-034').backup as { line: string }).line)).toMatch(/invalid page checksum/);
+    const phases = (hadr(run.report, 'HA-034').phases as Array<{ phase: string }>).map((p) => p.phase);
     expect(phases[0]).toBe('steady state');
     expect(phases.at(-1)).toBe('rollback');
   });
@@ -164,16 +164,16 @@ describe('reference cluster with pgBackRest and two standbys (regions)', () => {
     expect(res?.message).toMatch(/^backup (full|incr) was neither a success nor a clean refusal: action backup .* exited 1: backup failed/);
   }, 400_000);
 
-  it('fails HA-030 on a cluster that ignores checksum failures (mutant: ignore_checksum_failure = on)', async () => {
+  it('fails HA-034 on a cluster that ignores checksum failures (mutant: ignore_checksum_failure = on)', async () => {
     await onPrimary(cluster, 'ALTER SYSTEM SET ignore_checksum_failure = on');
     await onPrimary(cluster, 'SELECT pg_reload_conf()');
     try {
-      const r = await judge(cluster.topologyPath, ['--only', 'HA-030']);
-      const res = result(r.report, 'HA-030');
+      const r = await judge(cluster.topologyPath, ['--only', 'HA-034']);
+      const res = result(r.report, 'HA-034');
       expect(res?.status, res?.message ?? '').toBe('fail');
       expect(res?.message).toMatch(/^reading the damaged table (returned \d+ rows, \d+ of them WRONG|failed, but not with a data-corruption error)/);
       // The backup half still holds: pgBackRest checks the page itself.
-      expect(metrics(r.report, 'HA-030').backupFlagged).toBe(1);
+      expect(metrics(r.report, 'HA-034').backupFlagged).toBe(1);
     } finally {
       await onPrimary(cluster, 'ALTER SYSTEM RESET ignore_checksum_failure');
       await onPrimary(cluster, 'SELECT pg_reload_conf()');

@@ -1,4 +1,4 @@
-// HA-030, the data-file half of the seed's corruption test (TC-BR-004 judges the backup half; a case
+// HA-034, the data-file half of the seed's corruption test (TC-BR-004 judges the backup half; a case
 // of its own so that a topology without `corrupt-data` still gets its backup verdict, and this one is
 // n/a rather than silently skipped). Bytes are flipped inside a table's data file on the primary
 // (the topology's `corrupt-data {node} {table}`: a disk that returns wrong bytes). Reading the table
@@ -58,9 +58,9 @@ async function readRows(node: TopologyNode, qualified: string, ms = 10_000): Pro
   return { code: e.code, error: String(e.message ?? e) };
 }
 
-/** HA-030: a flipped page in a table's data file is reported on read (never wrong rows) and flagged by a backup. */
+/** HA-034: a flipped page in a table's data file is reported on read (never wrong rows) and flagged by a backup. */
 export const dataFileCorruption = defineCase<HaDrTarget>({
-  id: 'HA-030',
+  id: 'HA-034',
   title: "bytes flipped in a table's data file on the primary: reading the table fails with the data-corruption error (XX001, checksum / invalid page), never returns rows, and a backup of the damaged cluster flags it",
   priority: 'p0',
   area: 'backup',
@@ -72,7 +72,7 @@ export const dataFileCorruption = defineCase<HaDrTarget>({
     requireActions(ctx, ['corrupt-data', 'backup']);
     const { rep, phase, act } = start(ctx);
     const t = ctx.target.topology;
-    const table = 'pages_ha_030';
+    const table = 'pages_ha_034';
     const qualified = ctx.target.client.qualify(table);
     const c = await ctx.target.client.connect();
     let expected: string[];
