@@ -22,6 +22,8 @@ export const ACTIONS = {
   'corrupt-backup': [],
   'corrupt-data': ['node', 'table'],
   'skew-clock': ['node', 'seconds'],
+  'fill-disk': ['node'],
+  'free-disk': ['node'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ActionName = keyof typeof ACTIONS;

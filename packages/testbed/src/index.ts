@@ -14,7 +14,7 @@ export type { StartPgliteOptions } from './pglite.js';
 export { resolvePgliteChild, startPglite } from './pglite.js';
 export type { PgbouncerEndpoint, PgbouncerPoolMode, StartPgbouncerOptions } from './pgbouncer.js';
 export { resolvePgbouncer, startPgbouncer } from './pgbouncer.js';
-export type { PgCluster, PgClusterAction, PgClusterNode, PgClusterTopology, ReplicationMode, StartPgClusterOptions } from './pg-cluster.js';
+export type { ChaosAction, PgCluster, PgClusterAction, PgClusterNode, PgClusterTopology, ReplicationMode, StartPgClusterOptions } from './pg-cluster.js';
 export { ACTION_TIMEOUT_MS, resolveTestbedCli, runClusterActionInDir, shellQuote, startPgCluster } from './pg-cluster.js';
 export type { BackupAction, BackupState } from './pgbackrest.js';
 export { BACKUP_ACTIONS } from './pgbackrest.js';

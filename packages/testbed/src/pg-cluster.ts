@@ -26,6 +26,8 @@ import {
   type NodeState,
   type ReplicationMode,
 } from './_internal/pg-cluster-node.js';
+import { fillDisk, freeDisk, skewClock, unmountAllSync } from './_internal/pg-chaos.js';
+import { findLibfaketime } from './_internal/pg-skew.js';
 import { controlRequest, GROUPS_SYNTAX, LinkSet, parseGroups } from './_internal/pg-links.js';
 import { PgRouter, type RouterEvent } from './_internal/pg-router.js';
 import { sleep, signalProcess, tail } from './_internal/proc.js';
@@ -79,7 +81,10 @@ export interface PgClusterNode {
 }
 
 /** The actions of a cluster, as `helios-testbed cluster --state DIR <action>` also runs them. */
-export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | 'corrupt-data' | BackupAction;
+export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | 'corrupt-data' | ChaosAction | BackupAction;
+
+/** Chaos actions (./_internal/pg-chaos.ts): `skew-clock NODE SECONDS` (libfaketime), `fill-disk NODE` / `free-disk NODE` (root: a tmpfs). */
+export type ChaosAction = 'skew-clock' | 'fill-disk' | 'free-disk';
 
 /** The topology file the ha-dr suite reads (DIR/topology.json). */
 export interface PgClusterTopology {
@@ -88,7 +93,7 @@ export interface PgClusterTopology {
   clientDsn: string;
   nodes: Array<{ name: string; dsn: string }>;
   replication: ReplicationMode;
-  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction | 'corrupt-data', string>>;
+  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction | ChaosAction | 'corrupt-data', string>>;
 }
 
 /** A running PostgreSQL 15 streaming-replication cluster with its router. */
@@ -124,7 +129,7 @@ export interface PgCluster {
   logs(node: string): string;
   /**
    * Runs an action (same code as the CLI); resolves with its output line(s). `node` is the node name,
-   * or for `partition` the groups: `'n1|n2,n3'`.
+   * or for `partition` the groups: `'n1|n2,n3'`; `arg` is the SECONDS of `skew-clock`.
    */
   run(action: PgClusterAction, node?: string, timeoutMs?: number, arg?: string): Promise<string>;
   /** The current partition as groups of node names (undefined: every replication link is up). */
@@ -149,6 +154,9 @@ export const ACTION_TIMEOUT_MS: Record<PgClusterAction, number> = {
   partition: 5_000,
   heal: 5_000,
   'corrupt-data': 60_000,
+  'skew-clock': 60_000,
+  'fill-disk': 60_000,
+  'free-disk': 60_000,
   ...BACKUP_ACTION_TIMEOUT_MS,
 };
 
@@ -172,8 +180,8 @@ export function resolveTestbedCli(): string {
  */
 export async function runClusterAction(st: ClusterState, action: PgClusterAction, nodeName: string | undefined, timeoutMs?: number, arg?: string): Promise<string> {
   const ms = timeoutMs ?? ACTION_TIMEOUT_MS[action];
-  // Only corrupt-data takes a second argument (the table).
-  if (arg !== undefined && action !== 'corrupt-data') throw new Error(`${action} takes at most one argument`);
+  // Only skew-clock (SECONDS) and corrupt-data (TABLE) take a second argument.
+  if (arg !== undefined && action !== 'skew-clock' && action !== 'corrupt-data') throw new Error(`${action} takes one argument at most`);
   if (action === 'partition' || action === 'heal') return linkAction(st, action, nodeName, ms);
   // The argument is a kind, a target or a DSN, not a node; pgbackrest locks the stanza itself.
   if (isBackupAction(action)) return runBackupAction(st, action, nodeName, ms);
@@ -200,7 +208,7 @@ export async function runClusterAction(st: ClusterState, action: PgClusterAction
   const unlock = await lockNode(st, node.name, Date.now() + ms);
   try {
     if (action === 'corrupt-data') return await deadline(corruptData(st, node, arg, ms));
-    return await runUnlocked(st, action, node, ms, deadline);
+    return await runUnlocked(st, action, node, ms, deadline, arg);
   } finally {
     unlock();
   }
@@ -262,8 +270,15 @@ async function runUnlocked(
   node: NodeState | undefined,
   ms: number,
   deadline: <T>(p: Promise<T>) => Promise<T>,
+  arg?: string,
 ): Promise<string> {
   switch (action) {
+    case 'skew-clock':
+      return deadline(skewClock(st, node!, arg, ms));
+    case 'fill-disk':
+      return deadline(fillDisk(st, node!, ms));
+    case 'free-disk':
+      return deadline(freeDisk(st, node!, ms));
     case 'kill':
       return deadline(killNode(node!, ms).then((r) => (r === 'killed' ? `${node!.name} killed (SIGKILL)` : `${node!.name} was not running`)));
     case 'stop':
@@ -290,8 +305,8 @@ async function runUnlocked(
 }
 
 /** {@link runClusterAction} on the cluster whose state.json is in `stateDir` (any process). */
-export async function runClusterActionInDir(stateDir: string, action: PgClusterAction, node?: string, timeoutMs?: number): Promise<string> {
-  return runClusterAction(readState(stateDir), action, node, timeoutMs);
+export async function runClusterActionInDir(stateDir: string, action: PgClusterAction, node?: string, timeoutMs?: number, arg?: string): Promise<string> {
+  return runClusterAction(readState(stateDir), action, node, timeoutMs, arg);
 }
 
 function dsnFor(password: string, port: number): string {
@@ -387,6 +402,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
         }),
       );
     }
+    // fill-disk's tmpfs mounts: the directory cannot be removed while they are mounted.
+    if (s) unmountAllSync(s.dir);
     await router?.close();
     await links?.close();
     for (const r of registrations.values()) r.reg.remove();
@@ -405,6 +422,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
         signalProcess(p, 'SIGKILL');
       }
     }
+    if (st) unmountAllSync(st.dir);
     for (const r of registrations.values()) r.reg.remove();
   };
 
@@ -573,6 +591,9 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
               'corrupt-data': `${base} corrupt-data {node} {table}`,
             }
           : {}),
+        // Chaos: clock skew where libfaketime is installed, a full disk where a tmpfs can be mounted (root).
+        ...(findLibfaketime() ? { 'skew-clock': `${base} skew-clock {node} {seconds}` } : {}),
+        ...(isRoot() ? { 'fill-disk': `${base} fill-disk {node}`, 'free-disk': `${base} free-disk {node}` } : {}),
       },
     };
     const topologyPath = path.join(dir, 'topology.json');

@@ -114,7 +114,12 @@ describe('startPgCluster async: failover through the CLI and the router', () => 
     expect(topo.replication).toBe('async');
     expect(topo.nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
     expect(topo.clientDsn).toBe(c.clientDsn);
-    expect(Object.keys(topo.actions).sort()).toEqual(['heal', 'kill', 'partition', 'pause', 'promote', 'resume', 'start', 'stop', 'who-is-primary']);
+    // Plus the chaos actions where the machine allows them (libfaketime installed; root for fill-disk's tmpfs).
+    const chaos = [
+      ...(existsSync('/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1') || existsSync('/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1') ? ['skew-clock'] : []),
+      ...(process.getuid?.() === 0 ? ['fill-disk', 'free-disk'] : []),
+    ];
+    expect(Object.keys(topo.actions).sort()).toEqual(['heal', 'kill', 'partition', 'pause', 'promote', 'resume', 'start', 'stop', 'who-is-primary', ...chaos].sort());
     expect(topo.actions.partition).toMatch(/ partition \{groups\}$/);
     expect(topo.actions.heal).toMatch(/ heal$/);
     expect(topo.actions.kill.startsWith(`${process.execPath} `)).toBe(true);

@@ -9,7 +9,7 @@ import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg
 import { readState } from './pg-cluster-node.js';
 import { errorMessage, isRoot } from './util.js';
 
-export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE | GROUPS | KIND | TARGET | DSN] [TABLE] [--timeout-ms N]
+export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE [SECONDS | TABLE] | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
 
 Acts on a PostgreSQL cluster started by startPgCluster() or \`helios-testbed up pg-cluster\`
 (DIR is its STATE_DIR, holding state.json). Run it as the user that started the cluster (root
@@ -32,6 +32,16 @@ Actions:
                    a node not named is a group of its own); replaces any earlier partition
   heal             restore every replication link (clients reach every node throughout)
 
+Chaos:
+  skew-clock NODE SECONDS
+                   restart the node (fast shutdown, start) under libfaketime with its wall clock
+                   shifted by SECONDS (e.g. 30 or -30; 0 restores it) and check its
+                   clock_timestamp(); the skew stays for every later start. Needs libfaketime
+  fill-disk NODE   (root) the first time, move the node's data directory onto a private tmpfs
+                   (one restart); then fill that tmpfs until no byte is free
+  free-disk NODE   remove the filler; start the node again if the full disk brought it down.
+                   The tmpfs stays until the cluster stops
+
 With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backup\`), pgBackRest:
   backup KIND      full, diff or incr backup of the current primary; prints pgBackRest's
                    warnings (e.g. invalid page checksums) and then the backup label (last line);
@@ -50,7 +60,8 @@ With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backu
                    again; with data checksums, reading the table then fails (XX001)
 
 Every action has a deadline (--timeout-ms, defaults: kill 10 s, start 60 s, stop 30 s,
-promote 30 s, backup and restore 120 s, verify-backup 60 s, drop-restore 30 s, others 5-10 s)
+promote 30 s, backup and restore 120 s, verify-backup 60 s, drop-restore 30 s, skew-clock,
+fill-disk and free-disk 60 s, others 5-10 s)
 and exits 2 with one line on failure.`;
 
 const ACTIONS = Object.keys(ACTION_TIMEOUT_MS) as PgClusterAction[];
@@ -61,9 +72,11 @@ export async function clusterMain(argv: string[]): Promise<number> {
     return 2;
   };
   let parsed;
+  // A negative SECONDS of skew-clock (-30) is a value, not an option.
+  const NEG = '\u0000neg:';
   try {
     parsed = parseArgs({
-      args: argv,
+      args: argv.map((a) => (/^-\d+$/.test(a) ? NEG + a : a)),
       allowPositionals: true,
       options: { state: { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
     });
@@ -75,9 +88,10 @@ export async function clusterMain(argv: string[]): Promise<number> {
     process.stdout.write(CLUSTER_USAGE + '\n');
     return 0;
   }
-  const [action, node, ...rest] = positionals;
-  // corrupt-data NODE TABLE: the one action with two arguments.
-  const arg = action === 'corrupt-data' ? rest.shift() : undefined;
+  const [action, node, ...more] = positionals.map((p) => (p.startsWith(NEG) ? p.slice(NEG.length) : p));
+  // skew-clock NODE SECONDS and corrupt-data NODE TABLE: the only actions with a second argument.
+  const arg = action === 'skew-clock' || action === 'corrupt-data' ? more.shift() : undefined;
+  const rest = more;
   if (!values.state) return fail('missing --state DIR (the STATE_DIR of the cluster)');
   if (!action) return fail(`missing action (one of ${ACTIONS.join(', ')})`);
   if (!(ACTIONS as string[]).includes(action)) return fail(`unknown action "${action}" (one of ${ACTIONS.join(', ')})`);

@@ -9,6 +9,7 @@ import { chownSync, closeSync, existsSync, openSync, readdirSync, readFileSync, 
 import path from 'node:path';
 import { isServerError, pgConnect, type PgClientSession } from './pg-client.js';
 import { linkKey } from './pg-links.js';
+import { skewEnv } from './pg-skew.js';
 import { cleanEnv, readStat, runCommand, signalProcess, sleep, tail } from './proc.js';
 import { errorMessage } from './util.js';
 
@@ -287,7 +288,8 @@ export async function spawnNode(st: ClusterState, node: NodeState, timeoutMs: nu
     const child = spawn(
       path.join(st.binDir, 'postgres'),
       ['-D', node.dataDir, '-p', String(node.port), '-k', st.dir, '-c', 'listen_addresses=127.0.0.1', '-c', `cluster_name=${node.name}`],
-      { cwd: st.dir, env: env(st), ...ids(st), detached: true, stdio: ['ignore', fd, fd] },
+      // A node with a clock skew (skew-clock) runs under libfaketime, whoever starts it.
+      { cwd: st.dir, env: env(st, skewEnv(st, node)), ...ids(st), detached: true, stdio: ['ignore', fd, fd] },
     );
     child.once('exit', () => (exited = true));
     child.once('error', () => (exited = true));
@@ -418,7 +420,9 @@ export async function startNode(st: ClusterState, node: NodeState, timeoutMs: nu
     }
     configureStandby(st, node, primary);
   }
-  // A crash leaves postmaster.pid behind; postgres removes a stale one itself.
+  // A crash leaves postmaster.pid behind; postgres removes a stale one itself, unless its PID still
+  // exists: a killed postmaster another process started (the CLI) is a zombie until init reaps it.
+  await waitZombieReaped(node, Math.min(3000, Math.max(0, deadline - Date.now())));
   const logFrom = readLog(node).length;
   let pid = await spawnNode(st, node, Math.max(1000, deadline - Date.now()));
   if (primary && !(await followsPrimary(st, node, primary, Math.min(5000, Math.max(1000, deadline - Date.now())), logFrom))) {
@@ -434,6 +438,18 @@ export async function startNode(st: ClusterState, node: NodeState, timeoutMs: nu
     how = `re-created with pg_basebackup from ${primary.name} (it did not follow ${primary.name}'s timeline after: ${how}) and started as its standby`;
   }
   return `${node.name} ${how} (pid ${pid})`;
+}
+
+/** Waits (up to `ms`) while the PID in the node's postmaster.pid is a zombie. */
+async function waitZombieReaped(node: NodeState, ms: number): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(node.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + ms;
+  while (pid > 0 && readStat(pid)?.state === 'Z' && Date.now() < deadline) await sleep(20);
 }
 
 /** True once `node`'s WAL receiver streams on the timeline `primary` writes (polled until `timeoutMs`). */
