@@ -131,6 +131,8 @@ export const regionReplication = defineCase<HaDrTarget>({
   timeoutMs: 900_000,
   async run(ctx: Ctx) {
     const t = ctx.target.topology;
+    // Probes, WAL positions and the ledger are PostgreSQL's (a mysql-family topology, e.g. Galera, is multi-primary).
+    if ((t.family as string) !== 'postgres') ctx.notApplicable(`TC-BR-003 measures PostgreSQL streaming replication; the topology's family is ${t.family}`);
     const states = await clusterState(t);
     const primary = states.filter((s) => s.up && s.primary);
     const regions = t.nodes.filter((n) => states.some((s) => s.node === n.name && s.up && !s.primary));
