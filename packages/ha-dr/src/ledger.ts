@@ -10,7 +10,9 @@
 // that took effect is a phantom. In-doubt writes are counted apart, never as lost or as kept.
 import type { Client } from 'pg';
 import { settle, sleep, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, loadPg, parsePgDsn, type PgTarget } from '@helios-conformance/sql/postgres';
+import { closeConnection, type MyTarget } from '@helios-conformance/sql/mysql';
+import { closeClient, destroyClient, type PgTarget } from '@helios-conformance/sql/postgres';
+import { queryNode } from './_internal/nodes.js';
 
 export type Outcome = 'ack' | 'failed' | 'in-doubt';
 export type Op = 'insert' | 'update' | 'delete';
@@ -66,20 +68,119 @@ export interface Writer {
 
 const IN_DOUBT_CLASSES = /^(08|57P|XX)/;
 
+/** The run's session of either wire family: PostgreSQL (PgTarget) or MySQL / MariaDB (MyTarget). */
+export type LedgerTarget = PgTarget | MyTarget;
+
+/** One connection of the writer, whatever the family. */
+interface LedgerConn {
+  /** Rows of a query, or `[{ n: affected rows }]` of a write without a result set. */
+  query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** The port of the node this connection is on (the node's identity in the ledger). */
+  port: number | undefined;
+  destroy(): void;
+  close(ms: number): Promise<void>;
+}
+
+interface LedgerDb {
+  family: 'postgres' | 'mysql';
+  qualify(table: string): string;
+  open(): Promise<LedgerConn>;
+  sql: Record<Op, string> & { create: string; read: string };
+  /** Parameters of each write, in the order its statement takes them. */
+  params(op: Op, id: number, client: number, version: number | undefined): unknown[];
+  /**
+   * A server error that proves the write did not happen (`failed`, with its code), or undefined
+   * when the outcome is unknown (`in-doubt`: the connection is dropped).
+   */
+  refusal(error: unknown): string | undefined;
+}
+
+const isMy = (t: LedgerTarget): t is MyTarget => 'namespace' in t && typeof (t as MyTarget).mysql2Options === 'function';
+
+function ledgerDb(target: LedgerTarget, table: string): LedgerDb {
+  const t = target.qualify(table);
+  if (isMy(target)) {
+    return {
+      family: 'mysql',
+      qualify: (x) => target.qualify(x),
+      async open() {
+        const c = await target.connect();
+        c.on('error', () => undefined);
+        // A connection stays on one node (a router forwards whole connections): ask once which.
+        const [r] = await c.query('SELECT @@port AS port');
+        return {
+          port: Number((r as Array<{ port: number }>)[0]?.port),
+          async query(q, params) {
+            const [rows] = await c.query(q, params as unknown[]);
+            return Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [{ n: (rows as { affectedRows?: number }).affectedRows ?? 0 }];
+          },
+          destroy: () => c.destroy(),
+          close: (ms) => closeConnection(c, ms),
+        };
+      },
+      sql: {
+        // InnoDB with a primary key: what Galera replicates.
+        create: `CREATE TABLE ${t} (id bigint PRIMARY KEY, client int NOT NULL, version int NOT NULL DEFAULT 0, at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB`,
+        insert: `INSERT INTO ${t} (id, client) VALUES (?, ?)`,
+        update: `UPDATE ${t} SET version = ?, at = CURRENT_TIMESTAMP(6) WHERE id = ?`,
+        delete: `DELETE FROM ${t} WHERE id = ?`,
+        read: `SELECT id, version FROM ${t}`,
+      },
+      params: (op, id, client, version) => (op === 'insert' ? [id, client] : op === 'update' ? [version, id] : [id]),
+      refusal(error) {
+        const e = error as { errno?: unknown; sqlState?: unknown };
+        // Server errors (errno < 2000) answer the statement: it was refused or rolled back (1047
+        // without quorum, 1213 a certification conflict). 1180 (error during COMMIT) and client-side
+        // errors (lost connection, timeouts) leave the outcome unknown.
+        if (typeof e?.errno === 'number' && e.errno < 2000 && e.errno !== 1180) return `${e.errno}${typeof e.sqlState === 'string' ? ` (${e.sqlState})` : ''}`;
+        return undefined;
+      },
+    };
+  }
+  return {
+    family: 'postgres',
+    qualify: (x) => target.qualify(x),
+    async open() {
+      const c = await target.connect();
+      c.on('error', () => undefined);
+      return {
+        port: undefined,
+        query: async (q, params) => (await c.query(q, params as unknown[])).rows as Array<Record<string, unknown>>,
+        destroy: () => destroyClient(c),
+        close: (ms) => closeClient(c, ms),
+      };
+    },
+    sql: {
+      create: `CREATE TABLE ${t} (id bigint PRIMARY KEY, client int NOT NULL, version int NOT NULL DEFAULT 0, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+      insert: `INSERT INTO ${t} (id, client) VALUES ($1, $2) RETURNING inet_server_port() AS port, 1 AS n`,
+      // Through a CTE so that the answer names the node (and the row count) also when no row matched.
+      update: `WITH w AS (UPDATE ${t} SET version = $2, at = clock_timestamp() WHERE id = $1 RETURNING 1) SELECT inet_server_port() AS port, (SELECT count(*) FROM w)::int AS n`,
+      delete: `WITH w AS (DELETE FROM ${t} WHERE id = $1 RETURNING 1) SELECT inet_server_port() AS port, (SELECT count(*) FROM w)::int AS n`,
+      read: `SELECT id, version FROM ${t}`,
+    },
+    params: (op, id, client, version) => (op === 'insert' ? [id, client] : op === 'update' ? [id, version] : [id]),
+    refusal(error) {
+      const code = (error as { code?: unknown }).code;
+      const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+      return sqlstate && !IN_DOUBT_CLASSES.test(sqlstate) ? sqlstate : undefined;
+    },
+  };
+}
+
 /** Creates the ledger table (in the run schema of `target`). */
-export async function createLedger(target: PgTarget, table: string): Promise<void> {
-  const c = await target.connect();
+export async function createLedger(target: LedgerTarget, table: string): Promise<void> {
+  const db = ledgerDb(target, table);
+  const c = await db.open();
   try {
-    await c.query(
-      `CREATE TABLE ${target.qualify(table)} (id bigint PRIMARY KEY, client int NOT NULL, version int NOT NULL DEFAULT 0, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
-    );
+    await c.query(db.sql.create);
   } finally {
-    await closeClient(c);
+    await c.close(2_000);
   }
 }
 
 /** Starts `clients` writers on `table` through `target` until stopped. */
-export function startWriter(target: PgTarget, table: string, o: WriterOptions = {}): Writer {
+export function startWriter(target: LedgerTarget, table: string, o: WriterOptions = {}): Writer {
+  const db = ledgerDb(target, table);
   const clients = o.clients ?? 4;
   const opTimeoutMs = o.opTimeoutMs ?? 2_000;
   const paceMs = o.paceMs ?? 10;
@@ -91,30 +192,26 @@ export function startWriter(target: PgTarget, table: string, o: WriterOptions = 
   let nextId = 1;
   let stopped = true;
   let running: Promise<unknown> = Promise.resolve();
-  const t = target.qualify(table);
-  const sql: Record<Op, string> = {
-    insert: `INSERT INTO ${t} (id, client) VALUES ($1, $2) RETURNING inet_server_port() AS port, 1 AS n`,
-    // Through a CTE so that the answer names the node (and the row count) also when no row matched.
-    update: `WITH w AS (UPDATE ${t} SET version = $2, at = clock_timestamp() WHERE id = $1 RETURNING 1) SELECT inet_server_port() AS port, (SELECT count(*) FROM w)::int AS n`,
-    delete: `WITH w AS (DELETE FROM ${t} WHERE id = $1 RETURNING 1) SELECT inet_server_port() AS port, (SELECT count(*) FROM w)::int AS n`,
-  };
+  const sql = db.sql;
   // Per client: its acknowledged rows still expected present (only their owner touches them, one
   // write at a time, so the order of a row's writes is the order they were sent) and the next version.
   const live: number[][] = Array.from({ length: clients }, () => []);
   const nextVersion = new Map<number, number>();
 
   const loop = async (n: number): Promise<void> => {
-    let client: Client | undefined;
+    let client: LedgerConn | undefined;
     const rows = live[n] as number[];
     while (!stopped) {
       if (!client) {
-        const r = await within(settle(target.connect()), opTimeoutMs);
+        const opening = db.open();
+        const r = await within(settle(opening), opTimeoutMs);
         if (r.timedOut || !r.value.ok) {
+          // A connection that opens after its deadline is dropped, never leaked.
+          if (r.timedOut) void opening.then((c) => c.destroy(), () => undefined);
           await sleep(50);
           continue;
         }
         client = r.value.value;
-        client.on('error', () => undefined);
       }
       const dice = random();
       const op: Op = rows.length && dice < updateShare ? 'update' : rows.length && dice < updateShare + deleteShare ? 'delete' : 'insert';
@@ -122,30 +219,30 @@ export function startWriter(target: PgTarget, table: string, o: WriterOptions = 
       const id = op === 'insert' ? nextId++ : (rows[pick] as number);
       const version = op === 'update' ? (nextVersion.get(id) ?? 1) : undefined;
       if (version !== undefined) nextVersion.set(id, version + 1);
-      const params = op === 'insert' ? [id, n] : op === 'update' ? [id, version] : [id];
+      const params = db.params(op, id, n, version);
       const e: LedgerEntry = { id, op, ...(version !== undefined ? { version } : {}), client: n, start: Date.now(), end: 0, outcome: 'in-doubt' };
       inFlight.add(e);
-      const r = await within(settle(client.query<{ port: number; n: number }>(sql[op], params)), opTimeoutMs);
+      const r = await within(settle(client.query(sql[op], params)), opTimeoutMs);
       e.end = Date.now();
       inFlight.delete(e);
       if (r.timedOut) {
         e.error = `no answer within ${opTimeoutMs} ms`;
-        destroyClient(client);
+        client.destroy();
         client = undefined;
       } else if (r.value.ok) {
-        const row = r.value.value.rows[0];
+        const row = r.value.value[0];
         e.outcome = 'ack';
-        e.port = Number(row?.port);
+        e.port = client.port ?? Number(row?.port);
         if (op !== 'insert') e.rows = Number(row?.n);
       } else {
-        const code = (r.value.error as { code?: unknown }).code;
-        const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-        if (sqlstate && !IN_DOUBT_CLASSES.test(sqlstate)) {
+        const refused = db.refusal(r.value.error);
+        if (refused) {
           e.outcome = 'failed';
-          e.error = sqlstate;
+          e.error = refused;
         } else {
-          e.error = sqlstate ?? String((r.value.error as Error).message ?? r.value.error).slice(0, 120);
-          destroyClient(client);
+          const code = (r.value.error as { code?: unknown }).code;
+          e.error = (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined) ?? String((r.value.error as Error).message ?? r.value.error).slice(0, 120);
+          client.destroy();
           client = undefined;
         }
       }
@@ -159,7 +256,7 @@ export function startWriter(target: PgTarget, table: string, o: WriterOptions = 
       }
       await sleep(paceMs);
     }
-    if (client) await closeClient(client, 1_000);
+    if (client) await client.close(1_000);
   };
   const writer: Writer = {
     entries,
@@ -275,13 +372,16 @@ export async function readRows(client: Client, qualifiedTable: string, timeoutMs
 }
 
 /** Reads the ledger back through `target` (the primary now) and judges every write. */
-export async function readBack(target: PgTarget, table: string, entries: readonly LedgerEntry[], timeoutMs = 10_000): Promise<LedgerVerdict> {
-  const c = await target.connect();
+export async function readBack(target: LedgerTarget, table: string, entries: readonly LedgerEntry[], timeoutMs = 10_000): Promise<LedgerVerdict> {
+  const db = ledgerDb(target, table);
+  const c = await db.open();
   let rows: Map<number, number>;
   try {
-    rows = await readRows(c, target.qualify(table), timeoutMs);
+    const r = await within(c.query(db.sql.read), timeoutMs);
+    if (r.timedOut) throw new Error(`reading the ledger back got no answer within ${timeoutMs} ms`);
+    rows = new Map(r.value.map((x) => [Number(x.id), Number(x.version)]));
   } finally {
-    await closeClient(c);
+    await c.close(2_000);
   }
   return judgeLedger(entries, rows);
 }
@@ -291,35 +391,9 @@ export async function readBack(target: PgTarget, table: string, entries: readonl
  * `timeoutMs` for connecting and reading. Rejects with the node's error.
  */
 export async function readRowsOnNode(dsn: string, qualifiedTable: string, timeoutMs = 5_000): Promise<Map<number, number>> {
-  const p = parsePgDsn(dsn);
-  const pg = await loadPg();
-  const c = new pg.Client({
-    host: p.host,
-    port: p.port,
-    user: p.user,
-    password: p.password,
-    database: p.database,
-    connectionTimeoutMillis: timeoutMs,
-    ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
-    application_name: 'helios-ha-dr-observer',
-  });
-  c.on('error', () => undefined);
-  const r = await within(
-    settle(
-      (async () => {
-        await c.connect();
-        return readRows(c, qualifiedTable, timeoutMs);
-      })(),
-    ),
-    timeoutMs,
-  );
-  if (r.timedOut) {
-    destroyClient(c);
-    throw new Error(`no answer within ${timeoutMs} ms`);
-  }
-  await closeClient(c, 500);
-  if (!r.value.ok) throw r.value.error instanceof Error ? r.value.error : new Error(String(r.value.error));
-  return r.value.value;
+  const r = await queryNode(dsn, `SELECT id, version FROM ${qualifiedTable}`, timeoutMs);
+  if (!r.ok) throw Object.assign(new Error(r.error), r.code ? { code: r.code } : {}, r.errno ? { errno: r.errno } : {});
+  return new Map(r.rows.map((x) => [Number(x.id), Number(x.version)]));
 }
 
 /** Per 250 ms bucket and node (or outcome), how many writes ended there: the case's timeline. */

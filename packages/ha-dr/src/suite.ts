@@ -1,5 +1,5 @@
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
-import { classifyPgError, fromDsn } from '@helios-conformance/sql/postgres';
+import { classifyPgError, fromDsn, type PgTarget } from '@helios-conformance/sql/postgres';
 import pkg from '../package.json' with { type: 'json' };
 import { haDrCases } from './cases/index.js';
 import { renderHaDrConsole, renderHaDrHtml } from './report.js';
@@ -41,8 +41,14 @@ function sizeOf(o: OpenOptions): 'ci' | 'full' {
 /** The open session on a topology: the run schema on the client DSN, the cluster to stop if the run started it. */
 async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => Promise<void>): Promise<SuiteSession<HaDrTarget>> {
   let client;
+  let my;
   try {
-    client = await fromDsn(t.clientDsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
+    if (t.family === 'mysql') {
+      // The MySQL wire family (e.g. Galera): the run's database through the client DSN.
+      const { fromDsn: fromMysqlDsn } = await import('@helios-conformance/sql/mysql');
+      client = await fromMysqlDsn(t.clientDsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
+      my = client.target;
+    } else client = await fromDsn(t.clientDsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
   } catch (e) {
     await stopCluster?.();
     throw e;
@@ -50,7 +56,8 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
   const sections: Record<string, unknown> = {};
   const target: HaDrTarget = {
     topology: t,
-    client: client.target,
+    client: (my ? undefined : client.target) as PgTarget,
+    ...(my ? { my } : {}),
     sla: slaOf(o),
     writers: int(o, 'writers', 4, 1, 64),
     steadyMs: int(o, 'steady-ms', 2_000, 200, 600_000),

@@ -1,3 +1,4 @@
+import type { MyTarget } from '@helios-conformance/sql/mysql';
 import type { PgTarget } from '@helios-conformance/sql/postgres';
 import type { Topology } from './topology.js';
 
@@ -33,8 +34,14 @@ export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs
 /** What every ha-dr case receives as `ctx.target`. */
 export interface HaDrTarget {
   readonly topology: Topology;
-  /** The run's session through the client-facing DSN (its schema holds the ledgers). */
+  /**
+   * The run's session through the client-facing DSN (its schema holds the ledgers), for a
+   * `postgres` topology. Cases written for PostgreSQL check `topology.family` first: on a `mysql`
+   * topology this is undefined (cast), and {@link my} holds the session.
+   */
   readonly client: PgTarget;
+  /** The run's session (database `hc_<run id>`) for a `mysql` topology; undefined otherwise. */
+  readonly my?: MyTarget;
   readonly sla: Sla;
   /** Writer clients (default 4). */
   readonly writers: number;

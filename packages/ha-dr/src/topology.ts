@@ -38,7 +38,8 @@ export interface TopologyNode {
 /** A cluster as the suite sees it. */
 export interface Topology {
   name: string;
-  family: 'postgres';
+  /** `postgres` (PostgreSQL wire) or `mysql` (MySQL / MariaDB wire, e.g. a Galera cluster): every DSN must be of it. */
+  family: 'postgres' | 'mysql';
   /** What applications use: a proxy, a VIP, a multi-host DSN the driver follows. The writer goes through it. */
   clientDsn: string;
   nodes: TopologyNode[];
@@ -69,14 +70,17 @@ export function parseTopology(doc: unknown, source: string): Topology {
   const known = ['$schema', 'name', 'family', 'clientDsn', 'nodes', 'replication', 'failover', 'actions', 'actionTimeoutMs'];
   for (const k of Object.keys(d)) if (!known.includes(k)) bad(`unknown key "${k}" (known: ${known.slice(1).join(', ')})`);
   if (typeof d.name !== 'string' || !d.name) bad('"name" must be a non-empty string');
-  if (d.family !== 'postgres') bad(`"family" must be "postgres" (the only family with reference clusters so far), not ${JSON.stringify(d.family)}`);
-  if (typeof d.clientDsn !== 'string' || !/^postgres(ql)?:\/\//.test(d.clientDsn)) bad('"clientDsn" must be a postgres:// DSN');
+  if (d.family !== 'postgres' && d.family !== 'mysql') bad(`"family" must be "postgres" or "mysql", not ${JSON.stringify(d.family)}`);
+  const family = d.family as 'postgres' | 'mysql';
+  const scheme = family === 'postgres' ? /^postgres(ql)?:\/\// : /^(mysql|mariadb):\/\//;
+  const schemeName = family === 'postgres' ? 'a postgres://' : 'a mysql:// (or mariadb://)';
+  if (typeof d.clientDsn !== 'string' || !scheme.test(d.clientDsn)) bad(`"clientDsn" must be ${schemeName} DSN (family ${family})`);
   if (!Array.isArray(d.nodes) || d.nodes.length < 2) bad('"nodes" must list at least two nodes');
   const nodes: TopologyNode[] = (d.nodes as unknown[]).map((n, i) => {
     const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
     for (const k of Object.keys(o)) if (k !== 'name' && k !== 'dsn') bad(`nodes[${i}]: unknown key "${k}"`);
     if (typeof o.name !== 'string' || !NAME.test(o.name)) bad(`nodes[${i}].name must be 1-64 characters of A-Z a-z 0-9 _ . -`);
-    if (typeof o.dsn !== 'string' || !/^postgres(ql)?:\/\//.test(o.dsn)) bad(`nodes[${i}].dsn must be a postgres:// DSN`);
+    if (typeof o.dsn !== 'string' || !scheme.test(o.dsn)) bad(`nodes[${i}].dsn must be ${schemeName} DSN (family ${family})`);
     return { name: o.name as string, dsn: o.dsn as string };
   });
   const names = new Set(nodes.map((n) => n.name));
@@ -99,7 +103,7 @@ export function parseTopology(doc: unknown, source: string): Topology {
   }
   return {
     name: d.name as string,
-    family: 'postgres',
+    family,
     clientDsn: d.clientDsn as string,
     nodes,
     ...(d.replication ? { replication: d.replication as 'async' | 'sync' } : {}),
@@ -129,5 +133,5 @@ export async function loadTopology(file: string): Promise<Topology> {
 
 /** The node a DSN's host:port belongs to, by the topology's node DSNs. */
 export function nodeByPort(t: Topology, port: number): TopologyNode | undefined {
-  return t.nodes.find((n) => Number(new URL(n.dsn).port || 5432) === port);
+  return t.nodes.find((n) => Number(new URL(n.dsn).port || (t.family === 'mysql' ? 3306 : 5432)) === port);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CannotRunError } from '@helios-conformance/core';
 import { ACTIONS, commandLine, parseTopology, runAction, shellQuote } from '../src/index.js';
+import { nodeByPort } from '../src/topology.js';
 
 const base = {
   name: 'two nodes',
@@ -33,15 +34,27 @@ describe('topology files', () => {
     expect(t.nodes.map((n) => n.name)).toEqual(['a', 'b']);
   });
 
+  it('accepts a mysql-family cluster (Galera) and finds its nodes by port (3306 when absent)', () => {
+    const t = parseTopology(
+      { ...base, family: 'mysql', clientDsn: 'mysql://u:s@127.0.0.1:4000/db', nodes: [{ name: 'a', dsn: 'mysql://u:s@127.0.0.1/db' }, { name: 'b', dsn: 'mariadb://u:s@127.0.0.1:4002/db' }] },
+      't.json',
+    );
+    expect(t.family).toBe('mysql');
+    expect(nodeByPort(t, 3306)?.name).toBe('a');
+    expect(nodeByPort(t, 4002)?.name).toBe('b');
+  });
+
   it.each([
     [{ ...base, nodes: [base.nodes[0]] }, 'topology t.json: "nodes" must list at least two nodes'],
-    [{ ...base, family: 'mysql' }, '"family" must be "postgres"'],
+    [{ ...base, family: 'oracle' }, '"family" must be "postgres" or "mysql"'],
+    [{ ...base, family: 'mysql' }, '"clientDsn" must be a mysql:// (or mariadb://) DSN (family mysql)'],
+    [{ ...base, family: 'mysql', clientDsn: 'mysql://u:s@127.0.0.1:3306/db' }, 'nodes[0].dsn must be a mysql:// (or mariadb://) DSN (family mysql)'],
     [{ ...base, extra: 1 }, 'unknown key "extra"'],
     [{ ...base, nodes: [base.nodes[0], { ...base.nodes[1], name: 'a' }] }, 'node names must be unique'],
     [{ ...base, actions: { explode: 'x' } }, 'actions: unknown action "explode"'],
     [{ ...base, actions: { kill: 'kill {host}' } }, 'actions.kill: unknown placeholder {host} (this action has {node})'],
     [{ ...base, actions: { heal: 'heal {node}' } }, 'actions.heal: unknown placeholder {node} (this action has none)'],
-    [{ ...base, clientDsn: 'mysql://x@y/z' }, '"clientDsn" must be a postgres:// DSN'],
+    [{ ...base, clientDsn: 'mysql://x@y/z' }, '"clientDsn" must be a postgres:// DSN (family postgres)'],
     [{ ...base, failover: 'sometimes' }, '"failover" must be "manual" or "automatic"'],
   ])('refuses %j with one line naming the key', (doc, msg) => {
     expect(error(doc)).toContain(msg);

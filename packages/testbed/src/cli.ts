@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import type { Endpoint } from './endpoint.js';
 import { clusterMain } from './_internal/cluster-cli.js';
 import { startMariadb } from './mariadb.js';
+import { startPatroniCluster, type PatroniCluster } from './patroni-cluster.js';
 import { startPgCluster, type PgCluster } from './pg-cluster.js';
+import { startGaleraCluster, type GaleraCluster } from './galera-cluster.js';
 import { startPgbouncer, type PgbouncerEndpoint, type PgbouncerPoolMode } from './pgbouncer.js';
 import { startPglite } from './pglite.js';
 import { startPostgres } from './postgres.js';
@@ -19,9 +21,13 @@ const KINDS_TEXT = `  postgres   PostgreSQL from the machine's binaries (initdb 
   pgbouncer  PgBouncer (the machine's pgbouncer) in front of a fresh postgres, scram-sha-256,
              --pool-mode session (default) or transaction; also pgbouncer-session, pgbouncer-transaction
   pg-cluster PostgreSQL 15 streaming replication: primary n1 + --standbys N (default 2) standbys,
-             async (default) or --sync, a router as CLIENT_DSN, actions via \`helios-testbed cluster\``;
+             async (default) or --sync, a router as CLIENT_DSN, actions via \`helios-testbed cluster\`
+  galera     MariaDB Galera, 3 nodes as the mysql user (needs galera-4, rsync), a router to a node
+             of the Primary component as CLIENT_DSN, actions via \`helios-testbed cluster\`
+  patroni-cluster  Patroni 3 + etcd: --standbys N (default 2) + 1 PostgreSQL 15 members with automatic
+             failover, synchronous_mode (or --async), a router as CLIENT_DSN, the same actions`;
 
-const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster> [options]
+const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster|patroni-cluster|galera> [options]
        helios-testbed cluster --state DIR <action> [NODE]   (see helios-testbed cluster --help)
 
 Start a throwaway database server on 127.0.0.1 for local development, print its
@@ -37,7 +43,8 @@ Options:
   --md5             postgres: md5 password authentication instead of scram-sha-256
   --vector          pglite: load the pgvector extension
   --sync            pg-cluster: synchronous replication (synchronous_standby_names 'ANY 1 (n1, n2, ...)')
-  --standbys N      pg-cluster: number of standbys (default 2)
+  --standbys N      pg-cluster, patroni-cluster: number of standbys / replicas (default 2)
+  --async           patroni-cluster: no synchronous_mode
   --archive         pg-cluster: WAL archiving into STATE_DIR/archive
   --backup          pg-cluster: pgBackRest (stanza hc, repository in STATE_DIR/pgbackrest, data
                     checksums) and the backup actions (needs Debian's pgbackrest)
@@ -47,9 +54,9 @@ Options:
 
 Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...;
 pgbouncer also: BACKEND_DSN=... (PostgreSQL directly, bypassing the pooler), BACKEND_PID=...
-pg-cluster: CLIENT_DSN=... (the router), NODE_<name>_DSN=..., STATE_DIR=..., TOPOLOGY=..., VERSION=...`;
+pg-cluster, patroni-cluster, galera: CLIENT_DSN=... (the router), NODE_<name>_DSN=..., STATE_DIR=..., TOPOLOGY=..., VERSION=...`;
 
-const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction', 'pg-cluster'] as const;
+const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction', 'pg-cluster', 'patroni-cluster', 'galera'] as const;
 type Kind = (typeof KINDS)[number];
 
 function fail(message: string): never {
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
         'timeout-ms': { type: 'string' },
         'pool-mode': { type: 'string' },
         sync: { type: 'boolean', default: false },
+        async: { type: 'boolean', default: false },
         standbys: { type: 'string' },
         archive: { type: 'boolean', default: false },
         backup: { type: 'boolean', default: false },
@@ -94,10 +102,16 @@ async function main(): Promise<void> {
   }
   const [command, kind, ...rest] = positionals;
   if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up or cluster; see --help)` : 'missing command (see --help)');
-  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)');
-  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer or pg-cluster)`);
+  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer, pg-cluster, patroni-cluster or galera)');
+  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer, pg-cluster, patroni-cluster or galera)`);
+  if (kind === 'patroni-cluster') {
+    if (values.sync || values.archive || values.backup) fail('--sync, --archive and --backup apply to pg-cluster only (patroni-cluster is synchronous unless --async)');
+    return upPatroni(values);
+  }
+  if (values.async) fail('--async applies to patroni-cluster only');
   if (kind !== 'pg-cluster' && (values.sync || values.standbys !== undefined || values.archive || values.backup)) fail('--sync, --standbys, --archive and --backup apply to pg-cluster only');
   if (kind === 'pg-cluster') return upCluster(values);
+  if (kind === 'galera') return upGalera(values);
   const poolModeFlag = values['pool-mode'];
   if (poolModeFlag !== undefined && poolModeFlag !== 'session' && poolModeFlag !== 'transaction') fail(`--pool-mode must be session or transaction, not "${poolModeFlag}"`);
   const kindMode = kind.startsWith('pgbouncer-') ? kind.slice('pgbouncer-'.length) : undefined;
@@ -138,7 +152,9 @@ async function main(): Promise<void> {
         endpoint = await startPgbouncer({ poolMode, startTimeoutMs });
         break;
       case 'pg-cluster':
-        // handled by upCluster() above
+      case 'patroni-cluster':
+      case 'galera':
+        // handled by upCluster() / upPatroni() / upGalera() above
         return;
     }
   } catch (err) {
@@ -196,6 +212,59 @@ async function upCluster(values: { sync?: boolean; standbys?: string; archive?: 
     `helios-testbed: pg-cluster (${c.replication}, ${c.nodes.length} nodes) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`,
   );
   // The router's timers are unref'd (library use); this process stays up until Ctrl-C.
+  setInterval(() => undefined, 1 << 30);
+}
+
+async function upPatroni(values: { async?: boolean; standbys?: string; 'timeout-ms'?: string }): Promise<void> {
+  const standbys = values.standbys === undefined ? 2 : Number(values.standbys);
+  if (!Number.isInteger(standbys) || standbys < 1 || standbys > 4) fail('--standbys must be an integer from 1 to 4 for patroni-cluster');
+  const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) fail('--timeout-ms must be a positive number');
+  let cluster: PatroniCluster | undefined;
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write('helios-testbed: stopping...\n');
+    void (cluster ? cluster.stop() : Promise.resolve()).finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => (cluster ? stop(0) : process.exit(130)));
+  process.on('SIGTERM', () => (cluster ? stop(0) : process.exit(143)));
+  try {
+    cluster = await startPatroniCluster({ nodes: standbys + 1, synchronous: !values.async, ...(startTimeoutMs ? { startTimeoutMs } : {}) });
+  } catch (err) {
+    fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
+  }
+  const c = cluster!;
+  process.stdout.write([`CLIENT_DSN=${c.clientDsn}`, ...c.nodes.map((n) => `NODE_${n.name}_DSN=${n.dsn}`), `STATE_DIR=${c.stateDir}`, `TOPOLOGY=${c.topologyPath}`, `VERSION=${c.version}`].join('\n') + '\n');
+  process.stderr.write(
+    `helios-testbed: patroni-cluster (${c.synchronous ? 'synchronous_mode' : 'async'}, ${c.nodes.length} members, leader ${(await c.leader()) ?? '?'}) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`,
+  );
+  setInterval(() => undefined, 1 << 30);
+}
+
+async function upGalera(values: { 'timeout-ms'?: string }): Promise<void> {
+  const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) fail('--timeout-ms must be a positive number');
+  let cluster: GaleraCluster | undefined;
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write('helios-testbed: stopping...\n');
+    void (cluster ? cluster.stop() : Promise.resolve()).finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => (cluster ? stop(0) : process.exit(130)));
+  process.on('SIGTERM', () => (cluster ? stop(0) : process.exit(143)));
+  try {
+    cluster = await startGaleraCluster({ ...(startTimeoutMs ? { startTimeoutMs } : {}) });
+  } catch (err) {
+    fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
+  }
+  const c = cluster!;
+  const lines = [`CLIENT_DSN=${c.clientDsn}`, ...c.nodes.map((n) => `NODE_${n.name}_DSN=${n.dsn}`), `STATE_DIR=${c.stateDir}`, `TOPOLOGY=${c.topologyPath}`, `VERSION=${c.version}`];
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stderr.write(`helios-testbed: galera (${c.nodes.length} nodes) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`);
   setInterval(() => undefined, 1 << 30);
 }
 

@@ -111,7 +111,7 @@ export class Resource {
   /** This server's entry with the reaper, which stops it and removes its temp dir if this process dies first. */
   private readonly registration: Registration;
 
-  constructor(readonly kind: EndpointKind | 'pg-cluster') {
+  constructor(readonly kind: EndpointKind | 'pg-cluster' | 'galera-cluster') {
     ensureExitHandler();
     resources.add(this);
     this.registration = new Registration(kind, this.stopSignal);

@@ -16,8 +16,12 @@ export type { PgbouncerEndpoint, PgbouncerPoolMode, StartPgbouncerOptions } from
 export { resolvePgbouncer, startPgbouncer } from './pgbouncer.js';
 export type { ChaosAction, PgCluster, PgClusterAction, PgClusterNode, PgClusterTopology, ReplicationMode, StartPgClusterOptions } from './pg-cluster.js';
 export { ACTION_TIMEOUT_MS, resolveTestbedCli, runClusterActionInDir, shellQuote, startPgCluster } from './pg-cluster.js';
+export type { PatroniCluster, PatroniClusterAction, PatroniClusterTopology, StartPatroniClusterOptions } from './patroni-cluster.js';
+export { PATRONI_ACTION_TIMEOUT_MS, resolvePatroni, runPatroniAction, startPatroniCluster } from './patroni-cluster.js';
 export type { BackupAction, BackupState } from './pgbackrest.js';
 export { BACKUP_ACTIONS } from './pgbackrest.js';
 export { findFreePort } from './ports.js';
 export type { StartPostgresOptions } from './postgres.js';
 export { resolvePgBinDir, startPostgres } from './postgres.js';
+export type { GaleraCluster, GaleraClusterAction, GaleraClusterNode, GaleraClusterTopology, GaleraRouterEvent, StartGaleraClusterOptions } from './galera-cluster.js';
+export { DEFAULT_GALERA_PROVIDER_OPTIONS, GALERA_ACTION_TIMEOUT_MS, galeraUnavailable, runGaleraActionInDir, startGaleraCluster } from './galera-cluster.js';

@@ -1,60 +1,148 @@
 // Observing the cluster's nodes directly (each node's own DSN), with short deadlines: who is up,
-// who is primary, how far each has received WAL. Observation only: faults go through actions.
-import { settle, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, loadPg, parsePgDsn } from '@helios-conformance/sql/postgres';
+// who is primary, how far each has got. Observation only: faults go through actions.
+import { familyOfDsn, readPem, settle, within } from '@helios-conformance/sql';
+import { loadMysql2, parseMysqlDsn } from '@helios-conformance/sql/mysql';
+import { closeClient, destroyClient, loadPg, parsePgDsn, pgSslOptions } from '@helios-conformance/sql/postgres';
 import type { Topology, TopologyNode } from '../topology.js';
 
 /** What one look at a node found. */
 export interface NodeState {
   node: string;
   up: boolean;
-  /** pg_is_in_recovery() = false. */
+  /**
+   * PostgreSQL: pg_is_in_recovery() = false. MySQL family: the node accepts writes — for Galera,
+   * wsrep_ready = ON in the Primary component; otherwise read_only = 0.
+   */
   primary: boolean;
-  /** WAL position: pg_current_wal_lsn() on a primary, pg_last_wal_receive_lsn() (or replay) on a standby, as a number. */
+  /**
+   * How far the node has got, as a number: the WAL position on PostgreSQL (pg_current_wal_lsn() on a
+   * primary, pg_last_wal_receive_lsn() or replay on a standby); wsrep_last_committed on Galera.
+   */
   lsn: bigint | undefined;
   error?: string;
 }
 
-const lsnNumber = (s: string | null | undefined): bigint | undefined => {
-  if (!s) return undefined;
-  const [hi, lo] = s.split('/');
-  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
-};
+/** A query's answer on one node: its rows, or why there are none (never throws). */
+export type NodeAnswer = { ok: true; rows: Array<Record<string, unknown>> } | { ok: false; error: string; code?: string; errno?: number; timedOut: boolean };
 
-/** Looks at one node within `ms`. */
-export async function nodeState(n: TopologyNode, ms = 1_500): Promise<NodeState> {
-  const p = parsePgDsn(n.dsn);
+/**
+ * Opens a direct client to one node's DSN (postgres:// or mysql://), runs `sql` and closes it, all
+ * within `ms`; errors are returned, not thrown. Postgres DSNs honour sslmode/sslrootcert as the SQL
+ * layer does; MySQL DSNs ssl-mode/ssl-ca likewise.
+ */
+export async function queryNode(dsn: string, sql: string, ms: number, appName = 'helios-ha-dr-observer'): Promise<NodeAnswer> {
+  const family = familyOfDsn(dsn);
+  if (family === 'mysql') return queryMysqlNode(dsn, sql, ms);
+  if (family !== 'postgres') return { ok: false, error: 'not a postgres:// or mysql:// DSN', timedOut: false };
+  const p = parsePgDsn(dsn);
   const pg = await loadPg();
-  const c = new pg.Client({
-    host: p.host,
-    port: p.port,
-    user: p.user,
-    password: p.password,
-    database: p.database,
-    connectionTimeoutMillis: ms,
-    ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
-    application_name: 'helios-ha-dr-observer',
-  });
+  let ssl;
+  try {
+    ssl = await pgSslOptions(p);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message, timedOut: false };
+  }
+  const c = new pg.Client({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, connectionTimeoutMillis: ms, ssl, application_name: appName });
   c.on('error', () => undefined);
   const r = await within(
     settle(
       (async () => {
         await c.connect();
-        const q = await c.query<{ rec: boolean; lsn: string | null }>(
-          'SELECT pg_is_in_recovery() AS rec, CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text ELSE pg_current_wal_lsn()::text END AS lsn',
-        );
-        return q.rows[0];
+        return (await c.query(sql)).rows as Array<Record<string, unknown>>;
       })(),
     ),
     ms,
   );
   if (r.timedOut) {
     destroyClient(c);
-    return { node: n.name, up: false, primary: false, lsn: undefined, error: `no answer within ${ms} ms` };
+    return { ok: false, error: `no answer within ${ms} ms`, timedOut: true };
   }
   await closeClient(c, 500);
-  if (!r.value.ok) return { node: n.name, up: false, primary: false, lsn: undefined, error: String((r.value.error as Error).message ?? r.value.error) };
-  return { node: n.name, up: true, primary: r.value.value?.rec === false, lsn: lsnNumber(r.value.value?.lsn) };
+  if (!r.value.ok) {
+    const e = r.value.error as { message?: string; code?: unknown };
+    return { ok: false, error: String(e?.message ?? e), ...(typeof e?.code === 'string' ? { code: e.code } : {}), timedOut: false };
+  }
+  return { ok: true, rows: r.value.value };
+}
+
+async function queryMysqlNode(dsn: string, sql: string, ms: number): Promise<NodeAnswer> {
+  const p = parseMysqlDsn(dsn);
+  const mysql = await loadMysql2();
+  // As the SQL layer's fromDsn: REQUIRED encrypts, VERIFY_CA / VERIFY_IDENTITY verify against ssl-ca.
+  let ssl: { rejectUnauthorized: boolean; ca?: string } | undefined;
+  if (p.sslMode !== 'DISABLED' && p.sslMode !== 'PREFERRED') {
+    const verify = p.sslMode === 'VERIFY_CA' || p.sslMode === 'VERIFY_IDENTITY';
+    let ca: string | undefined;
+    try {
+      ca = await readPem(p.sslCa, 'ssl-ca');
+    } catch (e) {
+      return { ok: false, error: (e as Error).message, timedOut: false };
+    }
+    ssl = { rejectUnauthorized: verify, ...(ca ? { ca } : {}) };
+  }
+  const opening = mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, connectTimeout: ms, ...(ssl ? { ssl } : {}) });
+  let conn: Awaited<typeof opening> | undefined;
+  const r = await within(
+    settle(
+      (async () => {
+        conn = await opening;
+        conn.on('error', () => undefined);
+        const [rows] = await conn.query(sql);
+        return (Array.isArray(rows) ? rows : []) as Array<Record<string, unknown>>;
+      })(),
+    ),
+    ms,
+  );
+  // Destroyed, not ended: a node without quorum may not answer COM_QUIT politely either.
+  if (conn) (conn as { destroy(): void }).destroy();
+  else void opening.then((c) => c.destroy(), () => undefined);
+  if (r.timedOut) return { ok: false, error: `no answer within ${ms} ms`, timedOut: true };
+  if (!r.value.ok) {
+    const e = r.value.error as { message?: string; code?: unknown; errno?: unknown; sqlState?: unknown };
+    return {
+      ok: false,
+      error: String(e?.message ?? e),
+      ...(typeof e?.sqlState === 'string' ? { code: e.sqlState } : typeof e?.code === 'string' ? { code: e.code } : {}),
+      ...(typeof e?.errno === 'number' ? { errno: e.errno } : {}),
+      timedOut: false,
+    };
+  }
+  return { ok: true, rows: r.value.value };
+}
+
+const lsnNumber = (s: unknown): bigint | undefined => {
+  if (typeof s !== 'string' || !s) return undefined;
+  const [hi, lo] = s.split('/');
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
+};
+
+const PG_STATE_SQL =
+  'SELECT pg_is_in_recovery() AS rec, CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text ELSE pg_current_wal_lsn()::text END AS lsn';
+// SHOW STATUS answers also on a Galera node outside the Primary component (a table read gets 1047).
+const MYSQL_STATE_SQL =
+  "SELECT (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY') AS ready, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATUS') AS status, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LAST_COMMITTED') AS seqno, @@global.read_only AS ro";
+
+/** Looks at one node within `ms`. */
+export async function nodeState(n: TopologyNode, ms = 1_500): Promise<NodeState> {
+  if (familyOfDsn(n.dsn) === 'mysql') {
+    // information_schema is readable without quorum; SHOW STATUS as a fallback when it is not.
+    let r = await queryNode(n.dsn, MYSQL_STATE_SQL, ms);
+    if (!r.ok && !r.timedOut && r.errno === 1047) r = await queryNode(n.dsn, "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready','wsrep_cluster_status','wsrep_last_committed')", ms);
+    if (!r.ok) return { node: n.name, up: false, primary: false, lsn: undefined, error: r.error };
+    let row = r.rows[0] ?? {};
+    if ('Variable_name' in row) {
+      const m = new Map(r.rows.map((x) => [String(x.Variable_name).toLowerCase(), String(x.Value)]));
+      row = { ready: m.get('wsrep_ready'), status: m.get('wsrep_cluster_status'), seqno: m.get('wsrep_last_committed'), ro: 0 };
+    }
+    const galera = row.status != null;
+    const primary = galera ? row.ready === 'ON' && row.status === 'Primary' : Number(row.ro) === 0;
+    const seq = row.seqno != null && /^-?\d+$/.test(String(row.seqno)) ? BigInt(String(row.seqno)) : undefined;
+    return { node: n.name, up: true, primary, lsn: seq };
+  }
+  const r = await queryNode(n.dsn, PG_STATE_SQL, ms);
+  if (!r.ok) return { node: n.name, up: false, primary: false, lsn: undefined, error: r.error };
+  const row = r.rows[0];
+  return { node: n.name, up: true, primary: row?.rec === false, lsn: lsnNumber(row?.lsn) };
 }
 
 /** Every node, looked at in parallel. */

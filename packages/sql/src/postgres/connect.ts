@@ -97,6 +97,17 @@ function tlsOptions(p: ParsedPgDsn, ca: string | undefined, cert: string | undef
   return { ...base, rejectUnauthorized: false };
 }
 
+/**
+ * The `ssl` option of a direct pg.Client for a DSN, decided without a probe: sslmode disable, allow
+ * and prefer connect in plain text; require encrypts without verifying; verify-ca and verify-full
+ * verify against sslrootcert (and present sslcert/sslkey), as {@link fromDsn} does.
+ */
+export async function pgSslOptions(p: ParsedPgDsn): Promise<TlsOptions | false> {
+  if (p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer') return false;
+  const [ca, cert, key] = await Promise.all([readPem(p.sslrootcert, 'sslrootcert'), readPem(p.sslcert, 'sslcert'), readPem(p.sslkey, 'sslkey')]);
+  return tlsOptions(p, ca, cert, key);
+}
+
 /** Maps a failed login to one line that says what to fix (CLI exit 2). */
 export function loginError(e: unknown, p: Pick<ParsedPgDsn, 'host' | 'port' | 'user' | 'database'>): CannotRunError {
   const where = hostPort(p.host, p.port);

@@ -11,6 +11,7 @@ export {
   destroyClient,
   loginError,
   probeTarget,
+  pgSslOptions,
   type PgTarget,
   type PgSession,
   type PgConnectionOptions,

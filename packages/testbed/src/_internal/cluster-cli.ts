@@ -7,6 +7,10 @@
 import { parseArgs } from 'node:util';
 import { runClusterAction, ACTION_TIMEOUT_MS, type PgClusterAction } from '../pg-cluster.js';
 import { readState } from './pg-cluster-node.js';
+import { GALERA_ACTION_TIMEOUT_MS, runGaleraAction, type GaleraClusterAction } from '../galera-cluster.js';
+import { isGaleraState } from './galera-node.js';
+import { isPatroniState } from './patroni-node.js';
+import type { PatroniClusterAction } from '../patroni-cluster.js';
 import { errorMessage, isRoot } from './util.js';
 
 export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE [SECONDS | TABLE] | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
@@ -59,6 +63,11 @@ With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backu
                    stop NODE (fast), flip 16 bytes in block 0 of TABLE's data file, start it
                    again; with data checksums, reading the table then fails (XX001)
 
+A Galera cluster (startGaleraCluster(); servers run as mysql): kill, start (rejoin by
+IST or rsync SST), stop, pause, resume, who-is-primary (the nodes ready in the Primary component),
+status (wsrep status per node), partition GROUPS (every group but the largest must be one node; it
+is cut off with Galera's gmcast.isolate=1), heal (gmcast.isolate=0 everywhere).
+
 Every action has a deadline (--timeout-ms, defaults: kill 10 s, start 60 s, stop 30 s,
 promote 30 s, backup and restore 120 s, verify-backup 60 s, drop-restore 30 s, skew-clock,
 fill-disk and free-disk 60 s, others 5-10 s)
@@ -94,14 +103,27 @@ export async function clusterMain(argv: string[]): Promise<number> {
   const rest = more;
   if (!values.state) return fail('missing --state DIR (the STATE_DIR of the cluster)');
   if (!action) return fail(`missing action (one of ${ACTIONS.join(', ')})`);
-  if (!(ACTIONS as string[]).includes(action)) return fail(`unknown action "${action}" (one of ${ACTIONS.join(', ')})`);
+  const galeraActions = Object.keys(GALERA_ACTION_TIMEOUT_MS);
+  if (!(ACTIONS as string[]).includes(action) && !galeraActions.includes(action)) return fail(`unknown action "${action}" (one of ${ACTIONS.join(', ')})`);
   if (rest.length) return fail(`unexpected argument "${rest[0]}"`);
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) return fail('--timeout-ms must be a positive number');
   try {
     const st = readState(values.state);
+    // A Galera cluster (startGaleraCluster) has its own actions; the servers run as mysql.
+    if (isGaleraState(st)) {
+      if (st.owner && !isRoot()) return fail('this cluster runs its servers as the mysql user: run the action as root');
+      const out = await runGaleraAction(st, action as GaleraClusterAction, node, timeoutMs);
+      if (action === 'who-is-primary' && out === '') return 1;
+      if (out) process.stdout.write(out + '\n');
+      return 0;
+    }
     if (st.owner && !isRoot()) return fail('this cluster runs its servers as the postgres user: run the action as root');
-    const out = await runClusterAction(st, action as PgClusterAction, node, timeoutMs, arg);
+    // A Patroni cluster (startPatroniCluster) has its own actions on the same command line.
+    // Loaded only for a Patroni state: every action is a fresh process, its start-up time counts.
+    const out = isPatroniState(st)
+      ? await (await import('../patroni-cluster.js')).runPatroniAction(st, action as PatroniClusterAction, node, timeoutMs)
+      : await runClusterAction(st, action as PgClusterAction, node, timeoutMs, arg);
     if (action === 'who-is-primary' && out === '') return 1;
     if (out) process.stdout.write(out + '\n');
     return 0;

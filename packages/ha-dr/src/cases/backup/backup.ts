@@ -8,9 +8,10 @@
 // every engine reaches by the time its backup command returns); markers written while the backup
 // ran may be either and are counted apart. A marker whose INSERT failed must never appear.
 import { defineCase, type CaseContext } from '@helios-conformance/core';
-import { settle, sleep, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, loadPg, parsePgDsn } from '@helios-conformance/sql/postgres';
+import { sleep } from '@helios-conformance/sql';
+import { closeClient } from '@helios-conformance/sql/postgres';
 import { describeFailure, runAction, type ActionRun } from '../../actions.js';
+import { queryNode } from '../../_internal/nodes.js';
 import { createLedger, startWriter, type LedgerEntry } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
 import type { ActionName } from '../../topology.js';
@@ -88,35 +89,9 @@ export function requireActions(ctx: Ctx, names: ActionName[]): void {
 
 /** The marker ids in `table` (qualified) on the server at `dsn`, within `ms`. */
 export async function readIds(dsn: string, qualified: string, ms = 10_000): Promise<Set<number>> {
-  const p = parsePgDsn(dsn);
-  const pg = await loadPg();
-  const c = new pg.Client({
-    host: p.host,
-    port: p.port,
-    user: p.user,
-    password: p.password,
-    database: p.database,
-    connectionTimeoutMillis: ms,
-    ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
-    application_name: 'helios-ha-dr-restore-check',
-  });
-  c.on('error', () => undefined);
-  const r = await within(
-    settle(
-      (async () => {
-        await c.connect();
-        return (await c.query<{ id: string }>(`SELECT id FROM ${qualified}`)).rows;
-      })(),
-    ),
-    ms,
-  );
-  if (r.timedOut) {
-    destroyClient(c);
-    throw new Error(`the restored server gave no answer within ${ms} ms`);
-  }
-  await closeClient(c, 1_000);
-  if (!r.value.ok) throw r.value.error instanceof Error ? r.value.error : new Error(String(r.value.error));
-  return new Set(r.value.value.map((x) => Number(x.id)));
+  const r = await queryNode(dsn, `SELECT id FROM ${qualified}`, ms, 'helios-ha-dr-restore-check');
+  if (!r.ok) throw new Error(r.timedOut ? `the restored server gave no answer within ${ms} ms` : r.error);
+  return new Set(r.rows.map((x) => Number(x.id)));
 }
 
 /** Restores `target`, reads the markers, drops the restore; the DSN is the restore action's last stdout line. */

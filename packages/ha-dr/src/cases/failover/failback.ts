@@ -121,9 +121,15 @@ async function failbackExperiment(ctx: Ctx): Promise<void> {
   }
   if (!synced) return ctx.fail([...broken, `switchover not started: ${old} did not reach ${interim}'s WAL position once the writers stopped (${lastLsn})`].join('; '));
   phase('switchover', `writers stopped; ${old} has all of ${interim}'s WAL (${synced}) after ${Date.now() - tsw} ms`);
-  const stop = await act('stop', { node: interim });
-  if (!stop.ok) return ctx.fail([...broken, `switchover: stopping ${interim} failed: ${describeFailure(stop)}`].join('; '));
-  phase('switchover', `${interim} stopped`);
+  if (t.failover === 'manual') {
+    const stop = await act('stop', { node: interim });
+    if (!stop.ok) return ctx.fail([...broken, `switchover: stopping ${interim} failed: ${describeFailure(stop)}`].join('; '));
+    phase('switchover', `${interim} stopped`);
+  } else {
+    // failover automatic: stopping the leader would start an election the suite does not control;
+    // `promote` is the cluster's own planned switchover (e.g. patronictl switchover), which demotes the interim primary.
+    phase('switchover', `${interim} left running: the cluster's planned switchover demotes it`);
+  }
   const tp = Date.now();
   const promote = await act('promote', { node: old });
   if (!promote.ok) return ctx.fail([...broken, `switchover: promoting ${old} failed: ${describeFailure(promote)}`].join('; '));

@@ -84,6 +84,10 @@ export function ledgerBreaches(v: LedgerVerdict, sla: HaDrTarget['sla'], when = 
 }
 
 export function requireActions(ctx: Ctx, names: ActionName[]): void {
+  // Written for one primary and its standbys (pg_is_in_recovery, WAL positions, the PostgreSQL
+  // ledger): a multi-primary MySQL-family cluster has HA-020/HA-021 instead.
+  if (ctx.target.topology.family !== 'postgres')
+    ctx.notApplicable(`written for a PostgreSQL primary and its standbys; this ${ctx.target.topology.family}-family topology (multi-primary, e.g. Galera) is judged by HA-020 and HA-021`);
   const missing = names.filter((a) => ctx.target.topology.actions[a] === undefined);
   if (missing.length) ctx.notApplicable(`the topology declares no ${missing.map((a) => `"${a}"`).join(', ')} action${missing.length > 1 ? 's' : ''}`);
 }
@@ -118,6 +122,8 @@ export const fmtS = (ms: number | null | undefined): string => (ms == null ? 'no
 export async function runFailover(ctx: Ctx, o: { isolate: boolean; isolateMs?: number; extraActions?: ActionName[] }): Promise<FailoverRun> {
   const t = ctx.target.topology;
   const sla = ctx.target.sla;
+  if (t.family !== 'postgres')
+    ctx.notApplicable('a failover needs one primary to lose and a standby to take over; a mysql-family topology such as Galera is multi-primary (every node in the Primary component takes writes): HA-020 and HA-021 judge its quorum and split brain');
   const needed: ActionName[] = ['kill'];
   if (t.failover === 'manual') needed.push('promote');
   if (o.isolate) needed.push('partition', 'heal');
