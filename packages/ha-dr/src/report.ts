@@ -12,7 +12,7 @@ interface ExperimentView {
   phases?: Array<{ phase: string; at: number; what: string }>;
   actions?: Array<{ action: string; ok: boolean; at: number; ms: number; command?: string }>;
   timings?: Timing;
-  sla?: Partial<Record<'rtoMs' | 'electionMs' | 'detectionMs' | 'failbackMs' | 'rpoWrites', number>>;
+  sla?: Partial<Record<'rtoMs' | 'electionMs' | 'detectionMs' | 'failbackMs' | 'rpoWrites' | 'pitrAccuracyMs' | 'pitrRestoreMs' | 'regionLagMs', number>>;
   ledger?: { acked?: number; lostCount?: number; resurrectedCount?: number; staleCount?: number; inDoubt?: number; failed?: number };
   timeline?: Array<{ t: number; counts: Record<string, number> }>;
   /** When the fault the RTO is measured from was injected (ms from the experiment's start). */
@@ -24,11 +24,15 @@ const FONT = 'font-family="system-ui,-apple-system,Segoe UI,sans-serif"';
 const secs = (ms: number | null | undefined): string => (ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`);
 
 /** Timing keys with an SLA, in the order of the seed's table. */
-const SLA_OF: ReadonlyArray<[timing: string, sla: 'detectionMs' | 'electionMs' | 'rtoMs' | 'failbackMs', label: string]> = [
+const SLA_OF: ReadonlyArray<[timing: string, sla: 'detectionMs' | 'electionMs' | 'rtoMs' | 'failbackMs' | 'pitrAccuracyMs' | 'pitrRestoreMs' | 'regionLagMs', label: string]> = [
   ['detectionMs', 'detectionMs', 'detection'],
   ['electionMs', 'electionMs', 'election'],
   ['rtoMs', 'rtoMs', 'RTO'],
   ['failbackMs', 'failbackMs', 'failback'],
+  // TC-BR-002 and TC-BR-003 (their sections carry these SLAs; TC-BR-001's restoreMsMax has none).
+  ['pitrAccuracyMs', 'pitrAccuracyMs', 'PITR accuracy'],
+  ['restoreMsMax', 'pitrRestoreMs', 'slowest restore'],
+  ['regionLagMsMax', 'regionLagMs', 'region lag (max)'],
 ];
 
 /** The fault actions and the action that ends each one's window. */

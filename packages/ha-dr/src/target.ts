@@ -14,6 +14,12 @@ export interface Sla {
   rpoWrites: number;
   /** Old primary started again → it is primary again and acknowledges writes (rejoin, catch-up, switchover). Seed: < 5 min. */
   failbackMs: number;
+  /** TC-BR-002: how far from T a point-in-time restore may cut (the markers bound it). Seed: sub-second. */
+  pitrAccuracyMs: number;
+  /** TC-BR-002: one point-in-time restore, copy to promoted server (the seed's PITR RTO). Seed: < 60 s. */
+  pitrRestoreMs: number;
+  /** TC-BR-003: a marker committed on the primary → visible on a region's node. Seed: cross-region lag < 5 min. */
+  regionLagMs: number;
   /**
    * A partition cut the primary off while another node became primary: cut → the cut-off primary's
    * last acknowledged write (it is detected and fenced). Seed: split-brain detection < 5 s.
@@ -23,7 +29,7 @@ export interface Sla {
   cascadeRecoveryMs: number;
 }
 
-export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs: 5_000, detectionMs: 10_000, rpoWrites: 0, failbackMs: 300_000, splitBrainMs: 5_000, cascadeRecoveryMs: 10_000 });
+export const SEED_SLA: Readonly<Sla> = Object.freeze({ rtoMs: 60_000, electionMs: 5_000, detectionMs: 10_000, rpoWrites: 0, failbackMs: 300_000, splitBrainMs: 5_000, cascadeRecoveryMs: 10_000, pitrAccuracyMs: 1_000, pitrRestoreMs: 60_000, regionLagMs: 300_000 });
 
 /** What every ha-dr case receives as `ctx.target`. */
 export interface HaDrTarget {
@@ -43,6 +49,10 @@ export interface HaDrTarget {
   readonly steadyMs: number;
   /** Backups in the TC-BR-001 chain (a full, then incremental and differential ones; default 4). */
   readonly backups: number;
+  /** TC-BR-002: target times restored (default 3). */
+  readonly pitrTargets: number;
+  /** TC-BR-005: backups started at once (default 3: full, incr, diff). */
+  readonly concurrentBackups: number;
   /** `ci` (default) or `full` (nightly sizes: e.g. TC-AF-004 runs every partition of a big cluster). */
   readonly size: 'ci' | 'full';
   /** TC-AF-004: how long each partition stays cut (undefined: the case's default, see split-brain.ts). */

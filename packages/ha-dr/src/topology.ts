@@ -20,6 +20,7 @@ export const ACTIONS = {
   restore: ['target'],
   'drop-restore': ['dsn'],
   'corrupt-backup': [],
+  'corrupt-data': ['node', 'table'],
   'skew-clock': ['node', 'seconds'],
   'fill-disk': ['node'],
   'free-disk': ['node'],

@@ -62,7 +62,7 @@ export interface StartPatroniClusterOptions {
 }
 
 /** The actions a Patroni cluster supports (the pg-cluster ones without backups and chaos faults). */
-export type PatroniClusterAction = Exclude<PgClusterAction, 'backup' | 'verify-backup' | 'restore' | 'drop-restore' | 'corrupt-backup' | 'skew-clock' | 'fill-disk' | 'free-disk'>;
+export type PatroniClusterAction = Exclude<PgClusterAction, 'backup' | 'verify-backup' | 'restore' | 'drop-restore' | 'corrupt-backup' | 'corrupt-data' | 'skew-clock' | 'fill-disk' | 'free-disk'>;
 
 export const PATRONI_ACTION_TIMEOUT_MS: Record<PatroniClusterAction, number> = {
   kill: 10_000,

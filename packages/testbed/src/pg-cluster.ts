@@ -36,6 +36,7 @@ import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from
 import { Resource } from './endpoint.js';
 import { findFreePort } from './ports.js';
 import { resolvePgBinDir } from './postgres.js';
+import { corruptData } from './_internal/pg-corrupt.js';
 import { BACKUP_ACTION_TIMEOUT_MS, createStanza, isBackupAction, killRestoresSync, preparePgbackrest, restoreNodes, runBackupAction, stopRestores, type BackupAction } from './pgbackrest.js';
 
 export type { ReplicationMode } from './_internal/pg-cluster-node.js';
@@ -80,7 +81,7 @@ export interface PgClusterNode {
 }
 
 /** The actions of a cluster, as `helios-testbed cluster --state DIR <action>` also runs them. */
-export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | ChaosAction | BackupAction;
+export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | 'corrupt-data' | ChaosAction | BackupAction;
 
 /** Chaos actions (./_internal/pg-chaos.ts): `skew-clock NODE SECONDS` (libfaketime), `fill-disk NODE` / `free-disk NODE` (root: a tmpfs). */
 export type ChaosAction = 'skew-clock' | 'fill-disk' | 'free-disk';
@@ -92,7 +93,7 @@ export interface PgClusterTopology {
   clientDsn: string;
   nodes: Array<{ name: string; dsn: string }>;
   replication: ReplicationMode;
-  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction | ChaosAction, string>>;
+  actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction | ChaosAction | 'corrupt-data', string>>;
 }
 
 /** A running PostgreSQL 15 streaming-replication cluster with its router. */
@@ -152,6 +153,7 @@ export const ACTION_TIMEOUT_MS: Record<PgClusterAction, number> = {
   lag: 5_000,
   partition: 5_000,
   heal: 5_000,
+  'corrupt-data': 60_000,
   'skew-clock': 60_000,
   'fill-disk': 60_000,
   'free-disk': 60_000,
@@ -178,7 +180,8 @@ export function resolveTestbedCli(): string {
  */
 export async function runClusterAction(st: ClusterState, action: PgClusterAction, nodeName: string | undefined, timeoutMs?: number, arg?: string): Promise<string> {
   const ms = timeoutMs ?? ACTION_TIMEOUT_MS[action];
-  if (arg !== undefined && action !== 'skew-clock') throw new Error(`${action} takes one argument at most`);
+  // Only skew-clock (SECONDS) and corrupt-data (TABLE) take a second argument.
+  if (arg !== undefined && action !== 'skew-clock' && action !== 'corrupt-data') throw new Error(`${action} takes one argument at most`);
   if (action === 'partition' || action === 'heal') return linkAction(st, action, nodeName, ms);
   // The argument is a kind, a target or a DSN, not a node; pgbackrest locks the stanza itself.
   if (isBackupAction(action)) return runBackupAction(st, action, nodeName, ms);
@@ -204,6 +207,7 @@ export async function runClusterAction(st: ClusterState, action: PgClusterAction
   // Two actions on one node at once (a heal in a finally racing a fault) would interleave their steps.
   const unlock = await lockNode(st, node.name, Date.now() + ms);
   try {
+    if (action === 'corrupt-data') return await deadline(corruptData(st, node, arg, ms));
     return await runUnlocked(st, action, node, ms, deadline, arg);
   } finally {
     unlock();
@@ -583,6 +587,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
               restore: `${base} restore {target}`,
               'drop-restore': `${base} drop-restore {dsn}`,
               'corrupt-backup': `${base} corrupt-backup`,
+              // Data checksums come with backup: only then can a flipped page be detected.
+              'corrupt-data': `${base} corrupt-data {node} {table}`,
             }
           : {}),
         // Chaos: clock skew where libfaketime is installed, a full disk where a tmpfs can be mounted (root).

@@ -212,8 +212,10 @@ export async function runBackupAction(st: ClusterState, action: BackupAction, ar
       if (r.code !== 0) throw new Error(`pgbackrest backup --type=${arg} of ${primary.name} failed: ${oneLine(r.output)}`);
       const label = /new backup label = (\S+)/.exec(r.output)?.[1] ?? (await listBackups(st, left())).at(-1)?.label;
       if (!label) throw new Error('pgbackrest backup succeeded but no backup label was found');
-      // The label alone on stdout: the topology contract (`backup` prints the label).
-      return label;
+      // pgBackRest checks every page's checksum while it copies and only warns (exit 0): pass its
+      // warnings on, then the label as the last line (the topology contract: `backup` prints the label).
+      const warnings = r.output.split('\n').filter((l) => /\bWARN:/.test(l)).map((l) => l.replace(/^\S+ \S+ +P\d+ +/, '').trim());
+      return [...warnings.slice(0, 20), label].join('\n');
     }
     case 'verify-backup': {
       if (arg !== undefined) throw new Error('verify-backup takes no argument');
@@ -225,8 +227,9 @@ export async function runBackupAction(st: ClusterState, action: BackupAction, ar
       return ok.length ? ok.slice(0, 10).join('\n') : 'verify: no error reported';
     }
     case 'restore': {
-      if (!arg) throw new Error('restore needs a target: a backup label (e.g. 20261206-231500F) or latest');
-      if (arg !== 'latest' && !LABEL.test(arg)) throw new Error(`restore target must be a backup label or latest, not "${arg}"`);
+      if (!arg) throw new Error('restore needs a target: a backup label (e.g. 20261206-231500F), latest, or time:TIMESTAMP');
+      if (arg.startsWith('time:')) return restore(st, { time: parseTargetTime(arg.slice(5)) }, left);
+      if (arg !== 'latest' && !LABEL.test(arg)) throw new Error(`restore target must be a backup label, latest or time:TIMESTAMP (e.g. time:2026-12-07T01:30:00.250Z), not "${arg}"`);
       return restore(st, arg, left);
     }
     case 'drop-restore': {
@@ -257,7 +260,28 @@ export async function runBackupAction(st: ClusterState, action: BackupAction, ar
   }
 }
 
-async function restore(st: ClusterState, target: string, left: () => number): Promise<string> {
+const TARGET_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The `time:` target of restore as PostgreSQL's recovery_target_time wants it: an ISO-8601 timestamp
+ * with an explicit zone (Z or ±hh:mm; a zone-less time would be read in the server's time zone).
+ */
+export function parseTargetTime(text: string): string {
+  const m = TARGET_TIME.exec(text);
+  if (!m || Number.isNaN(Date.parse(`${m[1]}T${m[2]!.slice(0, 12)}${m[3]}`))) {
+    throw new Error(`restore time target must be an ISO-8601 timestamp with a zone (Z or ±hh:mm), e.g. time:2026-12-07T01:30:00.250Z, not "${text}"`);
+  }
+  return `${m[1]} ${m[2]}${m[3] === 'Z' ? '+00' : m[3]}`;
+}
+
+async function restore(st: ClusterState, targetOrTime: string | { time: string }, left: () => number): Promise<string> {
+  const target = typeof targetOrTime === 'string' ? targetOrTime : `time ${targetOrTime.time}`;
+  // A time target: pgBackRest picks the newest backup set that ended before the time, and recovery
+  // replays archived WAL up to the last commit at or before it (recovery_target_inclusive), then promotes.
+  const how =
+    typeof targetOrTime === 'string'
+      ? ['--type=immediate', ...(targetOrTime === 'latest' ? [] : [`--set=${targetOrTime}`])]
+      : ['--type=time', `--target=${targetOrTime.time}`];
   const port = await findFreePort();
   const n = restoreNode(st, port);
   rmSync(n.dataDir, { recursive: true, force: true });
@@ -267,7 +291,7 @@ async function restore(st: ClusterState, target: string, left: () => number): Pr
   // synchronous standbys it does not have; recovery stops at the backup's consistent point and promotes.
   const r = await runPgbackrest(
     st,
-    [`--pg1-path=${n.dataDir}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', ...(target === 'latest' ? [] : [`--set=${target}`]), 'restore'],
+    [`--pg1-path=${n.dataDir}`, ...how, '--target-action=promote', '--archive-mode=off', 'restore'],
     left(),
   );
   if (r.code !== 0) {

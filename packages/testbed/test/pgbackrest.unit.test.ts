@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveTestbedCli } from '../src/index.js';
+import { parseTargetTime } from '../src/pgbackrest.js';
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -37,15 +38,37 @@ describe('helios-testbed cluster: backup action usage errors', () => {
     [true, ['backup'], 'backup needs a kind: full, diff or incr'],
     [true, ['backup', 'weekly'], 'backup needs a kind: full, diff or incr, not "weekly"'],
     [true, ['restore'], 'restore needs a target'],
-    [true, ['restore', '../../etc'], 'restore target must be a backup label or latest, not "../../etc"'],
+    [true, ['restore', '../../etc'], 'restore target must be a backup label, latest or time:TIMESTAMP (e.g. time:2026-12-07T01:30:00.250Z), not "../../etc"'],
     [true, ['drop-restore'], 'drop-restore needs the DSN (or port) a restore printed'],
     [true, ['drop-restore', '4242'], 'no restore on port 4242'],
     [true, ['verify-backup', 'x'], 'verify-backup takes no argument'],
     [true, ['corrupt-backup', 'x'], 'corrupt-backup takes no argument'],
+    [true, ['restore', 'time:yesterday'], 'restore time target must be an ISO-8601 timestamp with a zone'],
+    [true, ['restore', 'time:2026-12-07 01:30:00'], 'restore time target must be an ISO-8601 timestamp with a zone'],
+    [true, ['restore', 'time:2026-13-45T01:30:00Z'], 'restore time target must be an ISO-8601 timestamp with a zone'],
+    [true, ['corrupt-data'], 'corrupt-data needs a node name'],
+    [true, ['corrupt-data', 'n1'], 'corrupt-data needs a node and a table: corrupt-data NODE TABLE'],
+    [true, ['corrupt-data', 'n1', "t; drop table x"], 'corrupt-data: "t; drop table x" is not a table name'],
+    [true, ['corrupt-data', 'n9', 't'], 'unknown node'],
+    [true, ['backup', 'full', 'extra'], 'unexpected argument "extra"'],
   ] as const)('backup state %s, %j → exit 2: %s', async (backup, args, message) => {
     const r = await cli(['--state', stateDir(backup), ...args]);
     expect([r.code, r.stdout, r.stderr.trim().split('\n').length], r.stderr).toEqual([2, '', 1]);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toContain('secret-pw');
+  });
+});
+
+describe('restore time:TIMESTAMP', () => {
+  it.each([
+    ['2026-12-07T01:30:00.250Z', '2026-12-07 01:30:00.250+00'],
+    ['2026-12-07 01:30:00Z', '2026-12-07 01:30:00+00'],
+    ['2026-12-07T01:30:00.123456+01:00', '2026-12-07 01:30:00.123456+01:00'],
+    ['2026-12-07T01:30:00-05:30', '2026-12-07 01:30:00-05:30'],
+  ])('%s → recovery_target_time %s', (input, out) => {
+    expect(parseTargetTime(input)).toBe(out);
+  });
+  it.each(['2026-12-07T01:30:00', '2026-12-07', 'now', "2026-12-07T01:30:00Z'; drop", '2026-12-07T25:30:00Z'])('rejects %j', (input) => {
+    expect(() => parseTargetTime(input)).toThrow(/ISO-8601 timestamp with a zone/);
   });
 });

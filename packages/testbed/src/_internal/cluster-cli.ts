@@ -13,7 +13,7 @@ import { isPatroniState } from './patroni-node.js';
 import type { PatroniClusterAction } from '../patroni-cluster.js';
 import { errorMessage, isRoot } from './util.js';
 
-export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE [SECONDS] | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
+export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE [SECONDS | TABLE] | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
 
 Acts on a PostgreSQL cluster started by startPgCluster() or \`helios-testbed up pg-cluster\`
 (DIR is its STATE_DIR, holding state.json). Run it as the user that started the cluster (root
@@ -47,14 +47,21 @@ Chaos:
                    The tmpfs stays until the cluster stops
 
 With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backup\`), pgBackRest:
-  backup KIND      full, diff or incr backup of the current primary; prints the backup label
+  backup KIND      full, diff or incr backup of the current primary; prints pgBackRest's
+                   warnings (e.g. invalid page checksums) and then the backup label (last line);
+                   a second backup while one runs is refused: exit 2, "unable to acquire lock"
   verify-backup    pgbackrest verify; exits 2 when its output reports an error (pgbackrest
                    itself exits 0 then)
-  restore TARGET   restore a backup label (or latest) to its consistent point into a NEW data
-                   dir, start it as a throwaway server on a free port (never over the live
-                   cluster, never archiving into its repository); prints its DSN
+  restore TARGET   restore a backup label (or latest) to its consistent point, or replay WAL to
+                   a point in time (time:2026-12-07T01:30:00.250Z: the backup set before it plus
+                   archived WAL up to the last commit at or before it), into a NEW data dir,
+                   start it as a throwaway server on a free port (never over the live cluster,
+                   never archiving into its repository); prints its DSN
   drop-restore DSN stop a restored server (its DSN or port) and remove its data dir
   corrupt-backup   flip 16 bytes in the largest file of the latest backup set; prints which
+  corrupt-data NODE TABLE
+                   stop NODE (fast), flip 16 bytes in block 0 of TABLE's data file, start it
+                   again; with data checksums, reading the table then fails (XX001)
 
 A Galera cluster (startGaleraCluster(); servers run as mysql): kill, start (rejoin by
 IST or rsync SST), stop, pause, resume, who-is-primary (the nodes ready in the Primary component),
@@ -91,8 +98,8 @@ export async function clusterMain(argv: string[]): Promise<number> {
     return 0;
   }
   const [action, node, ...more] = positionals.map((p) => (p.startsWith(NEG) ? p.slice(NEG.length) : p));
-  // skew-clock NODE SECONDS: the only action with a second argument.
-  const arg = action === 'skew-clock' ? more.shift() : undefined;
+  // skew-clock NODE SECONDS and corrupt-data NODE TABLE: the only actions with a second argument.
+  const arg = action === 'skew-clock' || action === 'corrupt-data' ? more.shift() : undefined;
   const rest = more;
   if (!values.state) return fail('missing --state DIR (the STATE_DIR of the cluster)');
   if (!action) return fail(`missing action (one of ${ACTIONS.join(', ')})`);

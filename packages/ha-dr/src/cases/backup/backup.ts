@@ -19,12 +19,14 @@ import type { ActionName } from '../../topology.js';
 type Ctx = CaseContext<HaDrTarget>;
 
 /** What the report shows of a backup case (`sections.hadr[<id>]`). */
-interface BackupReport {
+export interface BackupReport {
   topology: string;
   phases: Array<{ phase: 'steady state' | 'fault' | 'observation' | 'rollback'; at: number; what: string }>;
   actions: Array<Pick<ActionRun, 'action' | 'command' | 'ok' | 'code' | 'timedOut' | 'ms'> & { at: number; output: string }>;
   points?: RestorePoint[];
   timings: Record<string, number | null>;
+  /** Case-specific details (PITR targets, regions, concurrent backups, …). */
+  [extra: string]: unknown;
 }
 
 /** One backup of the chain and what its restore held. */
@@ -51,13 +53,13 @@ export function chainKinds(n: number): string[] {
 }
 
 /** URL passwords masked. */
-const scrub = (text: string): string => text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+export const scrub = (text: string): string => text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
-const STATUS_ERROR = /\bstatus: error\b/i;
+export const STATUS_ERROR = /\bstatus: error\b/i;
 
-const lastLine = (s: string): string => s.trim().split('\n').at(-1)?.trim() ?? '';
+export const lastLine = (s: string): string => s.trim().split('\n').at(-1)?.trim() ?? '';
 
-function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupReport['phases'][number]['phase'], what: string) => void; act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun> } {
+export function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupReport['phases'][number]['phase'], what: string) => void; act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun> } {
   const t = ctx.target.topology;
   const t0 = Date.now();
   const rep: BackupReport = { topology: t.name, phases: [], actions: [], timings: {} };
@@ -80,20 +82,20 @@ function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupRepo
   };
 }
 
-function requireActions(ctx: Ctx, names: ActionName[]): void {
+export function requireActions(ctx: Ctx, names: ActionName[]): void {
   const missing = names.filter((a) => ctx.target.topology.actions[a] === undefined);
   if (missing.length) ctx.notApplicable(`the topology declares no ${missing.map((a) => `"${a}"`).join(', ')} action${missing.length > 1 ? 's' : ''}`);
 }
 
 /** The marker ids in `table` (qualified) on the server at `dsn`, within `ms`. */
-async function readIds(dsn: string, qualified: string, ms = 10_000): Promise<Set<number>> {
+export async function readIds(dsn: string, qualified: string, ms = 10_000): Promise<Set<number>> {
   const r = await queryNode(dsn, `SELECT id FROM ${qualified}`, ms, 'helios-ha-dr-restore-check');
   if (!r.ok) throw new Error(r.timedOut ? `the restored server gave no answer within ${ms} ms` : r.error);
   return new Set(r.rows.map((x) => Number(x.id)));
 }
 
 /** Restores `target`, reads the markers, drops the restore; the DSN is the restore action's last stdout line. */
-async function restoreAndRead(ctx: Ctx, act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun>, target: string, qualified: string): Promise<{ ids?: Set<number>; ms: number; error?: string; run: ActionRun }> {
+export async function restoreAndRead(ctx: Ctx, act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun>, target: string, qualified: string): Promise<{ ids?: Set<number>; ms: number; error?: string; run: ActionRun }> {
   const r = await act('restore', { target });
   if (!r.ok) return { ms: r.ms, error: describeFailure(r), run: r };
   const dsn = lastLine(r.stdout);
@@ -119,7 +121,9 @@ export const backupChain = defineCase<HaDrTarget>({
   since: '0.1.0',
   spec: 'heliosdb-phase2-reliability-quick-reference.txt TC-BR-001',
   destructive: true,
-  timeoutMs: 600_000,
+  // A backstop only (every action has its own deadline): `--size full` takes and restores 120 backups,
+  // 5-10 s each on an idle 2-core machine.
+  timeoutMs: 3_600_000,
   async run(ctx) {
     requireActions(ctx, ['backup', 'restore']);
     const { rep, phase, act } = start(ctx);
@@ -245,12 +249,16 @@ export const backupCorruption = defineCase<HaDrTarget>({
     rep.timings.verifyMs = v0.ms;
 
     let corrupted = false;
-    ctx.defer(async () => {
+    // Run inline at the end (a full backup can take longer than the runner's cleanup budget on a loaded
+    // machine); the deferred call only covers an early exit.
+    const rollback = async (): Promise<void> => {
       if (!corrupted) return;
+      corrupted = false;
       // A fresh full backup: later restores of `latest` do not depend on the damaged set (which stays in the repository).
       const r = await act('backup', { kind: 'full' });
       phase('rollback', r.ok ? `fresh full backup ${lastLine(r.stdout)} taken; the corrupted set stays in the repository` : `fresh full backup failed: ${describeFailure(r)}`);
-    });
+    };
+    ctx.defer(rollback);
     const k = await act('corrupt-backup');
     if (!k.ok) return ctx.fail(`fault not injected: ${describeFailure(k)}`);
     corrupted = true;
@@ -282,6 +290,7 @@ export const backupCorruption = defineCase<HaDrTarget>({
       }
     }
     phase('observation', r.ok ? `restore of the corrupted set succeeded: ${served}` : `restore of the corrupted set refused: ${describeFailure(r)}`);
+    await rollback();
     for (const [name, v] of Object.entries(rep.timings)) ctx.metric(name, v);
     ctx.metric('corruptionDetected', detected ? 1 : 0);
     ctx.metric('restoreRefused', r.ok ? 0 : 1);
