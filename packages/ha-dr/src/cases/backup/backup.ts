@@ -15,6 +15,7 @@ import { queryNode } from '../../_internal/nodes.js';
 import { createLedger, startWriter, type LedgerEntry } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
 import type { ActionName } from '../../topology.js';
+import { requireActions } from '../experiment.js';
 
 type Ctx = CaseContext<HaDrTarget>;
 
@@ -82,10 +83,8 @@ export function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: Bac
   };
 }
 
-export function requireActions(ctx: Ctx, names: ActionName[]): void {
-  const missing = names.filter((a) => ctx.target.topology.actions[a] === undefined);
-  if (missing.length) ctx.notApplicable(`the topology declares no ${missing.map((a) => `"${a}"`).join(', ')} action${missing.length > 1 ? 's' : ''}`);
-}
+// The same rule as every case's (experiment.ts): n/a without the actions or on a non-PostgreSQL topology.
+export { requireActions };
 
 /** The marker ids in `table` (qualified) on the server at `dsn`, within `ms`. */
 export async function readIds(dsn: string, qualified: string, ms = 10_000): Promise<Set<number>> {
