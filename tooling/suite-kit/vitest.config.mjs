@@ -2,9 +2,10 @@
 // from the package directory (the root stays the package). Per-package settings live in its
 // package.json under heliosConformance.test: `timeoutMs` and the `servers` to start once per run.
 //
-// Two projects: `unit` (test/**/*.unit.test.ts: no servers, files in parallel, run first) and
-// `servers` (every other test file: real servers, one file at a time). `npm run test:unit -w <pkg>`
-// (vitest --project unit) is the fast loop; `npm test` runs both.
+// Three projects: `unit` (test/**/*.unit.test.ts: no servers, files in parallel, run first),
+// `servers` (every other test file: real servers, one file at a time unless the package sets
+// `serverFiles`) and `serial` (test/**/*.serial.test.ts: always alone, last). `npm run test:unit -w
+// <pkg>` (vitest --project unit) is the fast loop; `npm test` runs all three.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,12 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const t = pkg.heliosConformance?.test ?? {};
 const timeoutMs = t.timeoutMs ?? 60_000;
 const UNIT = 'test/**/*.unit.test.ts';
+const SERIAL = 'test/**/*.serial.test.ts';
+// ha-dr's test files each start their own cluster and mostly wait on it (steady states, kills,
+// restarts): two at a time halve the wall time. Files whose verdicts sit close to a timing SLA
+// whatever the load (Patroni's election is about its ttl) are named *.serial.test.ts.
+const serverFiles = t.serverFiles ?? 1;
+const globalSetup = [fileURLToPath(new URL('./global-setup.mjs', import.meta.url))];
 
 export default defineConfig({
   test: {
@@ -29,14 +36,17 @@ export default defineConfig({
         test: {
           name: 'servers',
           include: ['test/**/*.test.ts'],
-          exclude: [UNIT],
+          exclude: serverFiles > 1 ? [UNIT, SERIAL] : [UNIT],
           // Test files share real servers and the machine's two cores; timing-sensitive cases
           // (blocked-statement deadlines) must not compete with each other.
-          fileParallelism: false,
-          globalSetup: [fileURLToPath(new URL('./global-setup.mjs', import.meta.url))],
+          fileParallelism: serverFiles > 1,
+          maxWorkers: serverFiles,
+          globalSetup,
           sequence: { groupOrder: 1 },
         },
       },
+      // Only where files run in parallel: elsewhere every server file already runs alone.
+      ...(serverFiles > 1 ? [{ extends: true, test: { name: 'serial', include: [SERIAL], fileParallelism: false, globalSetup, sequence: { groupOrder: 2 } } }] : []),
     ],
   },
 });

@@ -273,10 +273,13 @@ export async function switchoverTo(st: PatroniState, node: PatroniNodeState, tim
     members = await clusterMembers(st, 1000, node);
     const me = members?.find((m) => m.name === node.name);
     const leader = members?.find((m) => m.role === 'leader');
+    // In synchronous_mode Patroni switches over only to a sync standby (else: 412 "candidate name
+    // does not match with sync_standby"): a replica that just rejoined is not one yet.
+    const syncMode = members?.some((m) => m.role === 'sync_standby') ?? false;
     if (me && (me.role === 'leader' || me.role === 'master')) {
       if ((await inRecovery(st, node, 1000)) === false) return `${node.name} is already the leader`;
-    } else if (me && (me.state === 'running' || me.state === 'streaming') && (!leader || lagBytes(me) === 0)) break;
-    if (Date.now() >= deadline) throw new Error(`${node.name} is not a running replica with lag 0 within ${timeoutMs} ms (/cluster: ${JSON.stringify(members ?? 'no answer')})`);
+    } else if (me && (me.state === 'running' || me.state === 'streaming') && (!leader || (lagBytes(me) === 0 && (!syncMode || me.role === 'sync_standby')))) break;
+    if (Date.now() >= deadline) throw new Error(`${node.name} is not a running replica with lag 0${syncMode ? ' and a sync standby' : ''} within ${timeoutMs} ms (/cluster: ${JSON.stringify(members ?? 'no answer')})`);
     await sleep(200);
   }
   const leader = members?.find((m) => m.role === 'leader');
