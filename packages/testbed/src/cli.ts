@@ -22,10 +22,10 @@ const KINDS_TEXT = `  postgres   PostgreSQL from the machine's binaries (initdb 
              --pool-mode session (default) or transaction; also pgbouncer-session, pgbouncer-transaction
   pg-cluster PostgreSQL 15 streaming replication: primary n1 + --standbys N (default 2) standbys,
              async (default) or --sync, a router as CLIENT_DSN, actions via \`helios-testbed cluster\`
-  galera     MariaDB Galera, 3 nodes as the mysql user (needs galera-4, rsync), a router to a node
-             of the Primary component as CLIENT_DSN, actions via \`helios-testbed cluster\`
   patroni-cluster  Patroni 3 + etcd: --standbys N (default 2) + 1 PostgreSQL 15 members with automatic
-             failover, synchronous_mode (or --async), a router as CLIENT_DSN, the same actions`;
+             failover, synchronous_mode (or --async), a router as CLIENT_DSN, the same actions
+  galera     MariaDB Galera, 3 nodes as the mysql user (needs galera-4, rsync), a router to a node
+             of the Primary component as CLIENT_DSN, actions via \`helios-testbed cluster\``;
 
 const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster|patroni-cluster|galera> [options]
        helios-testbed cluster --state DIR <action> [NODE]   (see helios-testbed cluster --help)
