@@ -380,6 +380,13 @@ export async function main(suite: Suite<any>, argv: string[] = process.argv.slic
   process.on('SIGTERM', onSignal);
   // An abandoned case may reject later; that must not crash the run.
   process.on('unhandledRejection', () => undefined);
+  // A reader that went away (`--list | head`) must not crash the run with a stack trace, nor cut it
+  // short before its cleanup: the rest of the output is dropped.
+  const quietPipe = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  };
+  process.stdout.on('error', quietPipe);
+  process.stderr.on('error', quietPipe);
   const code = await runCli(suite, argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: ac.signal });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

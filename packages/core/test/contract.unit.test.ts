@@ -274,3 +274,20 @@ describe('merge', () => {
     valid(merged);
   });
 });
+
+describe('a reader that goes away (`--list | head -1`)', () => {
+  it('does not crash the CLI with an EPIPE stack trace; the exit code is kept', async () => {
+    const { spawn } = await import('node:child_process');
+    const { TOY_CLI } = await import('./helpers.js');
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [TOY_CLI, '--list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // Close our end before the CLI writes, as `head -1` has once it has its line.
+      child.stdout.destroy();
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    expect(r.code).toBe(0);
+  });
+});

@@ -94,6 +94,9 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
  */
 export async function openHaDr(o: OpenOptions): Promise<SuiteSession<HaDrTarget>> {
   if (o.dsn !== undefined) throw new CannotRunError('ha-dr judges a cluster, not one endpoint: pass --topology FILE (the client DSN and every node are in it), or nothing for the reference cluster');
+  // Every case kills, partitions or restores nodes: without the flag a run would skip them all and
+  // still read "conformant", so it refuses before touching (or starting) any cluster.
+  if (!o.allowDestructive) throw new CannotRunError('every ha-dr case kills, partitions or restores nodes: pass --allow-destructive to run them (nothing was started or changed)');
   const file = o.options.topology;
   if (typeof file === 'string') {
     const t = await loadTopology(file);

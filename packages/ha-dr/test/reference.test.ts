@@ -111,7 +111,11 @@ describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
 
   it('without --allow-destructive runs nothing and says why', async () => {
     const r = await runCli(['--topology', cluster.topologyPath], { timeoutMs: 60_000 });
-    expect(r.stdout).toMatch(/SKIP\s+1\/\d+ TC-AF-002.*\n.*pass --allow-destructive/);
+    // Refused before the topology is even read: a run that skipped every case would read "conformant".
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/pass --allow-destructive/);
+    expect(r.stdout).not.toMatch(/conformant: yes/);
   }, 90_000);
 });
 
