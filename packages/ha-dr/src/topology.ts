@@ -126,7 +126,7 @@ export async function loadTopology(file: string): Promise<Topology> {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new CannotRunError(`topology ${file} is not JSON: ${(e as Error).message}`);
+    throw new CannotRunError(`topology ${file} is not JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
   }
   return parseTopology(doc, file);
 }
