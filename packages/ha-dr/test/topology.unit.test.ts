@@ -104,13 +104,16 @@ describe('actions', () => {
 
 describe('loadTopology', () => {
   it('a file that is not JSON is one line naming the file, even when the parser quotes several lines of it', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { loadTopology } = await import('../src/topology.js');
-    const file = join(mkdtempSync(join(tmpdir(), 'hc-topo-')), 'cluster.json');
+    const dir = mkdtempSync(join(tmpdir(), 'hc-topo-'));
+    const file = join(dir, 'cluster.json');
     writeFileSync(file, 'vm\nhost-2\n');
-    const err = await loadTopology(file).then(() => undefined, (e: unknown) => e as Error);
+    const err = await loadTopology(file)
+      .then(() => undefined, (e: unknown) => e as Error)
+      .finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(err?.message).toMatch(/^topology .*cluster\.json is not JSON: /);
     expect(err?.message).not.toContain('\n');
   });
