@@ -7,10 +7,9 @@
 // warning naming a checksum / invalid page in its output: pgBackRest checks every page it copies and
 // only warns).
 import { defineCase, type CaseContext } from '@helios-conformance/core';
-import { settle, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, loadPg, parsePgDsn } from '@helios-conformance/sql/postgres';
+import { closeClient } from '@helios-conformance/sql/postgres';
 import { describeFailure } from '../../actions.js';
-import { primaries } from '../../_internal/nodes.js';
+import { primaries, queryNode } from '../../_internal/nodes.js';
 import type { HaDrTarget } from '../../target.js';
 import type { TopologyNode } from '../../topology.js';
 import { lastLine, requireActions, start } from './backup.js';
@@ -26,36 +25,9 @@ const ROWS = 2000;
 
 /** Reads every row of `qualified` on `node`, within `ms`: the rows, or the error (code and message). */
 async function readRows(node: TopologyNode, qualified: string, ms = 10_000): Promise<{ rows?: Array<{ id: number; payload: string }>; code?: string; error?: string }> {
-  const p = parsePgDsn(node.dsn);
-  const pg = await loadPg();
-  const c = new pg.Client({
-    host: p.host,
-    port: p.port,
-    user: p.user,
-    password: p.password,
-    database: p.database,
-    connectionTimeoutMillis: ms,
-    ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
-    application_name: 'helios-ha-dr-corruption-check',
-  });
-  c.on('error', () => undefined);
-  const r = await within(
-    settle(
-      (async () => {
-        await c.connect();
-        return (await c.query<{ id: string; payload: string }>(`SELECT id, payload FROM ${qualified} ORDER BY id`)).rows;
-      })(),
-    ),
-    ms,
-  );
-  if (r.timedOut) {
-    destroyClient(c);
-    return { error: `no answer within ${ms} ms` };
-  }
-  await closeClient(c, 1_000);
-  if (r.value.ok) return { rows: r.value.value.map((x) => ({ id: Number(x.id), payload: x.payload })) };
-  const e = r.value.error as { code?: string; message?: string };
-  return { code: e.code, error: String(e.message ?? e) };
+  const r = await queryNode(node.dsn, `SELECT id, payload FROM ${qualified} ORDER BY id`, ms, 'helios-ha-dr-corruption-check');
+  if (r.ok) return { rows: r.rows.map((x: Record<string, unknown>) => ({ id: Number(x.id), payload: String(x.payload) })) };
+  return r.timedOut ? { error: r.error } : { code: r.code, error: r.error };
 }
 
 /** HA-034: a flipped page in a table's data file is reported on read (never wrong rows) and flagged by a backup. */

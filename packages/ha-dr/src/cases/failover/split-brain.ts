@@ -12,6 +12,7 @@ import { settle, sleep, within } from '@helios-conformance/sql';
 import { closeClient, destroyClient, loadPg, parsePgDsn, type PgTarget } from '@helios-conformance/sql/postgres';
 import type { Client } from 'pg';
 import { describeFailure } from '../../actions.js';
+import { queryNode } from '../../_internal/nodes.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
 import type { Topology, TopologyNode } from '../../topology.js';
@@ -166,37 +167,10 @@ export interface RoleState {
 export async function roles(t: Topology, ms = 1_500): Promise<RoleState[]> {
   return Promise.all(
     t.nodes.map(async (n): Promise<RoleState> => {
-      const p = parsePgDsn(n.dsn);
-      const pg = await loadPg();
-      const c = new pg.Client({
-        host: p.host,
-        port: p.port,
-        user: p.user,
-        password: p.password,
-        database: p.database,
-        connectionTimeoutMillis: ms,
-        ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
-        application_name: 'helios-ha-dr-observer',
-      });
-      c.on('error', () => undefined);
-      const r = await within(
-        settle(
-          (async () => {
-            await c.connect();
-            const q = await c.query<{ rec: boolean; st: string | null }>('SELECT pg_is_in_recovery() AS rec, (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS st');
-            return q.rows[0];
-          })(),
-        ),
-        ms,
-      );
-      if (r.timedOut) {
-        destroyClient(c);
-        return { node: n.name, up: false, primary: false, streaming: false, error: `no answer within ${ms} ms` };
-      }
-      await closeClient(c, 500);
-      if (!r.value.ok) return { node: n.name, up: false, primary: false, streaming: false, error: String((r.value.error as Error).message ?? r.value.error).split('\n')[0] };
-      const rec = r.value.value?.rec === true;
-      return { node: n.name, up: true, primary: !rec, streaming: rec && r.value.value?.st === 'streaming' };
+      const r = await queryNode(n.dsn, 'SELECT pg_is_in_recovery() AS rec, (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS st', ms);
+      if (!r.ok) return { node: n.name, up: false, primary: false, streaming: false, error: r.error.split('\n')[0] };
+      const rec = r.rows[0]?.rec === true;
+      return { node: n.name, up: true, primary: !rec, streaming: rec && r.rows[0]?.st === 'streaming' };
     }),
   );
 }
