@@ -4,7 +4,7 @@
 //
 // Three projects: `unit` (test/**/*.unit.test.ts: no servers, files in parallel, run first),
 // `servers` (every other test file: real servers, one file at a time unless the package sets
-// `serverFiles`) and `serial` (test/**/*.serial.test.ts: always alone, last). `npm run test:unit -w
+// `serverFiles`) and `serial` (test/**/*.serial.test.ts and `serialFiles`: always alone, last). `npm run test:unit -w
 // <pkg>` (vitest --project unit) is the fast loop; `npm test` runs all three.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,10 +17,13 @@ const t = pkg.heliosConformance?.test ?? {};
 const timeoutMs = t.timeoutMs ?? 60_000;
 const UNIT = 'test/**/*.unit.test.ts';
 const SERIAL = 'test/**/*.serial.test.ts';
-// ha-dr's test files each start their own cluster and mostly wait on it (steady states, kills,
-// restarts): two at a time halve the wall time. Files whose verdicts sit close to a timing SLA
-// whatever the load (Patroni's election is about its ttl) are named *.serial.test.ts.
+// Most server test files mostly wait (on clusters, child processes, deadlines): two at a time
+// nearly halve a package's wall time. A file that must run alone — its verdict sits close to a
+// timing SLA whatever the load (Patroni's election is about its ttl), it is CPU-bound with a time
+// limit, or it checks that a shared server holds no other file's objects — is either named
+// *.serial.test.ts or listed in `serialFiles` (paths relative to the package).
 const serverFiles = t.serverFiles ?? 1;
+const SERIALS = [SERIAL, ...(t.serialFiles ?? [])];
 const globalSetup = [fileURLToPath(new URL('./global-setup.mjs', import.meta.url))];
 
 export default defineConfig({
@@ -36,7 +39,7 @@ export default defineConfig({
         test: {
           name: 'servers',
           include: ['test/**/*.test.ts'],
-          exclude: serverFiles > 1 ? [UNIT, SERIAL] : [UNIT],
+          exclude: serverFiles > 1 ? [UNIT, ...SERIALS] : [UNIT],
           // Test files share real servers and the machine's two cores; timing-sensitive cases
           // (blocked-statement deadlines) must not compete with each other.
           fileParallelism: serverFiles > 1,
@@ -46,7 +49,7 @@ export default defineConfig({
         },
       },
       // Only where files run in parallel: elsewhere every server file already runs alone.
-      ...(serverFiles > 1 ? [{ extends: true, test: { name: 'serial', include: [SERIAL], fileParallelism: false, globalSetup, sequence: { groupOrder: 2 } } }] : []),
+      ...(serverFiles > 1 ? [{ extends: true, test: { name: 'serial', include: SERIALS, fileParallelism: false, globalSetup, sequence: { groupOrder: 2 } } }] : []),
     ],
   },
 });
