@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
 import { classifyPgError, fromDsn, type PgTarget } from '@helios-conformance/sql/postgres';
 import pkg from '../package.json' with { type: 'json' };
@@ -38,6 +39,18 @@ function sizeOf(o: OpenOptions): 'ci' | 'full' {
   return v;
 }
 
+/**
+ * mysql2 is an optional peer: most clusters judged here speak PostgreSQL, and the driver is a third of
+ * the package's install. A mysql topology without it is one line that says what to install.
+ */
+export function requireMysql2(resolve: (id: string) => string = createRequire(import.meta.url).resolve): void {
+  try {
+    resolve('mysql2');
+  } catch {
+    throw new CannotRunError('this topology\'s family is mysql: it needs the driver mysql2, an optional peer dependency of @helios-conformance/ha-dr that is not installed: npm install mysql2');
+  }
+}
+
 /** The open session on a topology: the run schema on the client DSN, the cluster to stop if the run started it. */
 async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => Promise<void>): Promise<SuiteSession<HaDrTarget>> {
   let client;
@@ -45,6 +58,7 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
   try {
     if (t.family === 'mysql') {
       // The MySQL wire family (e.g. Galera): the run's database through the client DSN.
+      requireMysql2();
       const { fromDsn: fromMysqlDsn } = await import('@helios-conformance/sql/mysql');
       client = await fromMysqlDsn(t.clientDsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
       my = client.target;

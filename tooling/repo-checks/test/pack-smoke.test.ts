@@ -118,6 +118,7 @@ describe('install size per package (the README table is the budget)', () => {
     expect(of('@helios-conformance/acid').filter((n) => n.startsWith('@electric-sql/') || n === '@peculiar/x509')).toEqual([]);
     expect(of('@helios-conformance/mysql')).not.toContain('pg');
     expect(of('@helios-conformance/postgres')).not.toContain('mysql2');
+    expect(of('@helios-conformance/ha-dr')).not.toContain('mysql2');
     expect(of('@helios-conformance/postgres')).toContain('@electric-sql/pglite');
     console.log(table(results));
   });
@@ -132,6 +133,13 @@ describe('install size per package (the README table is the budget)', () => {
       const { openSqlEndpoint } = await import('@helios-conformance/sql');
       try { await openSqlEndpoint('postgres://u@127.0.0.1:1/db'); } catch (e) { console.log(e.name, e.message); }`], { cwd: mysql, encoding: 'utf8', timeout: 60_000 });
     expect(q.stdout.trim()).toMatch(/needs the driver pg, .*npm install pg$/);
+    // ha-dr without mysql2: a Galera (family mysql) topology is one line and exit 2, before any action runs.
+    const hadr = join(work, readdirSync(work).find((d) => d.startsWith('ha-dr-')) as string);
+    const topo = join(hadr, 'galera.json');
+    writeFileSync(topo, JSON.stringify({ name: 'g', family: 'mysql', clientDsn: 'mysql://root@127.0.0.1:1/db', nodes: [{ name: 'a', dsn: 'mysql://root@127.0.0.1:1/db' }, { name: 'b', dsn: 'mysql://root@127.0.0.1:2/db' }], actions: { kill: 'false' } }));
+    const h = spawnSync(process.execPath, [join(hadr, 'node_modules/@helios-conformance/ha-dr/dist/cli.js'), '--topology', topo, '--allow-destructive'], { cwd: hadr, encoding: 'utf8', timeout: 60_000 });
+    expect(h.status, h.stdout + h.stderr).toBe(2);
+    expect(h.stdout + h.stderr).toMatch(/needs the driver mysql2, .*npm install mysql2\n?$/);
   });
   it('require() of every package works from a CommonJS project (Node >= 20.19 loads ES modules synchronously)', () => {
     for (const p of pkgs) {
