@@ -19,4 +19,5 @@ export {
   type ConnContext,
   type FrameHook,
 } from './proxy.js';
+export { startPerturbProxy, type PerturbProxy, type PerturbOptions, type Direction } from './perturb.js';
 export { checkHtml, findChromium, SKIP_BROWSER, type HtmlCheck, type SvgCheck, type CheckHtmlOptions } from './browser.js';

@@ -12,6 +12,7 @@ import {
   corruptDataRows,
   corruptScramServerSignature,
   discardAllBetweenTransactions,
+  deadlockAsSuccess,
   dropMessages,
   eraseSqlstates,
   holdUntilReady,
@@ -122,6 +123,12 @@ export const mutants: readonly Mutant[] = [
     description: 'reports CommandComplete tag COMMIT where the server answered ROLLBACK (e.g. COMMIT of an aborted transaction)',
     server: () => rewriteCommandTags((tag) => (tag === 'ROLLBACK' ? 'COMMIT' : tag)),
     mustFail: { 'PG-083': /must be answered with command tag ROLLBACK, got COMMIT/ },
+  },
+  {
+    name: 'deadlock-victim-as-success',
+    description: "answers the deadlock victim's 40P01 with CommandComplete UPDATE 1 (both deadlocked UPDATEs appear to succeed)",
+    server: () => deadlockAsSuccess(),
+    mustFail: { 'PG-076': /both conflicting UPDATEs succeeded/ },
   },
   {
     name: 'drop-notices',

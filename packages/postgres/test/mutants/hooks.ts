@@ -92,6 +92,25 @@ export function rewriteCommandTags(map: (tag: string) => string): Hook {
   };
 }
 
+/**
+ * The deadlock victim is told its UPDATE succeeded: its 40P01 ErrorResponse becomes CommandComplete
+ * `UPDATE 1`, and the ReadyForQuery after it says "in a transaction" instead of "failed transaction".
+ */
+export function deadlockAsSuccess(): Hook {
+  return (m, ctx) => {
+    if (m.type === 'E' && errorFieldList(m.body).some(([c, v]) => c === 'C' && v === '40P01')) {
+      ctx.mark();
+      ctx.state.faked = true;
+      return { type: 'C', body: Buffer.from('UPDATE 1\0', 'utf8') };
+    }
+    if (m.type === 'Z' && ctx.state.faked) {
+      ctx.state.faked = false;
+      return { type: 'Z', body: Buffer.from('T') };
+    }
+    return m;
+  };
+}
+
 /** Command tags report one row more than the server did (INSERT 0 n, UPDATE n, DELETE n, SELECT n, …). */
 export function inflateRowCounts(): Hook {
   return rewriteCommandTags((tag) => tag.replace(/^((?:INSERT \d+|UPDATE|DELETE|SELECT|MOVE|FETCH|COPY|MERGE) )(\d+)$/, (_, head: string, n: string) => `${head}${Number(n) + 1}`));

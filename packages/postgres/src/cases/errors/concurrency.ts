@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { checkSqlError } from '@helios-conformance/sql/postgres';
-import { answered, definePgCase, firstOf, interleave, openSession, secondSession, settle, sqlstate } from '../../_internal/case-kit.js';
+import { answered, definePgCase, firstOf, interleave, openSession, secondSession, settle } from '../../_internal/case-kit.js';
 
 /** How long the second session may take to answer while the first holds a transaction open. */
 const SECOND_SESSION_MS = 4_000;
@@ -119,30 +119,38 @@ export const deadlockDetected = definePgCase({
     await secondSession(ctx, b.query('BEGIN'), a, b, SECOND_SESSION_MS, "the second session's BEGIN");
     await secondSession(ctx, b.query(`UPDATE ${ctx.target.qualify('pg076_t')} SET owner = 'B' WHERE id = 2`), a, b, SECOND_SESSION_MS, "the second session's UPDATE of the other row");
 
-    // Each now wants the other's row: the first to finish must be a victim of 40P01.
+    // Each now wants the other's row. The verdict is the set of outcomes once both UPDATEs have
+    // answered, never the order the answers arrived in: a hop between us and the server (a proxy, a
+    // pooler) may deliver the survivor's success before the victim's 40P01 although the server
+    // aborted the victim first. One 40P01 and one success, or two 40P01s, pass; two successes fail.
     const updates = {
       A: settle(a.query(`UPDATE ${ctx.target.qualify('pg076_t')} SET owner = 'A' WHERE id = 2`)),
       B: settle(b.query(`UPDATE ${ctx.target.qualify('pg076_t')} SET owner = 'B' WHERE id = 1`)),
     };
     const first = await firstOf(updates, DETECT_MS);
     if (!first) return ctx.fail(`no deadlock was detected within ${DETECT_MS} ms: both sessions still wait for each other's row lock (expected one to fail with 40P01)`);
-    const victim = first.who;
-    const survivor = victim === 'A' ? 'B' : 'A';
-    if (first.outcome.ok) return ctx.fail(`session ${victim}'s conflicting UPDATE succeeded while the other session still held the row lock (expected one of them to fail with 40P01)`);
-    checkSqlError(first.outcome.error, '40P01', `session ${victim}, the first of the two deadlocked UPDATEs to finish`);
-    await sessions[victim].query('ROLLBACK');
-
-    // The victim's locks are gone: the survivor's UPDATE goes through (or was a victim too).
-    const next = await answered(ctx, updates[survivor], 5_000, `after session ${victim} was aborted with 40P01, session ${survivor}'s UPDATE`);
-    if (!next.ok) {
-      // Both chosen as victims is allowed; the second is judged by its SQLSTATE alone.
-      if (sqlstate(next.error) !== '40P01') checkSqlError(next.error, '40P01', `session ${survivor}`);
+    const other = first.who === 'A' ? 'B' : 'A';
+    // A failed session is rolled back before waiting for the other: a server may hold a victim's
+    // locks until its ROLLBACK, and the other UPDATE cannot finish before that.
+    if (!first.outcome.ok) await sessions[first.who].query('ROLLBACK');
+    const second = await answered(ctx, updates[other], 5_000, `after session ${first.who}'s UPDATE ${first.outcome.ok ? 'succeeded' : 'failed'}, session ${other}'s UPDATE`);
+    const outcome = first.who === 'A' ? { A: first.outcome, B: second } : { A: second, B: first.outcome };
+    const failed = (['A', 'B'] as const).filter((w) => !outcome[w].ok);
+    if (!failed.length) return ctx.fail('both conflicting UPDATEs succeeded: each session changed a row the other held locked (expected one of them to fail with 40P01)');
+    for (const w of failed) {
+      const o = outcome[w];
+      if (!o.ok) checkSqlError(o.error, '40P01', `session ${w}'s UPDATE of the row the other session held`);
+    }
+    if (!second.ok) await sessions[other].query('ROLLBACK');
+    if (failed.length === 2) {
       ctx.log('both sessions were aborted with 40P01');
-      await sessions[survivor].query('ROLLBACK');
       return;
     }
+    const victim = failed[0]!;
+    const survivor = victim === 'A' ? 'B' : 'A';
+    if (first.outcome.ok) await sessions[victim].query('ROLLBACK');
     await sessions[survivor].query('COMMIT');
-    ctx.log(`session ${victim} was the deadlock victim (40P01); session ${survivor} committed`);
+    ctx.log(`session ${victim} was the deadlock victim (40P01); session ${survivor} committed${first.who === survivor ? " (its answer arrived before the victim's)" : ''}`);
 
     const rows = await a.query<{ id: number; owner: string }>(`SELECT id, owner FROM ${ctx.target.qualify('pg076_t')} ORDER BY id`);
     assert.deepEqual(
