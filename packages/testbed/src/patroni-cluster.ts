@@ -66,7 +66,9 @@ export type PatroniClusterAction = Exclude<PgClusterAction, 'backup' | 'verify-b
 
 export const PATRONI_ACTION_TIMEOUT_MS: Record<PatroniClusterAction, number> = {
   kill: 10_000,
-  start: 60_000,
+  // Until the node has rejoined (crash recovery, pg_rewind, streaming, sync standby): 8-20 s on a
+  // loaded 2-core machine; below the ha-dr suite's 60 s for a case's rollback.
+  start: 45_000,
   stop: 30_000,
   pause: 5_000,
   resume: 5_000,
@@ -86,6 +88,8 @@ export interface PatroniClusterTopology {
   replication: 'async' | 'sync';
   failover: 'automatic';
   actions: Record<Exclude<PatroniClusterAction, 'lag'>, string>;
+  /** Each action's own deadline is shorter; `start` waits for the rejoin (up to 45 s), beyond the suite's default 30 s. */
+  actionTimeoutMs: number;
 }
 
 /** A running Patroni cluster. */
@@ -469,6 +473,7 @@ export async function startPatroniCluster(opts: StartPatroniClusterOptions = {})
         partition: `${base} partition {groups}`,
         heal: `${base} heal`,
       },
+      actionTimeoutMs: 60_000,
     };
     const topologyPath = path.join(dir, 'topology.json');
     writeFileSync(topologyPath, JSON.stringify(topology, null, 2) + '\n', { mode: 0o600 });
