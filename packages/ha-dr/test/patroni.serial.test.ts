@@ -2,28 +2,24 @@
 // elects, the suite never promotes), through the built CLI and the cluster's own topology file.
 // TC-AF-001 is shown able to go both ways: the real cluster passes; a mutant whose isolated leader
 // loses its HA agent (nobody demotes it) and stops waiting for its synchronous standbys fails it;
-// on a manual-failover topology it is n/a. One cluster for the whole file.
-// HC_HADR_PATRONI_FULL=1 also runs TC-AF-002, HA-001 and TC-AF-005 against it (about 2 minutes more).
+// on a manual-failover topology it is n/a. TC-AF-002 and HA-001 run against it too, with
+// test/patroni.expectations.json: Patroni's failover after a kill takes about its ttl, so
+// TC-AF-002's election is over the 5 s SLA in most runs — expected, and nothing else may fail.
+// One cluster for the whole file. HC_HADR_PATRONI_FULL=1 also runs TC-AF-005 (about a minute more).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '@helios-conformance/core';
-import { leftoverNamespaces, runCacheDir, runCli } from '@helios-conformance/suite-kit';
+import { leftoverNamespaces, runCacheDir } from '@helios-conformance/suite-kit';
 import { resolvePatroni, startPatroniCluster, type PatroniCluster } from '@helios-conformance/testbed';
+import { judge, result } from './helpers.js';
 
 const skip = resolvePatroni() === undefined;
 if (skip) console.warn('[ha-dr patroni] skipped: patroni, patronictl or etcd not installed (Debian: apt-get install patroni etcd-server etcd-client)');
 const full = process.env.HC_HADR_PATRONI_FULL === '1';
-
-async function judge(topologyPath: string, extra: string[] = []): Promise<{ report: Report; stdout: string; code: number | null }> {
-  const json = path.join(mkdtempSync(path.join(runCacheDir(), 'ha-dr-')), 'r.json');
-  const r = await runCli(['--topology', topologyPath, '--allow-destructive', '--json', json, '--seed', '7', ...extra], { timeoutMs: 300_000 });
-  expect(r.stderr, r.stdout + r.stderr).not.toMatch(/Error:|TypeError/);
-  return { report: JSON.parse(readFileSync(json, 'utf8')) as Report, stdout: r.stdout, code: r.code };
-}
-
-const result = (r: Report, id: string) => r.results.find((x) => x.id === id);
+const expectations = fileURLToPath(new URL('./patroni.expectations.json', import.meta.url));
 
 /** Waits until Patroni lists every member running with lag 0 (a case's rollback ends once its own node is back). */
 async function settled(c: PatroniCluster, ms = 90_000): Promise<string> {
@@ -125,7 +121,9 @@ describe.skipIf(skip)('Patroni + etcd reference cluster (automatic failover)', (
 
   it('TC-AF-001 fails against a fencing mutant: the isolated leader keeps acknowledging writes while another is elected', async () => {
     await settled(cluster);
-    const run = await judge(fencingMutant(cluster), ['--only', 'TC-AF-001', '--sla-rto-ms', '20000']);
+    // The mutant never steps down, so the case waits out its whole RTO SLA and then as long again
+    // for a rejoin that cannot come: 12 s keeps the file short and still holds Patroni's election (≈ ttl).
+    const run = await judge(fencingMutant(cluster), ['--only', 'TC-AF-001', '--sla-rto-ms', '12000']);
     const r = result(run.report, 'TC-AF-001');
     console.log(`[ha-dr patroni] TC-AF-001 on the fencing mutant: ${r?.status}: ${r?.message}`);
     expect(r?.status, run.stdout).toBe('fail');
@@ -137,14 +135,55 @@ describe.skipIf(skip)('Patroni + etcd reference cluster (automatic failover)', (
     expect(who.trim().split('\n')).toHaveLength(1);
   }, 300_000);
 
-  it.runIf(full)('TC-AF-002, HA-001 and TC-AF-005 pass with Patroni electing (no promote by the suite)', async () => {
+  it('TC-AF-002 and HA-001: Patroni elects after the kill, nothing acknowledged is lost; only the election SLA may be missed (expected, by Patroni\'s ttl)', async () => {
     await settled(cluster);
-    const run = await judge(cluster.topologyPath, ['--only', 'TC-AF-002,HA-001,TC-AF-005']);
-    const ids = ['TC-AF-002', 'HA-001', 'TC-AF-005'];
-    for (const id of ids) {
+    const run = await judge(cluster.topologyPath, ['--only', 'TC-AF-002,HA-001', '--expectations', expectations]);
+    console.log(`[ha-dr patroni] TC-AF-002 + HA-001: ${run.ms} ms`);
+    for (const id of ['TC-AF-002', 'HA-001']) {
       const r = result(run.report, id);
       console.log(`[ha-dr patroni] ${id}: ${r?.status} ${r?.message ?? ''} ${JSON.stringify(r?.metrics)}`);
     }
-    for (const id of ids) expect(result(run.report, id)?.status, `${id}: ${result(run.report, id)?.message}`).toBe('pass');
-  }, 600_000);
+    // HA-001: the isolated leader loses etcd with its standbys, so its key is gone before the kill: within every SLA.
+    const ha = result(run.report, 'HA-001');
+    expect(ha?.status, `${ha?.message}\n${run.stdout}`).toBe('pass');
+    expectOnlyElectionMissed(run.report, 'TC-AF-002');
+    expect(run.code).toBe(0);
+    expect(JSON.stringify(run.report)).not.toContain(cluster.password);
+    expect(await leftoverNamespaces(cluster.clientDsn)).toEqual([]);
+    // Each case's rollback waited for its old leader to rejoin: one primary, every member back.
+    expect((await cluster.run('who-is-primary')).trim().split('\n')).toHaveLength(1);
+    await settled(cluster, 30_000);
+  }, 300_000);
+
+  it.runIf(full)('TC-AF-005: the old leader rejoins with every acknowledged write, a planned switchover makes it leader again; only the election SLA may be missed', async () => {
+    await settled(cluster);
+    const run = await judge(cluster.topologyPath, ['--only', 'TC-AF-005', '--expectations', expectations]);
+    const r = result(run.report, 'TC-AF-005');
+    console.log(`[ha-dr patroni] TC-AF-005: ${r?.status} ${r?.message ?? ''} ${JSON.stringify(r?.metrics)} (${run.ms} ms)`);
+    expectOnlyElectionMissed(run.report, 'TC-AF-005');
+    const m = r?.metrics as Record<string, number>;
+    expect(m.reintegrationMs).toBeGreaterThan(0);
+    expect(m.failbackMs).toBeLessThan(300_000);
+    expect(m.interimRejoinMs).toBeGreaterThanOrEqual(0);
+    expect(run.code).toBe(0);
+  }, 480_000);
 });
+
+/**
+ * `id` passed, or failed (xfail by test/patroni.expectations.json) on its election SLA alone:
+ * nothing lost, back or stale, the RTO and detection within their SLAs, a leader elected.
+ */
+function expectOnlyElectionMissed(report: Report, id: string): void {
+  const r = result(report, id);
+  const m = r?.metrics as Record<string, number | null>;
+  expect(['pass', 'xfail'], `${id}: ${r?.status}: ${r?.message}`).toContain(r?.status);
+  if (r?.status === 'xfail') expect(r.message).toMatch(/^election \d+\.\d\d s \(SLA 5\.00 s\)$/);
+  expect(m.lostAckedWrites).toBe(0);
+  expect(m.resurrectedRows).toBe(0);
+  expect(m.staleRows).toBe(0);
+  expect(m.ackedWrites).toBeGreaterThan(20);
+  expect(m.electionMs).toBeGreaterThan(0);
+  expect(m.electionMs).toBeLessThan(10_000);
+  expect(m.detectionMs).toBeLessThan(10_000);
+  expect(m.rtoMs).toBeLessThan(60_000);
+}

@@ -123,8 +123,9 @@ describe.skipIf(skip)('startPatroniCluster: automatic failover and partitions', 
     const t1 = Date.now();
     const s = await action(c, 'start', old);
     expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/rejoined \(sync_standby/);
     console.log(`[patroni-cluster] ${s.stdout.trim()}`);
-    // start returns once Patroni answers; the rejoin (pg_rewind, recovery, streaming) is observed here.
+    // start returns once the node is a sync standby again (pg_rewind, recovery, streaming); its data is checked here.
     const oldDsn = c.nodes.find((n) => n.name === old)!.dsn;
     const rejoinMs = await until(async () => (await inRecovery(oldDsn)) === true && (await query<{ n: string }>(oldDsn, "SELECT count(*) AS n FROM t WHERE tag = 'after-kill'", 800))[0]?.n !== '0', 60_000);
     console.log(`[patroni-cluster] ${old} is a replica with the writes of the new leader ${Date.now() - t1} ms after start`);

@@ -70,12 +70,14 @@ async function cluster(): Promise<{ links: PatroniLinks; px: Awaited<ReturnType<
 }
 
 describe('patroni-links', () => {
-  it('reads application_name from a startup packet and puts etcd with the largest group (ties: the first)', () => {
+  it('reads application_name from a startup packet and puts etcd with the group holding a majority (none: nobody)', () => {
     expect(startupApplicationName(startup({ user: 'replicator', application_name: 'n2', replication: 'true' }))).toBe('n2');
     expect(startupApplicationName(startup({ user: 'hc' }))).toBeUndefined();
     expect(etcdGroup([['n1'], ['n2', 'n3']])).toBe(1);
     expect(etcdGroup([['n1', 'n2'], ['n3']])).toBe(0);
-    expect(etcdGroup([['n1'], ['n2'], ['n3']])).toBe(0);
+    expect(etcdGroup([['n1'], ['n2'], ['n3']])).toBe(-1);
+    expect(etcdGroup([['n1', 'n2'], ['n3', 'n4']])).toBe(-1);
+    expect(etcdGroup([['n1'], ['n2', 'n3', 'n4'], ['n5']])).toBe(1);
   });
 
   it("partition 'n1|n2,n3' cuts n1 from etcd, n2's replication from n1, n1's REST for the others; heal restores all", async () => {
@@ -102,6 +104,17 @@ describe('patroni-links', () => {
     expect(links.current()).toBeUndefined();
     expect(await roundTrip(px.n1!.etcd, anon)).toBe('echoed');
     expect(await roundTrip(px.n1!.pg, fromN2)).toBe('echoed');
+  });
+
+  it("partition 'n1|n2|n3' (no majority anywhere) cuts every member from etcd and every link between members", async () => {
+    const { links, px } = await cluster();
+    const anon = startup({ user: 'hc' });
+    expect(links.partition([['n1'], ['n2'], ['n3']])).toMatch(/etcd with nobody/);
+    for (const n of ['n1', 'n2', 'n3']) expect(await roundTrip(px[n]!.etcd, anon)).toMatch(/^(error ECONNRESET|closed)$/);
+    expect(await roundTrip(px.n1!.pg, startup({ user: 'replicator', application_name: 'n2' }))).toMatch(/^(error ECONNRESET|closed)$/);
+    expect(await roundTrip(px.n2!.rest, anon)).toMatch(/^(error ECONNRESET|closed)$/);
+    links.heal();
+    expect(await roundTrip(px.n2!.etcd, anon)).toBe('echoed');
   });
 
   it('a partition resets the live connections that now cross it, and only those', async () => {

@@ -12,9 +12,13 @@
  * - a REST proxy: the node's `restapi.connect_address` (members ask each other's /patroni before
  *   promoting; patronictl asks the leader to switch over).
  *
- * Where etcd belongs: with the LARGEST group of the partition, ties going to the group named first
- * (`n1|n2,n3` puts etcd with n2,n3; `n1,n2|n3` with n1,n2). A node outside etcd's group loses the DCS
- * and, when it is the leader, must demote itself: that is the behaviour the partition tests.
+ * Where etcd belongs: the one etcd stands for an etcd cluster with a member beside each Patroni
+ * member, so it stays with the group holding a MAJORITY of the members (`n1|n2,n3` puts it with
+ * n2,n3; `n1,n2|n3` with n1,n2) and, when no group does (`n1|n2|n3`, `n1,n2|n3,n4`), with nobody: an
+ * etcd cluster split that way has no quorum anywhere. (Ties went to the group named first before; a
+ * leader cut from its standbys then kept the DCS, dropped them from synchronous replication, went on
+ * acknowledging alone, and nobody could be elected after its death.) A node outside etcd's group loses
+ * the DCS and, when it is the leader, must demote itself: that is the behaviour the partition tests.
  * A connection whose source is unknown (pg_rewind, pg_basebackup, REST callers) is cut when its
  * target is outside etcd's group: a node without the DCS is unreachable for the majority's members.
  * Clients (the router, the suite's direct node DSNs) reach every node throughout, as with pg-cluster.
@@ -59,13 +63,10 @@ export function startupApplicationName(msg: Buffer): string | undefined {
   return undefined;
 }
 
-/** Which group etcd sits with: the largest, ties to the one named first. */
+/** Which group etcd sits with: the one holding a majority of all members, or -1 when none does (no quorum anywhere). */
 export function etcdGroup(groups: string[][]): number {
-  let best = 0;
-  groups.forEach((g, i) => {
-    if (g.length > groups[best]!.length) best = i;
-  });
-  return best;
+  const total = groups.reduce((n, g) => n + g.length, 0);
+  return groups.findIndex((g) => 2 * g.length > total);
 }
 
 export class PatroniLinks extends LinkSet {
@@ -193,7 +194,8 @@ export class PatroniLinks extends LinkSet {
       }
       this.conns.delete(c);
     }
-    const e = this.cutGroups ? groups[etcdGroup(groups)]!.join(', ') : 'everyone';
+    const at = this.cutGroups ? etcdGroup(groups) : -1;
+    const e = !this.cutGroups ? 'everyone' : at < 0 ? 'nobody: no group holds a majority' : groups[at]!.join(', ');
     return `partitioned: ${formatGroups(groups)} (etcd with ${e}; ${resets} sockets reset)`;
   }
 

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { childrenOf, inRecovery, postmasterPid, type ClusterState, type NodeState } from './pg-cluster-node.js';
+import { childrenOf, inRecovery, nodeSession, postmasterPid, type ClusterState, type NodeState } from './pg-cluster-node.js';
 import type { NodeProxies } from './patroni-links.js';
 import { cleanEnv, readStat, runCommand, signalProcess, sleep, tail } from './proc.js';
 
@@ -172,12 +172,39 @@ export async function patroniWhoIsPrimary(st: PatroniState, timeoutMs = 1000): P
 }
 
 /**
- * Starts the node's Patroni; resolves once Patroni answers on its REST API (it has taken the node
- * over). The rejoin itself (pg_rewind of an old leader, recovery, streaming) goes on under Patroni
- * and is the caller's to observe: it can take tens of seconds on a loaded machine, longer than a
- * suite's rollback may wait. `wait: 'running'` waits for Patroni's state `running` instead.
+ * Whether `node` has rejoined: Patroni runs it as a replica streaming from the leader (in
+ * synchronous_mode: Patroni lists it as a sync standby, so it may be elected again), or it is the
+ * leader itself (nobody else was); `how` is what Patroni's /cluster says of it.
  */
-export async function startPatroniNode(st: PatroniState, node: PatroniNodeState, timeoutMs: number, wait: 'rest' | 'running' = 'rest'): Promise<string> {
+async function rejoined(st: PatroniState, node: PatroniNodeState): Promise<{ done: boolean; how: string }> {
+  const members = await clusterMembers(st, 1000, node);
+  const me = members?.find((m) => m.name === node.name);
+  if (!me) return { done: false, how: members ? `not listed in /cluster` : 'its REST API does not answer /cluster' };
+  const how = `${me.role} ${me.state}${me.lag !== undefined ? ` lag=${me.lag}` : ''}`;
+  if (me.state !== 'running' && me.state !== 'streaming') return { done: false, how };
+  if (me.role === 'leader' || me.role === 'master') return { done: (await inRecovery(st, node, 1000)) === false, how };
+  if (st.replication === 'sync') return { done: me.role === 'sync_standby', how };
+  // Asynchronous: its WAL receiver streams (Patroni's `running` is PostgreSQL up, not yet following).
+  try {
+    const s = await nodeSession(st, node, 1000);
+    try {
+      return { done: (await s.query('SELECT status FROM pg_stat_wal_receiver'))[0]?.[0] === 'streaming', how };
+    } finally {
+      s.close();
+    }
+  } catch {
+    return { done: false, how };
+  }
+}
+
+/**
+ * Starts the node's Patroni; resolves once the node has rejoined (see rejoined(): a replica streaming
+ * from the leader, a sync standby in synchronous_mode), as pg-cluster's `start` returns once the node
+ * streams from the primary: the next fault of a suite then finds every member back. The rejoin of an
+ * old leader (crash recovery, pg_rewind, start, streaming) is Patroni's own, only waited for here.
+ * `wait: 'rest'` returns as soon as Patroni answers on its REST API instead.
+ */
+export async function startPatroniNode(st: PatroniState, node: PatroniNodeState, timeoutMs: number, wait: 'rest' | 'rejoined' = 'rejoined'): Promise<string> {
   const running = patroniPids(node);
   if (running.length) return `${node.name}: Patroni is already running (pid ${running.join(' ')})`;
   // A postmaster orphaned by a killed Patroni: Patroni adopts a running one, but one left paused would hang it.
@@ -187,18 +214,21 @@ export async function startPatroniNode(st: PatroniState, node: PatroniNodeState,
   const deadline = t0 + timeoutMs;
   const logFrom = readLogFile(node.logFile).length;
   const pid = spawnDetached(st, st.patroni, [node.configFile], node.logFile);
-  let last: { state?: string; role?: string } | undefined;
+  let answeredAt: number | undefined;
+  let last = 'its REST API does not answer yet';
   for (;;) {
     if (!alive(pid)) throw new Error(`${node.name}: Patroni exited during startup; last log lines:\n${tail(readLogFile(node.logFile), 1500)}`);
-    last = await ownState(node, 1000);
-    // 'rest': at most 3 s for Patroni (a Python program, slow to start on a loaded machine) to answer;
-    // alive after that is enough: a suite's rollback has 10 s for everything it undoes.
-    if (last?.state === 'running' || (wait === 'rest' && (last?.state || Date.now() - t0 > 3000))) {
+    const own = await ownState(node, 1000);
+    if (own?.state && answeredAt === undefined) answeredAt = Date.now() - t0;
+    let done = false;
+    if (wait === 'rest') done = own?.state !== undefined;
+    else if (own?.state) ({ done, how: last } = await rejoined(st, node));
+    if (done) {
       const rewound = /pg_rewind: Done/.test(readLogFile(node.logFile).slice(logFrom)) ? ' (pg_rewind ran)' : '';
-      return `${node.name} started: Patroni pid ${pid}${last?.state ? ` answers after ${Date.now() - t0} ms, ${last.role ?? '?'} ${last.state}` : `, alive after ${Date.now() - t0} ms (REST API not answering yet)`}${rewound}`;
+      return `${node.name} started: Patroni pid ${pid} answers after ${answeredAt ?? Date.now() - t0} ms${wait === 'rejoined' ? `, rejoined (${last}) after ${Date.now() - t0} ms` : ` (${own?.role ?? '?'} ${own?.state ?? '?'})`}${rewound}`;
     }
-    if (Date.now() >= deadline) throw new Error(`${node.name}: Patroni ${wait === 'rest' ? 'REST API did not answer' : 'not running'} within ${timeoutMs} ms (state ${last?.state ?? 'no answer'})`);
-    await sleep(100);
+    if (Date.now() >= deadline) throw new Error(`${node.name}: Patroni started (pid ${pid}) but the node did not ${wait === 'rest' ? 'answer on its REST API' : 'rejoin'} within ${timeoutMs} ms (last: ${last}); see ${node.logFile}`);
+    await sleep(200);
   }
 }
 
