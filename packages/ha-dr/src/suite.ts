@@ -71,7 +71,7 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
     quorum: o.options.quorum === undefined ? undefined : int(o, 'quorum', 0, 1, t.nodes.length),
     sections,
   };
-  sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
+  sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), ...(t.witnesses.length ? { witnesses: t.witnesses.map((w) => w.name) } : {}), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
   sections.sla = target.sla;
   return {
     target,
@@ -102,7 +102,7 @@ export async function openHaDr(o: OpenOptions): Promise<SuiteSession<HaDrTarget>
   const file = o.options.topology;
   if (typeof file === 'string') {
     const t = await loadTopology(file);
-    o.log(`topology ${file}: "${t.name}", nodes ${t.nodes.map((n) => n.name).join(', ')}, actions ${Object.keys(t.actions).join(', ') || 'none'}`);
+    o.log(`topology ${file}: "${t.name}", nodes ${t.nodes.map((n) => n.name).join(', ')}${t.witnesses.length ? ` (witness ${t.witnesses.map((w) => w.name).join(', ')})` : ''}, actions ${Object.keys(t.actions).join(', ') || 'none'}`);
     return openOnTopology(t, o);
   }
   const replication = o.options.replication ?? 'sync';
