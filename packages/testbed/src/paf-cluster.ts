@@ -399,8 +399,8 @@ function destroySync(net: PafNet, namespaces: string[]): void {
 /**
  * Starts the monitor and two data nodes (n1 first: it initialises the cluster; n2 then clones it)
  * with pg_autoctl, each in its own network namespace, as the `postgres` user, in a temp dir; tunes
- * the monitor's health checks; creates database `hc` and superuser `hc` (random password, reached
- * from the root namespace with scram-sha-256); starts the router (clientDsn). Writes DIR/state.json
+ * the monitor's health checks; creates database `hc` and role `hc` (random password, reached
+ * from the root namespace with scram-sha-256; not a superuser); starts the router (clientDsn). Writes DIR/state.json
  * and DIR/topology.json (`failover: automatic`, the monitor as a `witness` node). Processes,
  * namespaces and bridge are removed by stop() or, if the owner dies, by the reaper.
  */
@@ -518,8 +518,15 @@ export async function startAutoFailoverCluster(opts: StartAutoFailoverClusterOpt
     // Before n2 clones n1 (it copies all of this): the suite's role and database, its pg_hba line
     // (scram from the root namespace's address only), and walsender/walreceiver timeouts of seconds,
     // so a cut replication link is noticed (and sync rep dropped by the monitor) in seconds, not a minute.
-    await psql(s, n1, 'postgres', `CREATE ROLE ${USER} LOGIN SUPERUSER PASSWORD '${password}'`);
-    await psql(s, n1, 'postgres', `CREATE DATABASE ${DB}`);
+    // Not a superuser: superuser_reserved_connections stay free for pg_autoctl. An isolated primary's
+    // clients pile up backends waiting on synchronous replication until max_connections is reached;
+    // with `hc` a superuser they took the reserved slots too, and the keeper's own connections failed
+    // with "sorry, too many clients already" (seen in TC-AF-001 runs).
+    await psql(s, n1, 'postgres', `CREATE ROLE ${USER} LOGIN PASSWORD '${password}'`);
+    await psql(s, n1, 'postgres', `CREATE DATABASE ${DB} OWNER ${USER}`);
+    // pg_stat_wal_receiver / pg_stat_replication show their status columns to pg_read_all_stats only:
+    // the suite reads them to see a standby stream.
+    await psql(s, n1, 'postgres', `GRANT pg_monitor TO ${USER}`);
     await psql(s, n1, 'postgres', "ALTER SYSTEM SET wal_sender_timeout = '2s'");
     await psql(s, n1, 'postgres', "ALTER SYSTEM SET wal_receiver_timeout = '2s'");
     await psql(s, n1, 'postgres', "ALTER SYSTEM SET wal_receiver_status_interval = '1s'");
