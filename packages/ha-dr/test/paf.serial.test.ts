@@ -87,8 +87,7 @@ describe.skipIf(why !== undefined)('pg_auto_failover reference cluster (monitor 
       d.name = `${d.name} — MUTANT: the partition also promotes the cut-off standby`;
       d.actions.partition = `${d.actions.partition} && { ${promote}; echo mutant: standby promoted without the witness; }`;
     });
-    // A short window: the mutant's standby takes writes at once (no stall to wait out).
-    const run = await judge(mutant, ['--only', 'HA-040', '--witness-window-ms', '3000', '--sla-rto-ms', '5000']);
+    const run = await judge(mutant, ['--only', 'HA-040', ...WINDOW, '--sla-rto-ms', '5000']);
     const r = result(run.report, 'HA-040');
     console.log(`[ha-dr paf] HA-040 on the promoting mutant: ${r?.status}: ${r?.message}`);
     expect(r?.status, run.stdout).toBe('fail');
