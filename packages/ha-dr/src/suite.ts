@@ -80,10 +80,12 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
     concurrentBackups: int(o, 'concurrent-backups', sizeOf(o) === 'full' ? 10 : 3, 2, 64),
     size: sizeOf(o),
     splitWindowMs: o.options['split-window-ms'] === undefined ? undefined : int(o, 'split-window-ms', 0, 500, 3_600_000),
+    witnessWindowMs: o.options['witness-window-ms'] === undefined ? undefined : int(o, 'witness-window-ms', 0, 500, 3_600_000),
+    witnessStallMs: o.options['sla-witness-stall-ms'] === undefined ? undefined : int(o, 'sla-witness-stall-ms', 0, 100, 3_600_000),
     quorum: o.options.quorum === undefined ? undefined : int(o, 'quorum', 0, 1, t.nodes.length),
     sections,
   };
-  sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
+  sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), ...(t.witnesses.length ? { witnesses: t.witnesses.map((w) => w.name) } : {}), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
   sections.sla = target.sla;
   return {
     target,
@@ -114,7 +116,7 @@ export async function openHaDr(o: OpenOptions): Promise<SuiteSession<HaDrTarget>
   const file = o.options.topology;
   if (typeof file === 'string') {
     const t = await loadTopology(file);
-    o.log(`topology ${file}: "${t.name}", nodes ${t.nodes.map((n) => n.name).join(', ')}, actions ${Object.keys(t.actions).join(', ') || 'none'}`);
+    o.log(`topology ${file}: "${t.name}", nodes ${t.nodes.map((n) => n.name).join(', ')}${t.witnesses.length ? ` (witness ${t.witnesses.map((w) => w.name).join(', ')})` : ''}, actions ${Object.keys(t.actions).join(', ') || 'none'}`);
     return openOnTopology(t, o);
   }
   const replication = o.options.replication ?? 'sync';
@@ -155,6 +157,8 @@ export const haDrSuite: Suite<HaDrTarget> = defineSuite<HaDrTarget>({
     'concurrent-backups': { type: 'string', valueName: 'N', description: 'TC-BR-005: backups started at once (default 3; --size full: 10)' },
     size: { type: 'string', valueName: 'ci|full', description: 'ci (default, fast) or full (nightly: every partition of TC-AF-004, 120 backups in the TC-BR-001 chain, 10 concurrent backups in TC-BR-005, longer runs)' },
     'split-window-ms': { type: 'string', valueName: 'MS', description: 'TC-AF-004: how long each partition stays cut (default 3 × --sla-detection-ms with automatic failover, else 5000)' },
+    'witness-window-ms': { type: 'string', valueName: 'MS', description: 'HA-040: how long each of its two partitions stays cut (default 10000, as the seed)' },
+    'sla-witness-stall-ms': { type: 'string', valueName: 'MS', description: "HA-040: longest time the primary (which keeps the witness) may go without acknowledging a write in either phase (default: reported, not judged; phase 2 must see at least one acknowledged write)" },
     quorum: { type: 'string', valueName: 'N', description: 'TC-AF-003: nodes that must be up for the cluster to acknowledge writes (default a majority of the topology\'s nodes)' },
     'sla-rto-ms': { type: 'string', valueName: 'MS', description: `RTO SLA: fault → first acknowledged write on the new primary (default ${SEED_SLA.rtoMs}, the seed's)` },
     'sla-election-ms': { type: 'string', valueName: 'MS', description: `election SLA (default ${SEED_SLA.electionMs})` },

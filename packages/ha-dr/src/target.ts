@@ -57,6 +57,10 @@ export interface HaDrTarget {
   readonly size: 'ci' | 'full';
   /** TC-AF-004: how long each partition stays cut (undefined: the case's default, see split-brain.ts). */
   readonly splitWindowMs: number | undefined;
+  /** HA-040: how long each phase's partition stays cut (undefined: 10 s, as the seed). */
+  readonly witnessWindowMs?: number;
+  /** HA-040: the primary's longest stall allowed in either phase (undefined: reported only). */
+  readonly witnessStallMs?: number;
   /** TC-AF-003: nodes that must be up for the cluster to acknowledge writes (undefined: a majority of the topology's nodes). */
   readonly quorum: number | undefined;
   /** Report sections the cases fill (`hadr.<case id>`: timings, ledger, timeline, actions). */

@@ -35,6 +35,17 @@ export interface TopologyNode {
   dsn: string;
 }
 
+/**
+ * A witness: a member that votes on failover but holds no data (pg_auto_failover's monitor, a
+ * quorum device). Never a data node: no case reads, writes or counts it as a primary; partition
+ * groups may name it.
+ */
+export interface TopologyWitness {
+  name: string;
+  /** Informational (the suite never connects to it); may be absent. */
+  dsn?: string;
+}
+
 /** A cluster as the suite sees it. */
 export interface Topology {
   name: string;
@@ -42,7 +53,10 @@ export interface Topology {
   family: 'postgres' | 'mysql';
   /** What applications use: a proxy, a VIP, a multi-host DSN the driver follows. The writer goes through it. */
   clientDsn: string;
+  /** The data nodes (every `nodes[]` entry without `"role": "witness"`). */
   nodes: TopologyNode[];
+  /** The `nodes[]` entries with `"role": "witness"` (none by default). */
+  witnesses: TopologyWitness[];
   /** How commits are replicated, as the cluster's owner states it (shown; verdicts come from the ledger). */
   replication?: 'async' | 'sync';
   /**
@@ -75,16 +89,25 @@ export function parseTopology(doc: unknown, source: string): Topology {
   const scheme = family === 'postgres' ? /^postgres(ql)?:\/\// : /^(mysql|mariadb):\/\//;
   const schemeName = family === 'postgres' ? 'a postgres://' : 'a mysql:// (or mariadb://)';
   if (typeof d.clientDsn !== 'string' || !scheme.test(d.clientDsn)) bad(`"clientDsn" must be ${schemeName} DSN (family ${family})`);
-  if (!Array.isArray(d.nodes) || d.nodes.length < 2) bad('"nodes" must list at least two nodes');
-  const nodes: TopologyNode[] = (d.nodes as unknown[]).map((n, i) => {
+  if (!Array.isArray(d.nodes)) bad('"nodes" must list at least two nodes');
+  const nodes: TopologyNode[] = [];
+  const witnesses: TopologyWitness[] = [];
+  (d.nodes as unknown[]).forEach((n, i) => {
     const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (k !== 'name' && k !== 'dsn') bad(`nodes[${i}]: unknown key "${k}"`);
+    for (const k of Object.keys(o)) if (k !== 'name' && k !== 'dsn' && k !== 'role') bad(`nodes[${i}]: unknown key "${k}"`);
     if (typeof o.name !== 'string' || !NAME.test(o.name)) bad(`nodes[${i}].name must be 1-64 characters of A-Z a-z 0-9 _ . -`);
+    if (o.role !== undefined && o.role !== 'data' && o.role !== 'witness') bad(`nodes[${i}].role must be "data" (default) or "witness"`);
+    if (o.role === 'witness') {
+      if (o.dsn !== undefined && typeof o.dsn !== 'string') bad(`nodes[${i}].dsn must be a string`);
+      witnesses.push({ name: o.name as string, ...(o.dsn !== undefined ? { dsn: o.dsn as string } : {}) });
+      return;
+    }
     if (typeof o.dsn !== 'string' || !scheme.test(o.dsn)) bad(`nodes[${i}].dsn must be ${schemeName} DSN (family ${family})`);
-    return { name: o.name as string, dsn: o.dsn as string };
+    nodes.push({ name: o.name as string, dsn: o.dsn as string });
   });
-  const names = new Set(nodes.map((n) => n.name));
-  if (names.size !== nodes.length) bad('node names must be unique');
+  if (nodes.length < 2) bad(`"nodes" must list at least two nodes${witnesses.length ? ' holding data (a witness is not one)' : ''}`);
+  const names = new Set([...nodes, ...witnesses].map((n) => n.name));
+  if (names.size !== nodes.length + witnesses.length) bad('node names must be unique');
   if (d.replication !== undefined && d.replication !== 'async' && d.replication !== 'sync') bad('"replication" must be "async" or "sync"');
   if (d.failover !== undefined && d.failover !== 'manual' && d.failover !== 'automatic') bad('"failover" must be "manual" or "automatic"');
   if (typeof d.actions !== 'object' || d.actions === null || Array.isArray(d.actions)) bad('"actions" must be an object of command lines');
@@ -106,6 +129,7 @@ export function parseTopology(doc: unknown, source: string): Topology {
     family,
     clientDsn: d.clientDsn as string,
     nodes,
+    witnesses,
     ...(d.replication ? { replication: d.replication as 'async' | 'sync' } : {}),
     failover: (d.failover as 'manual' | 'automatic' | undefined) ?? 'manual',
     actions,

@@ -34,6 +34,14 @@ describe('topology files', () => {
     expect(t.nodes.map((n) => n.name)).toEqual(['a', 'b']);
   });
 
+  it('keeps a witness (role "witness") out of the data nodes every case iterates; its DSN is optional', () => {
+    const t = parseTopology({ ...base, nodes: [{ name: 'm', dsn: 'postgres://w@127.0.0.1:5009/x', role: 'witness' }, ...base.nodes, { name: 'q', role: 'witness' }] }, 't.json');
+    expect(t.nodes.map((n) => n.name)).toEqual(['a', 'b']);
+    expect(t.witnesses).toEqual([{ name: 'm', dsn: 'postgres://w@127.0.0.1:5009/x' }, { name: 'q' }]);
+    expect(nodeByPort(t, 5009)).toBeUndefined();
+    expect(parseTopology(base, 't.json').witnesses).toEqual([]);
+  });
+
   it('accepts a mysql-family cluster (Galera) and finds its nodes by port (3306 when absent)', () => {
     const t = parseTopology(
       { ...base, family: 'mysql', clientDsn: 'mysql://u:s@127.0.0.1:4000/db', nodes: [{ name: 'a', dsn: 'mysql://u:s@127.0.0.1/db' }, { name: 'b', dsn: 'mariadb://u:s@127.0.0.1:4002/db' }] },
@@ -56,6 +64,9 @@ describe('topology files', () => {
     [{ ...base, actions: { heal: 'heal {node}' } }, 'actions.heal: unknown placeholder {node} (this action has none)'],
     [{ ...base, clientDsn: 'mysql://x@y/z' }, '"clientDsn" must be a postgres:// DSN (family postgres)'],
     [{ ...base, failover: 'sometimes' }, '"failover" must be "manual" or "automatic"'],
+    [{ ...base, nodes: [base.nodes[0], { name: 'w', role: 'witness' }] }, '"nodes" must list at least two nodes holding data (a witness is not one)'],
+    [{ ...base, nodes: [...base.nodes, { name: 'w', role: 'arbiter' }] }, 'nodes[2].role must be "data" (default) or "witness"'],
+    [{ ...base, nodes: [...base.nodes, { name: 'a', role: 'witness' }] }, 'node names must be unique'],
   ])('refuses %j with one line naming the key', (doc, msg) => {
     expect(error(doc)).toContain(msg);
   });

@@ -9,6 +9,7 @@ import type { Endpoint } from './endpoint.js';
 import { clusterMain } from './_internal/cluster-cli.js';
 import { startMariadb } from './mariadb.js';
 import { startPatroniCluster, type PatroniCluster } from './patroni-cluster.js';
+import { startAutoFailoverCluster, type AutoFailoverCluster } from './paf-cluster.js';
 import { startPgCluster, type PgCluster } from './pg-cluster.js';
 import { startGaleraCluster, type GaleraCluster } from './galera-cluster.js';
 import { startPgbouncer, type PgbouncerEndpoint, type PgbouncerPoolMode } from './pgbouncer.js';
@@ -24,10 +25,12 @@ const KINDS_TEXT = `  postgres   PostgreSQL from the machine's binaries (initdb 
              async (default) or --sync, a router as CLIENT_DSN, actions via \`helios-testbed cluster\`
   patroni-cluster  Patroni 3 + etcd: --standbys N (default 2) + 1 PostgreSQL 15 members with automatic
              failover, synchronous_mode (or --async), a router as CLIENT_DSN, the same actions
+  auto-failover  pg_auto_failover 2.0 (root): monitor (witness) + 2 PostgreSQL 15 nodes, each in its
+             own network namespace (partitions by nftables), automatic failover, a router as CLIENT_DSN
   galera     MariaDB Galera, 3 nodes as the mysql user (needs galera-4, rsync), a router to a node
              of the Primary component as CLIENT_DSN, actions via \`helios-testbed cluster\``;
 
-const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster|patroni-cluster|galera> [options]
+const USAGE = `Usage: helios-testbed up <postgres|pglite|mariadb|pgbouncer|pg-cluster|patroni-cluster|auto-failover|galera> [options]
        helios-testbed cluster --state DIR <action> [NODE]   (see helios-testbed cluster --help)
 
 Start a throwaway database server on 127.0.0.1 for local development, print its
@@ -54,9 +57,9 @@ Options:
 
 Output lines: DSN=..., CA=... and DSN_VERIFY_FULL=... (with TLS), PID=..., VERSION=..., TEMP_DIR=...;
 pgbouncer also: BACKEND_DSN=... (PostgreSQL directly, bypassing the pooler), BACKEND_PID=...
-pg-cluster, patroni-cluster, galera: CLIENT_DSN=... (the router), NODE_<name>_DSN=..., STATE_DIR=..., TOPOLOGY=..., VERSION=...`;
+pg-cluster, patroni-cluster, auto-failover, galera: CLIENT_DSN=... (the router), NODE_<name>_DSN=..., STATE_DIR=..., TOPOLOGY=..., VERSION=...`;
 
-const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction', 'pg-cluster', 'patroni-cluster', 'galera'] as const;
+const KINDS = ['postgres', 'pglite', 'mariadb', 'pgbouncer', 'pgbouncer-session', 'pgbouncer-transaction', 'pg-cluster', 'patroni-cluster', 'auto-failover', 'galera'] as const;
 type Kind = (typeof KINDS)[number];
 
 function fail(message: string): never {
@@ -102,13 +105,17 @@ async function main(): Promise<void> {
   }
   const [command, kind, ...rest] = positionals;
   if (command !== 'up') fail(command ? `unknown command "${command}" (expected: up or cluster; see --help)` : 'missing command (see --help)');
-  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer, pg-cluster, patroni-cluster or galera)');
-  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer, pg-cluster, patroni-cluster or galera)`);
+  if (!kind) fail('missing endpoint kind (expected postgres, pglite, mariadb, pgbouncer, pg-cluster, patroni-cluster, auto-failover or galera)');
+  if (!(KINDS as readonly string[]).includes(kind)) fail(`unknown endpoint kind "${kind}" (expected postgres, pglite, mariadb, pgbouncer, pg-cluster, patroni-cluster, auto-failover or galera)`);
   if (kind === 'patroni-cluster') {
     if (values.sync || values.archive || values.backup) fail('--sync, --archive and --backup apply to pg-cluster only (patroni-cluster is synchronous unless --async)');
     return upPatroni(values);
   }
   if (values.async) fail('--async applies to patroni-cluster only');
+  if (kind === 'auto-failover') {
+    if (values.sync || values.standbys !== undefined || values.archive || values.backup) fail('--sync, --standbys, --archive and --backup apply to pg-cluster only (auto-failover is a monitor and 2 nodes, synchronous)');
+    return upAutoFailover(values);
+  }
   if (kind !== 'pg-cluster' && (values.sync || values.standbys !== undefined || values.archive || values.backup)) fail('--sync, --standbys, --archive and --backup apply to pg-cluster only');
   if (kind === 'pg-cluster') return upCluster(values);
   if (kind === 'galera') return upGalera(values);
@@ -153,8 +160,9 @@ async function main(): Promise<void> {
         break;
       case 'pg-cluster':
       case 'patroni-cluster':
+      case 'auto-failover':
       case 'galera':
-        // handled by upCluster() / upPatroni() / upGalera() above
+        // handled by upCluster() / upPatroni() / upAutoFailover() / upGalera() above
         return;
     }
   } catch (err) {
@@ -240,6 +248,30 @@ async function upPatroni(values: { async?: boolean; standbys?: string; 'timeout-
   process.stderr.write(
     `helios-testbed: patroni-cluster (${c.synchronous ? 'synchronous_mode' : 'async'}, ${c.nodes.length} members, leader ${(await c.leader()) ?? '?'}) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`,
   );
+  setInterval(() => undefined, 1 << 30);
+}
+
+async function upAutoFailover(values: { 'timeout-ms'?: string }): Promise<void> {
+  const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) fail('--timeout-ms must be a positive number');
+  let cluster: AutoFailoverCluster | undefined;
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write('helios-testbed: stopping...\n');
+    void (cluster ? cluster.stop() : Promise.resolve()).finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => (cluster ? stop(0) : process.exit(130)));
+  process.on('SIGTERM', () => (cluster ? stop(0) : process.exit(143)));
+  try {
+    cluster = await startAutoFailoverCluster({ ...(startTimeoutMs ? { startTimeoutMs } : {}) });
+  } catch (err) {
+    fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
+  }
+  const c = cluster!;
+  process.stdout.write([`CLIENT_DSN=${c.clientDsn}`, ...c.nodes.map((n) => `NODE_${n.name}_DSN=${n.dsn}`), `MONITOR_DSN=${c.monitor.dsn}`, `STATE_DIR=${c.stateDir}`, `TOPOLOGY=${c.topologyPath}`, `VERSION=${c.version}`].join('\n') + '\n');
+  process.stderr.write(`helios-testbed: auto-failover (monitor + ${c.nodes.length} nodes, bootstrap ${c.bootstrapMs} ms) is running; router on 127.0.0.1:${c.routerPort}; act on it with: helios-testbed cluster --state ${c.stateDir} <action>; press Ctrl-C to stop\n`);
   setInterval(() => undefined, 1 << 30);
 }
 

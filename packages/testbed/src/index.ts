@@ -18,6 +18,8 @@ export type { ChaosAction, PgCluster, PgClusterAction, PgClusterNode, PgClusterT
 export { ACTION_TIMEOUT_MS, resolveTestbedCli, runClusterActionInDir, shellQuote, startPgCluster } from './pg-cluster.js';
 export type { PatroniCluster, PatroniClusterAction, PatroniClusterTopology, StartPatroniClusterOptions } from './patroni-cluster.js';
 export { PATRONI_ACTION_TIMEOUT_MS, resolvePatroni, runPatroniAction, startPatroniCluster } from './patroni-cluster.js';
+export type { AutoFailoverAction, AutoFailoverCluster, AutoFailoverTopology, StartAutoFailoverClusterOptions } from './paf-cluster.js';
+export { autoFailoverUnavailable, PAF_ACTION_TIMEOUT_MS, resolveAutoFailover, runAutoFailoverAction, startAutoFailoverCluster } from './paf-cluster.js';
 export type { BackupAction, BackupState } from './pgbackrest.js';
 export { BACKUP_ACTIONS } from './pgbackrest.js';
 export { findFreePort } from './ports.js';

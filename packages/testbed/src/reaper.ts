@@ -16,6 +16,7 @@
  *   An owner that stops its servers normally removes their entries and closes the pipe
  *   when none is left; the reaper then finds nothing to do and exits.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { groupAlive, readStat, signalGroup, signalProcess, waitUntilFalse } from './_internal/proc.js';
@@ -63,6 +64,30 @@ async function reapOne(e: ReapEntry): Promise<void> {
         signalGroup(pgid, 'SIGKILL');
         await waitUntilFalse(() => groupAlive(pgid), 5000, 50);
       }
+    }
+  }
+  // A cluster of network namespaces (pg_auto_failover): its processes die with their namespace.
+  for (const ns of (e.netns ?? []).filter((n) => n.startsWith('hc-'))) {
+    const pids = (): number[] => {
+      try {
+        return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    for (const p of pids()) signalProcess(p, 'SIGKILL');
+    await waitUntilFalse(() => pids().length > 0, 5000, 100);
+    try {
+      execFileSync('ip', ['netns', 'delete', ns], { timeout: 5000, stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+  for (const link of (e.links ?? []).filter((n) => n.startsWith('hc'))) {
+    try {
+      execFileSync('ip', ['link', 'delete', link], { timeout: 5000, stdio: 'ignore' });
+    } catch {
+      // already gone
     }
   }
   if (e.tempDir && path.basename(e.tempDir).startsWith('hc-testbed-')) {

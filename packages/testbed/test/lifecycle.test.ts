@@ -135,7 +135,7 @@ describe('helios-testbed CLI', () => {
   it('--help prints usage', async () => {
     const run = await runNode([distCli, '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Usage: helios-testbed up <postgres\|pglite\|mariadb\|pgbouncer\|pg-cluster\|patroni-cluster\|galera>/);
+    expect(run.stdout).toMatch(/Usage: helios-testbed up <postgres\|pglite\|mariadb\|pgbouncer\|pg-cluster\|patroni-cluster\|auto-failover\|galera>/);
     expect(run.stdout).toMatch(/helios-testbed cluster --state DIR <action> \[NODE\]/);
   });
 

@@ -12,6 +12,7 @@ import { failbackReintegration } from './failover/failback.js';
 import { failoverTiming, isolatedPrimaryLost } from './failover/failover.js';
 import { galeraQuorumLoss, galeraSplitBrain } from './failover/galera.js';
 import { splitBrainPrevention } from './failover/split-brain.js';
+import { witnessQuorum } from './failover/witness.js';
 
 /** Every case of the suite, in run order (TC-BR-004 last: it leaves a damaged backup set in the repository). */
-export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, leaderElection, splitBrainPrevention, cascadingFailures, galeraQuorumLoss, galeraSplitBrain, primaryPause, clockSkew, diskFull, vacuumRestartIntegrity, backupChain, pointInTimeRecovery, regionReplication, concurrentBackups, dataFileCorruption, backupCorruption]);
+export const haDrCases: readonly Case<HaDrTarget>[] = Object.freeze([failoverTiming, isolatedPrimaryLost, failbackReintegration, leaderElection, splitBrainPrevention, witnessQuorum, cascadingFailures, galeraQuorumLoss, galeraSplitBrain, primaryPause, clockSkew, diskFull, vacuumRestartIntegrity, backupChain, pointInTimeRecovery, regionReplication, concurrentBackups, dataFileCorruption, backupCorruption]);

@@ -11,6 +11,7 @@ import { GALERA_ACTION_TIMEOUT_MS, runGaleraAction, type GaleraClusterAction } f
 import { isGaleraState } from './galera-node.js';
 import { isPatroniState } from './patroni-node.js';
 import type { PatroniClusterAction } from '../patroni-cluster.js';
+import { isPafState, PAF_CLUSTER_USAGE, type AutoFailoverAction } from '../paf-cluster.js';
 import { errorMessage, isRoot } from './util.js';
 
 export const CLUSTER_USAGE = `Usage: helios-testbed cluster --state DIR <action> [NODE [SECONDS | TABLE] | GROUPS | KIND | TARGET | DSN] [--timeout-ms N]
@@ -68,6 +69,8 @@ IST or rsync SST), stop, pause, resume, who-is-primary (the nodes ready in the P
 status (wsrep status per node), partition GROUPS (every group but the largest must be one node; it
 is cut off with Galera's gmcast.isolate=1), heal (gmcast.isolate=0 everywhere).
 
+${PAF_CLUSTER_USAGE}
+
 Every action has a deadline (--timeout-ms, defaults: kill 10 s, start 60 s, stop 30 s,
 promote 30 s, backup and restore 120 s, verify-backup 60 s, drop-restore 30 s, skew-clock,
 fill-disk and free-disk 60 s, others 5-10 s)
@@ -121,7 +124,9 @@ export async function clusterMain(argv: string[]): Promise<number> {
     if (st.owner && !isRoot()) return fail('this cluster runs its servers as the postgres user: run the action as root');
     // A Patroni cluster (startPatroniCluster) has its own actions on the same command line.
     // Loaded only for a Patroni state: every action is a fresh process, its start-up time counts.
-    const out = isPatroniState(st)
+    const out = isPafState(st)
+      ? await (await import('../paf-cluster.js')).runAutoFailoverAction(st, action as AutoFailoverAction, node, timeoutMs)
+      : isPatroniState(st)
       ? await (await import('../patroni-cluster.js')).runPatroniAction(st, action as PatroniClusterAction, node, timeoutMs)
       : await runClusterAction(st, action as PgClusterAction, node, timeoutMs, arg);
     if (action === 'who-is-primary' && out === '') return 1;

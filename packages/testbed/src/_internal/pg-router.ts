@@ -13,6 +13,8 @@ import { withDeadline } from './pg-cluster-node.js';
 export interface RouterNode {
   name: string;
   port: number;
+  /** Default 127.0.0.1 (a node in its own network namespace has its own address). */
+  host?: string;
 }
 
 export interface RouterOptions {
@@ -145,7 +147,7 @@ export class PgRouter {
     try {
       if (!h.client) {
         const c = new pg.Client({
-          host: '127.0.0.1',
+          host: h.node.host ?? '127.0.0.1',
           port: h.node.port,
           user: this.opts.user,
           password: this.opts.password,
@@ -211,7 +213,7 @@ export class PgRouter {
       this.refuse(sock);
       return;
     }
-    const up = net.connect({ host: '127.0.0.1', port: h.node.port });
+    const up = net.connect({ host: h.node.host ?? '127.0.0.1', port: h.node.port });
     up.setNoDelay(true);
     h.conns.add(sock);
     const done = () => {

@@ -17,6 +17,12 @@ export interface ReapEntry {
   stopSignal: NodeJS.Signals;
   /** The `hc-testbed-*` temp dir to remove. */
   tempDir?: string;
+  /**
+   * Network namespaces (`ip netns` names, `hc-` prefixed) whose every process is killed before the
+   * namespace is deleted, and root-namespace links (`hc` prefixed: a bridge) to delete afterwards.
+   */
+  netns?: string[];
+  links?: string[];
 }
 
 /**

@@ -30,7 +30,8 @@ async function electionExperiment(ctx: Ctx): Promise<void> {
   const prim = before.filter((s) => s.up && s.primary);
   const standbys = before.filter((s) => s.up && !s.primary);
   if (prim.length !== 1) return ctx.fail(`steady state not reached: ${prim.length} nodes answer as primary (${prim.map((s) => s.node).join(', ') || 'none'}) before any fault`);
-  if (standbys.length < 2) return ctx.fail(`steady state not reached: a majority without the primary needs at least two standbys answering (${before.map((s) => `${s.node}: ${s.up ? (s.primary ? 'primary' : 'standby') : s.error}`).join('; ')})`);
+  // A witness votes with the standbys (pg_auto_failover's monitor): one standby + a witness are a majority.
+  if (standbys.length + t.witnesses.length < 2) return ctx.fail(`steady state not reached: a majority without the primary needs at least two standbys (or a standby and a witness) answering (${before.map((s) => `${s.node}: ${s.up ? (s.primary ? 'primary' : 'standby') : s.error}`).join('; ')})`);
   const old = (prim[0] as NodeState).node;
   const table = `ledger_${ctx.id.toLowerCase().replaceAll('-', '_')}`;
   await createLedger(ctx.target.client, table);
@@ -51,7 +52,8 @@ async function electionExperiment(ctx: Ctx): Promise<void> {
   if (elsewhere.length) return ctx.fail(`steady state: ${elsewhere.length} writes acknowledged by ${nodeOf(elsewhere[0]?.port)}, which is not the primary ${old}`);
 
   // Fault: the primary alone on one side; every other node (and, by the cluster's own placement, its coordinator) on the other.
-  const groups = `${old}|${standbys.map((s) => s.node).join(',')}`;
+  // A witness (pg_auto_failover's monitor) stays with the majority: the primary is cut off from every other member.
+  const groups = `${old}|${[...standbys.map((s) => s.node), ...ctx.target.topology.witnesses.map((w) => w.name)].join(',')}`;
   const tf = Date.now();
   const p = await act('partition', { groups });
   if (!p.ok) return ctx.fail(`fault not injected: ${describeFailure(p)}`);

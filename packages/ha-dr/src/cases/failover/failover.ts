@@ -159,7 +159,8 @@ export async function runFailover(ctx: Ctx, o: { isolate: boolean; isolateMs?: n
   // Fault.
   if (o.isolate) {
     // The primary keeps its clients (it stays on the writers' side of the cut) but loses every standby.
-    const groups = `${old.node}|${standbys.map((s) => s.node).join(',')}`;
+    // A witness stays with the standbys: the primary is cut off from every other member.
+    const groups = `${old.node}|${[...standbys.map((s) => s.node), ...t.witnesses.map((w) => w.name)].join(',')}`;
     const r = await act('partition', { groups });
     if (!r.ok) return ctx.fail(`could not cut the primary off from its standbys: ${describeFailure(r)}`);
     partitioned = true;

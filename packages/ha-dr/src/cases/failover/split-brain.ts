@@ -415,7 +415,7 @@ async function splitBrainExperiment(ctx: Ctx): Promise<void> {
 }
 
 /** Waits (up to 10 s) until every node that answers has `table` (created on the primary), so probes write to a table that exists. */
-async function awaitReplayed(ctx: Ctx, table: string): Promise<void> {
+export async function awaitReplayed(ctx: Ctx, table: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   const q = ctx.target.client.qualify(table);
   const pending = new Set(ctx.target.topology.nodes.map((n) => n.name));
