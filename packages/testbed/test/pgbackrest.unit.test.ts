@@ -80,3 +80,13 @@ describe('restore time:TIMESTAMP', () => {
     expect(() => parseTargetTime(input)).toThrow(/ISO-8601 timestamp with a zone/);
   });
 });
+
+describe('helios-testbed up pg-cluster --backup-repos', () => {
+  it.each([[['--backup-repos', '2']], [['--backup', '--backup-repos', '5']], [['--backup', '--backup-repos', 'two']]])('%j → one line, nothing started', async (args) => {
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [resolveTestbedCli(), 'up', 'pg-cluster', ...args], { timeout: 20_000 }, (err, _stdout, stderr) => resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? -1) : 0, stderr: String(stderr) }));
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('--backup-repos must be an integer from 1 to 4, with --backup')]);
+  });
+});
