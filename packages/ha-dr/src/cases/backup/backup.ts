@@ -140,6 +140,11 @@ export const backupChain = defineCase<HaDrTarget>({
       if (!writerStopped) await writer.stop();
     });
     const gapMs = Math.min(ctx.target.steadyMs, 500);
+    // Steady state = markers being acknowledged: on a loaded machine the writer's first commit can
+    // take longer than the gap, and the first restore point would then have nothing "before" it.
+    const firstAck = Date.now() + 30_000;
+    while (!writer.entries.some((e) => e.outcome === 'ack') && Date.now() < firstAck) await sleep(20, ctx.signal);
+    if (!writer.entries.some((e) => e.outcome === 'ack')) return ctx.fail(`steady state not reached: no marker acknowledged through the client DSN within 30 s (${writer.entries.at(-1)?.error ?? 'no attempt finished'})`);
     phase('steady state', `a marker writer through the client DSN; ${kinds.length} backups (${kinds.join(', ')}) ${gapMs} ms apart`);
     const taken: Array<{ kind: string; label: string; startedAt: number; endedAt: number; ms: number }> = [];
     for (const kind of kinds) {
