@@ -12,7 +12,8 @@ export async function startReferenceCluster(replication: 'sync' | 'async', o: Op
   let cluster: { topologyPath: string; stop(): Promise<void> };
   try {
     // With Debian's pgbackrest installed, the backup actions too (else the backup cases are n/a).
-    const backup = hasPgbackrest() ? { backup: 'pgbackrest' } : {};
+    // Two repositories: the second one is another region for TC-BR-003 (WAL shipped to both).
+    const backup = hasPgbackrest() ? { backup: 'pgbackrest', backupRepos: 2 } : {};
     if (!backup.backup) o.log('pgbackrest is not installed: the reference cluster has no backup actions (the backup cases are n/a)');
     cluster = await start({ replication, standbys: 2, ...backup, startTimeoutMs: Math.max(30_000, o.timeoutMs) });
   } catch (e) {

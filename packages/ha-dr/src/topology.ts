@@ -15,15 +15,16 @@ export const ACTIONS = {
   'who-is-primary': [],
   partition: ['groups'],
   heal: [],
-  backup: ['kind'],
+  backup: ['kind', 'repo'],
   'verify-backup': [],
-  restore: ['target'],
+  restore: ['target', 'repo'],
   'drop-restore': ['dsn'],
   'corrupt-backup': [],
   'corrupt-data': ['node', 'table'],
   'skew-clock': ['node', 'seconds'],
   'fill-disk': ['node'],
   'free-disk': ['node'],
+  'wal-archived': ['repo', 'segment'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ActionName = keyof typeof ACTIONS;
@@ -65,6 +66,11 @@ export interface Topology {
    * pg_auto_failover) and the suite only watches `who-is-primary`. Default `manual`.
    */
   failover: 'manual' | 'automatic';
+  /**
+   * Backup repositories, each one a region (TC-BR-003): the values `{repo}` takes in `backup`,
+   * `restore` and `wal-archived`. Absent: one repository, the default (`{repo}` is then empty).
+   */
+  repos?: string[];
   actions: Partial<Record<ActionName, string>>;
   /** Deadline of one action command (default 30 000 ms). */
   actionTimeoutMs: number;
@@ -81,7 +87,7 @@ export function parseTopology(doc: unknown, source: string): Topology {
   };
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return bad('must be a JSON object');
   const d = doc as Record<string, unknown>;
-  const known = ['$schema', 'name', 'family', 'clientDsn', 'nodes', 'replication', 'failover', 'actions', 'actionTimeoutMs'];
+  const known = ['$schema', 'name', 'family', 'clientDsn', 'nodes', 'replication', 'failover', 'repos', 'actions', 'actionTimeoutMs'];
   for (const k of Object.keys(d)) if (!known.includes(k)) bad(`unknown key "${k}" (known: ${known.slice(1).join(', ')})`);
   if (typeof d.name !== 'string' || !d.name) bad('"name" must be a non-empty string');
   if (d.family !== 'postgres' && d.family !== 'mysql') bad(`"family" must be "postgres" or "mysql", not ${JSON.stringify(d.family)}`);
@@ -121,6 +127,12 @@ export function parseTopology(doc: unknown, source: string): Topology {
     }
     actions[k as ActionName] = v as string;
   }
+  if (d.repos !== undefined) {
+    if (!Array.isArray(d.repos) || !d.repos.length || d.repos.some((r) => typeof r !== 'string' || !NAME.test(r))) bad('"repos" must list backup repository names (1-64 characters of A-Z a-z 0-9 _ . -)');
+    if (new Set(d.repos as string[]).size !== (d.repos as string[]).length) bad('repository names in "repos" must be unique');
+    // Several repositories are only reachable one by one through {repo}.
+    if ((d.repos as string[]).length > 1) for (const a of ['backup', 'restore'] as const) if (actions[a] !== undefined && !actions[a].includes('{repo}')) bad(`actions.${a} must use {repo}: "repos" lists ${(d.repos as string[]).length} repositories`);
+  }
   if (d.actionTimeoutMs !== undefined && (typeof d.actionTimeoutMs !== 'number' || !Number.isInteger(d.actionTimeoutMs) || d.actionTimeoutMs < 100 || d.actionTimeoutMs > 3_600_000)) {
     bad('"actionTimeoutMs" must be a whole number of milliseconds from 100 to 3600000');
   }
@@ -132,6 +144,7 @@ export function parseTopology(doc: unknown, source: string): Topology {
     witnesses,
     ...(d.replication ? { replication: d.replication as 'async' | 'sync' } : {}),
     failover: (d.failover as 'manual' | 'automatic' | undefined) ?? 'manual',
+    ...(d.repos ? { repos: [...(d.repos as string[])] } : {}),
     actions,
     actionTimeoutMs: (d.actionTimeoutMs as number | undefined) ?? 30_000,
     source,

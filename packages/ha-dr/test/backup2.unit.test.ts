@@ -5,6 +5,8 @@ import { CLEAN_REFUSAL, concurrentKinds } from '../src/cases/backup/concurrent.j
 import { judgePitr } from '../src/cases/backup/pitr.js';
 import { quantile } from '../src/cases/backup/regions.js';
 import type { LedgerEntry } from '../src/ledger.js';
+import { commandLine } from '../src/actions.js';
+import { parseTopology } from '../src/topology.js';
 
 const m = (id: number, start: number, end: number, outcome: LedgerEntry['outcome'] = 'ack'): LedgerEntry => ({ id, client: 0, start, end, outcome });
 
@@ -83,5 +85,37 @@ describe('SLA table rows of the backup cases', () => {
     expect(row('TC-BR-002', 'slowest restore')).toMatchObject({ measured: '70.00 s', within: false });
     expect(row('TC-BR-003', 'region lag (max)')).toMatchObject({ measured: 'not reached', within: false });
     expect(row('TC-BR-001', 'slowest restore')).toMatchObject({ sla: '—', within: null });
+  });
+});
+
+describe('topology "repos" (backup repositories as regions, TC-BR-003)', () => {
+  const doc = (extra: Record<string, unknown>, actions: Record<string, string> = {}) => ({
+    name: 't',
+    family: 'postgres',
+    clientDsn: 'postgres://u@h:1/d',
+    nodes: [
+      { name: 'a', dsn: 'postgres://u@h:2/d' },
+      { name: 'b', dsn: 'postgres://u@h:3/d' },
+    ],
+    actions: { backup: 'b {kind} {repo}', restore: 'r {target} {repo}', 'wal-archived': 'w {repo} {segment}', ...actions },
+    ...extra,
+  });
+
+  it('keeps the names; an old topology (no repos, no {repo}) still parses', () => {
+    expect(parseTopology(doc({ repos: ['eu', 'us'] }), 'f').repos).toEqual(['eu', 'us']);
+    const old = parseTopology(doc({}, { backup: 'b {kind}', restore: 'r {target}' }), 'f');
+    expect(old.repos).toBeUndefined();
+    // An action run without a repo leaves {repo} an empty word: the default repository.
+    expect(commandLine(parseTopology(doc({ repos: ['1', '2'] }), 'f'), 'backup', { kind: 'incr' })).toBe("b incr ''");
+    expect(commandLine(parseTopology(doc({ repos: ['1', '2'] }), 'f'), 'wal-archived', { repo: '2', segment: '000000010000000000000005' })).toBe('w 2 000000010000000000000005');
+  });
+
+  it('rejects in one line: several repos with a backup or restore that cannot name one, bad or repeated names', () => {
+    expect(() => parseTopology(doc({ repos: ['1', '2'] }, { backup: 'b {kind}' }), 'f')).toThrow('topology f: actions.backup must use {repo}: "repos" lists 2 repositories');
+    expect(() => parseTopology(doc({ repos: ['1', '2'] }, { restore: 'r {target}' }), 'f')).toThrow(/actions\.restore must use \{repo\}/);
+    expect(() => parseTopology(doc({ repos: [] }), 'f')).toThrow(/"repos" must list backup repository names/);
+    expect(() => parseTopology(doc({ repos: ['a b'] }), 'f')).toThrow(/"repos" must list/);
+    expect(() => parseTopology(doc({ repos: ['1', '1'] }), 'f')).toThrow(/must be unique/);
+    expect(() => parseTopology(doc({}, { backup: 'b {kind} {segment}' }), 'f')).toThrow(/actions\.backup: unknown placeholder \{segment\}/);
   });
 });

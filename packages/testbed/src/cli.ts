@@ -51,6 +51,8 @@ Options:
   --archive         pg-cluster: WAL archiving into STATE_DIR/archive
   --backup          pg-cluster: pgBackRest (stanza hc, repository in STATE_DIR/pgbackrest, data
                     checksums) and the backup actions (needs Debian's pgbackrest)
+  --backup-repos N  pg-cluster with --backup: pgBackRest repositories (default 1; 2: repo2, a
+                    second region, with backup/restore REPO and wal-archived)
   --timeout-ms N    start timeout (default 30000)
   --list            list the endpoint kinds and exit
   -h, --help        show this help
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
         standbys: { type: 'string' },
         archive: { type: 'boolean', default: false },
         backup: { type: 'boolean', default: false },
+        'backup-repos': { type: 'string' },
       },
     });
   } catch (err) {
@@ -192,7 +195,9 @@ async function main(): Promise<void> {
   }, 500);
 }
 
-async function upCluster(values: { sync?: boolean; standbys?: string; archive?: boolean; backup?: boolean; 'timeout-ms'?: string }): Promise<void> {
+async function upCluster(values: { sync?: boolean; standbys?: string; archive?: boolean; backup?: boolean; 'backup-repos'?: string; 'timeout-ms'?: string }): Promise<void> {
+  const repos = values['backup-repos'] === undefined ? undefined : Number(values['backup-repos']);
+  if (repos !== undefined && (!values.backup || !Number.isInteger(repos) || repos < 1 || repos > 4)) fail('--backup-repos must be an integer from 1 to 4, with --backup');
   const standbys = values.standbys === undefined ? 2 : Number(values.standbys);
   if (!Number.isInteger(standbys) || standbys < 1 || standbys > 8) fail('--standbys must be an integer from 1 to 8');
   const startTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
@@ -208,7 +213,7 @@ async function upCluster(values: { sync?: boolean; standbys?: string; archive?: 
   process.on('SIGINT', () => (cluster ? stop(0) : process.exit(130)));
   process.on('SIGTERM', () => (cluster ? stop(0) : process.exit(143)));
   try {
-    cluster = await startPgCluster({ standbys, replication: values.sync ? 'sync' : 'async', archive: values.archive, ...(values.backup ? { backup: 'pgbackrest' as const } : {}), startTimeoutMs });
+    cluster = await startPgCluster({ standbys, replication: values.sync ? 'sync' : 'async', archive: values.archive, ...(values.backup ? { backup: 'pgbackrest' as const, ...(repos ? { backupRepos: repos } : {}) } : {}), startTimeoutMs });
   } catch (err) {
     fail((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
   }

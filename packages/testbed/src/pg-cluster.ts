@@ -37,7 +37,7 @@ import { Resource } from './endpoint.js';
 import { findFreePort } from './ports.js';
 import { resolvePgBinDir } from './postgres.js';
 import { corruptData } from './_internal/pg-corrupt.js';
-import { BACKUP_ACTION_TIMEOUT_MS, createStanza, isBackupAction, killRestoresSync, preparePgbackrest, restoreNodes, runBackupAction, stopRestores, type BackupAction } from './pgbackrest.js';
+import { BACKUP_ACTION_TIMEOUT_MS, BACKUP_ACTIONS_WITH_ARG, createStanza, isBackupAction, killRestoresSync, preparePgbackrest, restoreNodes, runBackupAction, stopRestores, type BackupAction } from './pgbackrest.js';
 
 export type { ReplicationMode } from './_internal/pg-cluster-node.js';
 
@@ -57,6 +57,13 @@ export interface StartPgClusterOptions {
    * Debian's pgbackrest; replaces `archive`.
    */
   backup?: 'pgbackrest';
+  /**
+   * With `backup`: how many pgBackRest repositories (default 1). Each further one (repo2, …) is a
+   * directory of its own in the state dir standing for another region: archive-push sends every WAL
+   * segment to each, `backup KIND REPO` / `restore TARGET REPO` pick one, `wal-archived REPO SEGMENT`
+   * waits for a segment to reach one, and the topology lists them in `repos`.
+   */
+  backupRepos?: number;
   /** Directory with `initdb` and `postgres` (see {@link StartPostgresOptions.binDir}). */
   binDir?: string;
   /** Deadline of the whole start (default 60 000 ms). */
@@ -81,7 +88,9 @@ export interface PgClusterNode {
 }
 
 /** The actions of a cluster, as `helios-testbed cluster --state DIR <action>` also runs them. */
-export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | 'corrupt-data' | ChaosAction | BackupAction;
+export type PgClusterAction = 'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'lag' | 'partition' | 'heal' | 'corrupt-data' | ChaosAction | Exclude<BackupAction, 'wal-archived'>;
+/** `wal-archived REPO SEGMENT` (backupRepos > 1): kept out of PgClusterAction, which other clusters' action sets are derived from. */
+export type PgClusterRepoAction = 'wal-archived';
 
 /** Chaos actions (./_internal/pg-chaos.ts): `skew-clock NODE SECONDS` (libfaketime), `fill-disk NODE` / `free-disk NODE` (root: a tmpfs). */
 export type ChaosAction = 'skew-clock' | 'fill-disk' | 'free-disk';
@@ -93,6 +102,8 @@ export interface PgClusterTopology {
   clientDsn: string;
   nodes: Array<{ name: string; dsn: string }>;
   replication: ReplicationMode;
+  /** With several pgBackRest repositories: their names as the {repo} placeholder takes them ('1', '2', …). */
+  repos?: string[];
   actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'promote' | 'who-is-primary' | 'partition' | 'heal', string> & Partial<Record<BackupAction | ChaosAction | 'corrupt-data', string>>;
 }
 
@@ -142,7 +153,7 @@ const USER = 'hc';
 const DB = 'hc';
 
 /** Default deadline of each action, in ms. */
-export const ACTION_TIMEOUT_MS: Record<PgClusterAction, number> = {
+export const ACTION_TIMEOUT_MS: Record<PgClusterAction | PgClusterRepoAction, number> = {
   kill: 10_000,
   start: 60_000,
   stop: 30_000,
@@ -178,13 +189,13 @@ export function resolveTestbedCli(): string {
  * Runs one action against the cluster described by `st` (the CLI and {@link PgCluster.run} both
  * come here). Resolves with the lines to print; rejects with one line on failure.
  */
-export async function runClusterAction(st: ClusterState, action: PgClusterAction, nodeName: string | undefined, timeoutMs?: number, arg?: string): Promise<string> {
+export async function runClusterAction(st: ClusterState, action: PgClusterAction | PgClusterRepoAction, nodeName: string | undefined, timeoutMs?: number, arg?: string): Promise<string> {
   const ms = timeoutMs ?? ACTION_TIMEOUT_MS[action];
-  // Only skew-clock (SECONDS) and corrupt-data (TABLE) take a second argument.
-  if (arg !== undefined && action !== 'skew-clock' && action !== 'corrupt-data') throw new Error(`${action} takes one argument at most`);
+  // Only skew-clock (SECONDS), corrupt-data (TABLE), backup/restore (REPO) and wal-archived (SEGMENT) take a second argument.
+  if (arg !== undefined && action !== 'skew-clock' && action !== 'corrupt-data' && !BACKUP_ACTIONS_WITH_ARG.includes(action)) throw new Error(`${action} takes one argument at most`);
   if (action === 'partition' || action === 'heal') return linkAction(st, action, nodeName, ms);
   // The argument is a kind, a target or a DSN, not a node; pgbackrest locks the stanza itself.
-  if (isBackupAction(action)) return runBackupAction(st, action, nodeName, ms);
+  if (isBackupAction(action)) return runBackupAction(st, action, nodeName, ms, arg);
   const needsNode = action !== 'who-is-primary' && action !== 'lag';
   if (needsNode && !nodeName) throw new Error(`${action} needs a node name (${st.nodes.map((n) => n.name).join(', ')})`);
   if (!needsNode && nodeName) throw new Error(`${action} takes no node name`);
@@ -440,7 +451,8 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
     const routerPort = await findFreePort();
     st = { version: 1, dir, binDir, user: USER, password, database: DB, owner, replication, passfile, archiveDir, routerPort, nodes, links: {} };
     if (opts.backup !== undefined && opts.backup !== 'pgbackrest') throw new Error(`backup must be pgbackrest, not ${String(opts.backup)}`);
-    const backrest = opts.backup ? preparePgbackrest(st) : undefined;
+    if (opts.backupRepos !== undefined && !opts.backup) throw new Error('backupRepos needs backup: "pgbackrest"');
+    const backrest = opts.backup ? preparePgbackrest(st, opts.backupRepos ?? 1) : undefined;
     if (backrest) st.backup = backrest.backup;
     // The replication link proxies exist before the first standby: its pg_basebackup goes through one.
     const s0 = st;
@@ -570,6 +582,7 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
       clientDsn: dsnFor(password, router.port),
       nodes: nodes.map((n) => ({ name: n.name, dsn: dsnFor(password, n.port) })),
       replication,
+      ...(backrest && (backrest.backup.repos?.length ?? 1) > 1 ? { repos: backrest.backup.repos!.map((_, i) => String(i + 1)) } : {}),
       actions: {
         kill: `${base} kill {node}`,
         start: `${base} start {node}`,
@@ -582,9 +595,11 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
         heal: `${base} heal`,
         ...(backrest
           ? {
-              backup: `${base} backup {kind}`,
+              // {repo} is empty for the default repository (repo1): the CLI then passes no --repo.
+              backup: (backrest.backup.repos?.length ?? 1) > 1 ? `${base} backup {kind} {repo}` : `${base} backup {kind}`,
               'verify-backup': `${base} verify-backup`,
-              restore: `${base} restore {target}`,
+              restore: (backrest.backup.repos?.length ?? 1) > 1 ? `${base} restore {target} {repo}` : `${base} restore {target}`,
+              ...((backrest.backup.repos?.length ?? 1) > 1 ? { 'wal-archived': `${base} wal-archived {repo} {segment}` } : {}),
               'drop-restore': `${base} drop-restore {dsn}`,
               'corrupt-backup': `${base} corrupt-backup`,
               // Data checksums come with backup: only then can a flipped page be detected.

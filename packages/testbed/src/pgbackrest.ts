@@ -24,10 +24,16 @@ export interface BackupState {
   config: string;
   /** The repository (repo1-path). */
   repo: string;
+  /**
+   * Every repository, repo1 first (`backupRepos` > 1: repo2-path, … — each a second "region";
+   * pgBackRest 2.45 pushes every WAL segment to every configured repository). Absent in a state
+   * written before there were several: [repo].
+   */
+  repos?: string[];
 }
 
-/** The backup actions (arguments: backup KIND, restore TARGET, drop-restore DSN|PORT). */
-export const BACKUP_ACTIONS = ['backup', 'verify-backup', 'restore', 'drop-restore', 'corrupt-backup'] as const;
+/** The backup actions (arguments: backup KIND [REPO], restore TARGET [REPO], drop-restore DSN|PORT, wal-archived REPO SEGMENT). */
+export const BACKUP_ACTIONS = ['backup', 'verify-backup', 'restore', 'drop-restore', 'corrupt-backup', 'wal-archived'] as const;
 export type BackupAction = (typeof BACKUP_ACTIONS)[number];
 
 /** Default deadlines, in ms. */
@@ -37,7 +43,11 @@ export const BACKUP_ACTION_TIMEOUT_MS: Record<BackupAction, number> = {
   restore: 120_000,
   'drop-restore': 30_000,
   'corrupt-backup': 10_000,
+  'wal-archived': 30_000,
 };
+
+/** The backup actions that take a second argument: the repository (backup, restore) or the segment (wal-archived). */
+export const BACKUP_ACTIONS_WITH_ARG: readonly string[] = ['backup', 'restore', 'wal-archived'];
 
 export function isBackupAction(a: string): a is BackupAction {
   return (BACKUP_ACTIONS as readonly string[]).includes(a);
@@ -55,11 +65,14 @@ export function findPgbackrest(): string {
  * pgbackrest log in over the Unix socket (libpq matches a socket connection outside the default
  * directory by that directory's path in the passfile's host field). Returns the postgresql.conf settings that archive through pgbackrest.
  */
-export function preparePgbackrest(st: ClusterState): { backup: BackupState; conf: Record<string, string> } {
+export function preparePgbackrest(st: ClusterState, repoCount = 1): { backup: BackupState; conf: Record<string, string> } {
+  if (!Number.isInteger(repoCount) || repoCount < 1 || repoCount > 4) throw new Error(`backupRepos must be 1 to 4, not ${repoCount}`);
   const bin = findPgbackrest();
   const base = path.join(st.dir, 'pgbackrest');
   const repo = path.join(base, 'repo');
-  for (const d of [base, repo, path.join(base, 'log'), path.join(base, 'lock'), path.join(base, 'spool')]) {
+  // repo1 keeps its old path (`repo`); repo2… are siblings, each a separate "region".
+  const repos = [repo, ...Array.from({ length: repoCount - 1 }, (_, i) => path.join(base, `repo${i + 2}`))];
+  for (const d of [base, ...repos, path.join(base, 'log'), path.join(base, 'lock'), path.join(base, 'spool')]) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     chownIfOwner(st, d);
   }
@@ -67,7 +80,7 @@ export function preparePgbackrest(st: ClusterState): { backup: BackupState; conf
   const text = [
     '# helios-testbed pg-cluster: every path inside the cluster state dir',
     '[global]',
-    `repo1-path=${repo}`,
+    ...repos.map((r, i) => `repo${i + 1}-path=${r}`),
     `log-path=${path.join(base, 'log')}`,
     `lock-path=${path.join(base, 'lock')}`,
     `spool-path=${path.join(base, 'spool')}`,
@@ -80,7 +93,7 @@ export function preparePgbackrest(st: ClusterState): { backup: BackupState; conf
     // A broken archive_command fails a backup in seconds, not the default minute.
     'archive-timeout=30',
     // Many restore points per run: never expire one while the suite may still restore it.
-    'repo1-retention-full=9999',
+    ...repos.map((_, i) => `repo${i + 1}-retention-full=9999`),
     '',
     `[${STANZA}]`,
     `pg1-socket-path=${st.dir}`,
@@ -90,7 +103,7 @@ export function preparePgbackrest(st: ClusterState): { backup: BackupState; conf
   writeFileSync(config, text, { mode: 0o600 });
   chownIfOwner(st, config);
   appendFileSync(st.passfile, `${st.dir.replace(/[:\\]/g, '\\$&')}:*:*:${st.user}:${st.password}\n`);
-  const backup: BackupState = { tool: 'pgbackrest', bin, config, repo };
+  const backup: BackupState = { tool: 'pgbackrest', bin, config, repo, repos };
   return {
     backup,
     conf: {
@@ -146,6 +159,55 @@ interface InfoBackup {
   type: string;
   timestamp: { start: number; stop: number };
   lsn?: { start: string; stop: string };
+  /** Which repository holds it (1, 2, …). */
+  database?: { id?: number; 'repo-key'?: number };
+  /** pgBackRest found page checksum errors while copying (it only warned). */
+  error?: boolean;
+}
+
+/** Every repository's path, repo1 first. */
+export function repoPaths(b: BackupState): string[] {
+  return b.repos?.length ? b.repos : [b.repo];
+}
+
+/** The REPO argument: empty/absent = pgBackRest's default (repo1), else 1…N. */
+function repoArg(st: ClusterState, text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = repoPaths(backupState(st)).length;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > n) throw new Error(`repository must be a number from 1 to ${n} (this cluster has ${n}), not "${text}"`);
+  return Number(text);
+}
+
+const SEGMENT = /^[0-9A-F]{24}$/;
+
+/**
+ * Waits until WAL segment `segment` is in repository `repo` (its archive dir, newest archive id),
+ * polling the file system every 20 ms: the time a segment takes to reach a region. Resolves with
+ * the line to print; rejects at the deadline.
+ */
+async function waitWalArchived(st: ClusterState, repo: number, segment: string, deadline: number): Promise<string> {
+  const root = path.join(repoPaths(backupState(st))[repo - 1]!, 'archive', STANZA);
+  const t0 = Date.now();
+  const present = (): boolean => {
+    let ids: string[] = [];
+    try {
+      ids = readdirSync(root).filter((d) => /^\d+-\d+$/.test(d));
+    } catch {
+      return false;
+    }
+    return ids.some((id) => {
+      try {
+        return readdirSync(path.join(root, id, segment.slice(0, 16))).some((f) => f.startsWith(`${segment}-`));
+      } catch {
+        return false;
+      }
+    });
+  };
+  for (;;) {
+    if (present()) return `${segment} is in repository ${repo} (waited ${Date.now() - t0} ms)`;
+    if (Date.now() >= deadline) throw new Error(`WAL segment ${segment} is not in repository ${repo} after ${Date.now() - t0} ms`);
+    await sleep(20);
+  }
 }
 
 /** The stanza's backups, oldest first (`pgbackrest info --output=json`). */
@@ -200,16 +262,17 @@ export function killRestoresSync(st: { dir: string }): void {
 const LABEL = /^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/;
 
 /** Runs one backup action; resolves with the lines to print, rejects with one line. */
-export async function runBackupAction(st: ClusterState, action: BackupAction, arg: string | undefined, ms: number): Promise<string> {
+export async function runBackupAction(st: ClusterState, action: BackupAction, arg: string | undefined, ms: number, arg2?: string): Promise<string> {
   backupState(st);
   const deadline = Date.now() + ms;
   const left = (): number => Math.max(1000, deadline - Date.now());
   switch (action) {
     case 'backup': {
       if (arg !== 'full' && arg !== 'diff' && arg !== 'incr') throw new Error(`backup needs a kind: full, diff or incr${arg ? `, not "${arg}"` : ''}`);
+      const repo = repoArg(st, arg2);
       const primary = await primaryNode(st);
-      const r = await runPgbackrest(st, [...pgArgs(primary), `--type=${arg}`, '--log-level-console=info', 'backup'], left());
-      if (r.code !== 0) throw new Error(`pgbackrest backup --type=${arg} of ${primary.name} failed: ${oneLine(r.output)}`);
+      const r = await runPgbackrest(st, [...pgArgs(primary), `--type=${arg}`, ...(repo ? [`--repo=${repo}`] : []), '--log-level-console=info', 'backup'], left());
+      if (r.code !== 0) throw new Error(`pgbackrest backup --type=${arg}${repo ? ` --repo=${repo}` : ''} of ${primary.name} failed: ${oneLine(r.output)}`);
       const label = /new backup label = (\S+)/.exec(r.output)?.[1] ?? (await listBackups(st, left())).at(-1)?.label;
       if (!label) throw new Error('pgbackrest backup succeeded but no backup label was found');
       // pgBackRest checks every page's checksum while it copies and only warns (exit 0): pass its
@@ -218,7 +281,7 @@ export async function runBackupAction(st: ClusterState, action: BackupAction, ar
       return [...warnings.slice(0, 20), label].join('\n');
     }
     case 'verify-backup': {
-      if (arg !== undefined) throw new Error('verify-backup takes no argument');
+      if (arg !== undefined || arg2 !== undefined) throw new Error('verify-backup takes no argument');
       const r = await runPgbackrest(st, ['--log-level-console=info', 'verify'], left());
       const bad = r.output.split('\n').filter((l) => /status: error|invalid|ERROR/.test(l));
       // pgbackrest verify exits 0 even when it finds corruption (pgbackrest#2502): its output decides.
@@ -228,11 +291,13 @@ export async function runBackupAction(st: ClusterState, action: BackupAction, ar
     }
     case 'restore': {
       if (!arg) throw new Error('restore needs a target: a backup label (e.g. 20261206-231500F), latest, or time:TIMESTAMP');
-      if (arg.startsWith('time:')) return restore(st, { time: parseTargetTime(arg.slice(5)) }, left);
+      const repo = repoArg(st, arg2);
+      if (arg.startsWith('time:')) return restore(st, { time: parseTargetTime(arg.slice(5)) }, left, repo);
       if (arg !== 'latest' && !LABEL.test(arg)) throw new Error(`restore target must be a backup label, latest or time:TIMESTAMP (e.g. time:2026-12-07T01:30:00.250Z), not "${arg}"`);
-      return restore(st, arg, left);
+      return restore(st, arg, left, repo);
     }
     case 'drop-restore': {
+      if (arg2 !== undefined) throw new Error('drop-restore takes one argument');
       const port = Number(/^\d+$/.test(arg ?? '') ? arg : (() => {
         try {
           return new URL(arg ?? '').port;
@@ -252,10 +317,16 @@ export async function runBackupAction(st: ClusterState, action: BackupAction, ar
       return `restore on port ${port} ${how === 'not running' ? 'was not running' : how}; removed`;
     }
     case 'corrupt-backup': {
-      if (arg !== undefined) throw new Error('corrupt-backup takes no argument');
-      const last = (await listBackups(st, left())).at(-1);
+      if (arg !== undefined || arg2 !== undefined) throw new Error('corrupt-backup takes no argument');
+      // The default repository's (repo1's) latest set: the one `verify-backup` and `restore latest` read.
+      const last = (await listBackups(st, left())).filter((b) => (b.database?.['repo-key'] ?? 1) === 1).at(-1);
       if (!last) throw new Error('the repository holds no backup to corrupt');
       return corruptLargestFile(st, last.label);
+    }
+    case 'wal-archived': {
+      const repo = repoArg(st, arg);
+      if (repo === undefined || !arg2 || !SEGMENT.test(arg2)) throw new Error('wal-archived needs a repository (1, 2, …) and a WAL segment name (24 hex digits, e.g. 000000010000000000000005)');
+      return waitWalArchived(st, repo, arg2, deadline);
     }
   }
 }
@@ -274,14 +345,25 @@ export function parseTargetTime(text: string): string {
   return `${m[1]} ${m[2]}${m[3] === 'Z' ? '+00' : m[3]}`;
 }
 
-async function restore(st: ClusterState, targetOrTime: string | { time: string }, left: () => number): Promise<string> {
-  const target = typeof targetOrTime === 'string' ? targetOrTime : `time ${targetOrTime.time}`;
+async function restore(st: ClusterState, targetOrTime: string | { time: string }, left: () => number, repo?: number): Promise<string> {
+  const target = `${typeof targetOrTime === 'string' ? targetOrTime : `time ${targetOrTime.time}`}${repo ? ` from repository ${repo}` : ''}`;
   // A time target: pgBackRest picks the newest backup set that ended before the time, and recovery
   // replays archived WAL up to the last commit at or before it (recovery_target_inclusive), then promotes.
   const how =
     typeof targetOrTime === 'string'
       ? ['--type=immediate', ...(targetOrTime === 'latest' ? [] : [`--set=${targetOrTime}`])]
       : ['--type=time', `--target=${targetOrTime.time}`];
+  // With --repo, pgBackRest reads the set from that repository only and writes `--repo=N` into the
+  // restore_command too: the WAL replayed comes from the same region (it can stand alone).
+  if (repo) how.push(`--repo=${repo}`);
+  // A set pgBackRest copied with page checksum errors (it only warned then) restores as it was:
+  // flagged on the way out, so a restore of it is never taken for a clean one.
+  const flags: string[] = [];
+  if (typeof targetOrTime === 'string') {
+    const sets = (await listBackups(st, left())).filter((b) => (b.database?.['repo-key'] ?? 1) === (repo ?? 1));
+    const set = targetOrTime === 'latest' ? sets.at(-1) : sets.find((b) => b.label === targetOrTime);
+    if (set?.error) flags.push(`WARN: backup set ${set.label} was taken with page checksum errors (pgbackrest info: error=true): the restored data holds the damaged pages`);
+  }
   const port = await findFreePort();
   const n = restoreNode(st, port);
   rmSync(n.dataDir, { recursive: true, force: true });
@@ -315,7 +397,7 @@ async function restore(st: ClusterState, targetOrTime: string | { time: string }
     rmSync(n.dataDir, { recursive: true, force: true });
     throw new Error(`restore of ${target} copied, but the server did not start: ${(err as Error).message.split('\n')[0]}${log ? ` (${log})` : ''}`, { cause: err });
   }
-  return `postgres://${st.user}:${encodeURIComponent(st.password)}@127.0.0.1:${port}/${st.database}`;
+  return [...flags, `postgres://${st.user}:${encodeURIComponent(st.password)}@127.0.0.1:${port}/${st.database}`].join('\n');
 }
 
 /** Flips 16 bytes in the middle of the largest file of the backup set `label`; says which. */

@@ -50,7 +50,15 @@ describe('helios-testbed cluster: backup action usage errors', () => {
     [true, ['corrupt-data', 'n1'], 'corrupt-data needs a node and a table: corrupt-data NODE TABLE'],
     [true, ['corrupt-data', 'n1', "t; drop table x"], 'corrupt-data: "t; drop table x" is not a table name'],
     [true, ['corrupt-data', 'n9', 't'], 'unknown node'],
-    [true, ['backup', 'full', 'extra'], 'unexpected argument "extra"'],
+    [true, ['backup', 'full', '1', 'extra'], 'unexpected argument "extra"'],
+    // A second argument is the repository (backupRepos): one of this cluster's, by number.
+    [true, ['backup', 'full', 'extra'], 'repository must be a number from 1 to 1 (this cluster has 1), not "extra"'],
+    [true, ['backup', 'full', '2'], 'repository must be a number from 1 to 1 (this cluster has 1), not "2"'],
+    [true, ['restore', 'latest', '0'], 'repository must be a number from 1 to 1 (this cluster has 1), not "0"'],
+    [true, ['wal-archived'], 'wal-archived needs a repository (1, 2, …) and a WAL segment name'],
+    [true, ['wal-archived', '1'], 'wal-archived needs a repository (1, 2, …) and a WAL segment name'],
+    [true, ['wal-archived', '1', '../x'], 'wal-archived needs a repository (1, 2, …) and a WAL segment name'],
+    [true, ['drop-restore', '4242', 'x'], 'unexpected argument "x"'],
   ] as const)('backup state %s, %j → exit 2: %s', async (backup, args, message) => {
     const r = await cli(['--state', stateDir(backup), ...args]);
     expect([r.code, r.stdout, r.stderr.trim().split('\n').length], r.stderr).toEqual([2, '', 1]);
@@ -70,5 +78,15 @@ describe('restore time:TIMESTAMP', () => {
   });
   it.each(['2026-12-07T01:30:00', '2026-12-07', 'now', "2026-12-07T01:30:00Z'; drop", '2026-12-07T25:30:00Z'])('rejects %j', (input) => {
     expect(() => parseTargetTime(input)).toThrow(/ISO-8601 timestamp with a zone/);
+  });
+});
+
+describe('helios-testbed up pg-cluster --backup-repos', () => {
+  it.each([[['--backup-repos', '2']], [['--backup', '--backup-repos', '5']], [['--backup', '--backup-repos', 'two']]])('%j → one line, nothing started', async (args) => {
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [resolveTestbedCli(), 'up', 'pg-cluster', ...args], { timeout: 20_000 }, (err, _stdout, stderr) => resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? -1) : 0, stderr: String(stderr) }));
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('--backup-repos must be an integer from 1 to 4, with --backup')]);
   });
 });

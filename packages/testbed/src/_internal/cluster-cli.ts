@@ -48,16 +48,23 @@ Chaos:
                    The tmpfs stays until the cluster stops
 
 With backup (startPgCluster({ backup: 'pgbackrest' }) or \`up pg-cluster --backup\`), pgBackRest:
-  backup KIND      full, diff or incr backup of the current primary; prints pgBackRest's
-                   warnings (e.g. invalid page checksums) and then the backup label (last line);
+  backup KIND [REPO]
+                   full, diff or incr backup of the current primary (into repository REPO,
+                   default repo1); prints pgBackRest's warnings (e.g. invalid page checksums)
+                   and then the backup label (last line);
                    a second backup while one runs is refused: exit 2, "unable to acquire lock"
   verify-backup    pgbackrest verify; exits 2 when its output reports an error (pgbackrest
                    itself exits 0 then)
-  restore TARGET   restore a backup label (or latest) to its consistent point, or replay WAL to
+  restore TARGET [REPO]
+                   restore a backup label (or latest) to its consistent point, or replay WAL to
                    a point in time (time:2026-12-07T01:30:00.250Z: the backup set before it plus
                    archived WAL up to the last commit at or before it), into a NEW data dir,
                    start it as a throwaway server on a free port (never over the live cluster,
-                   never archiving into its repository); prints its DSN
+                   never archiving into its repository); prints its DSN (after a WARN line when
+                   the set was taken with page checksum errors). With REPO, the set and the WAL
+                   come from that repository only
+  wal-archived REPO SEGMENT
+                   (backupRepos > 1) wait until WAL segment SEGMENT is in repository REPO
   drop-restore DSN stop a restored server (its DSN or port) and remove its data dir
   corrupt-backup   flip 16 bytes in the largest file of the latest backup set; prints which
   corrupt-data NODE TABLE
@@ -101,8 +108,9 @@ export async function clusterMain(argv: string[]): Promise<number> {
     return 0;
   }
   const [action, node, ...more] = positionals.map((p) => (p.startsWith(NEG) ? p.slice(NEG.length) : p));
-  // skew-clock NODE SECONDS and corrupt-data NODE TABLE: the only actions with a second argument.
-  const arg = action === 'skew-clock' || action === 'corrupt-data' ? more.shift() : undefined;
+  // skew-clock NODE SECONDS, corrupt-data NODE TABLE, backup KIND REPO, restore TARGET REPO and
+  // wal-archived REPO SEGMENT: the only actions with a second argument.
+  const arg = ['skew-clock', 'corrupt-data', 'backup', 'restore', 'wal-archived'].includes(action ?? '') ? more.shift() : undefined;
   const rest = more;
   if (!values.state) return fail('missing --state DIR (the STATE_DIR of the cluster)');
   if (!action) return fail(`missing action (one of ${ACTIONS.join(', ')})`);

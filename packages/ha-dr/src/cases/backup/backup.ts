@@ -60,7 +60,10 @@ export const STATUS_ERROR = /\bstatus: error\b/i;
 
 export const lastLine = (s: string): string => s.trim().split('\n').at(-1)?.trim() ?? '';
 
-export function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupReport['phases'][number]['phase'], what: string) => void; act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun> } {
+/** Runs a topology action for a backup case, recorded in its report (`timeoutMs`: a shorter deadline than the topology's). */
+export type Act = (a: ActionName, vars?: Record<string, string>, o?: { timeoutMs?: number }) => Promise<ActionRun>;
+
+export function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: BackupReport['phases'][number]['phase'], what: string) => void; act: Act } {
   const t = ctx.target.topology;
   const t0 = Date.now();
   const rep: BackupReport = { topology: t.name, phases: [], actions: [], timings: {} };
@@ -72,8 +75,8 @@ export function start(ctx: Ctx): { rep: BackupReport; t0: number; phase: (p: Bac
       rep.phases.push({ phase: p, at: Date.now() - t0, what });
       ctx.log(`${p}: ${what}`);
     },
-    act: async (a, vars = {}) => {
-      const raw = await runAction(t, a, vars, { signal: ctx.signal });
+    act: async (a, vars = {}, o = {}) => {
+      const raw = await runAction(t, a, vars, { signal: ctx.signal, ...o });
       // A restored server's DSN (printed by restore, passed to drop-restore) may carry a password the
       // run's redaction does not know: never into the report or a message. stdout stays raw for the DSN.
       const r = { ...raw, command: scrub(raw.command) };
@@ -94,8 +97,8 @@ export async function readIds(dsn: string, qualified: string, ms = 10_000): Prom
 }
 
 /** Restores `target`, reads the markers, drops the restore; the DSN is the restore action's last stdout line. */
-export async function restoreAndRead(ctx: Ctx, act: (a: ActionName, vars?: Record<string, string>) => Promise<ActionRun>, target: string, qualified: string): Promise<{ ids?: Set<number>; ms: number; error?: string; run: ActionRun }> {
-  const r = await act('restore', { target });
+export async function restoreAndRead(ctx: Ctx, act: Act, target: string, qualified: string, repo?: string): Promise<{ ids?: Set<number>; ms: number; error?: string; run: ActionRun }> {
+  const r = await act('restore', { target, ...(repo !== undefined ? { repo } : {}) });
   if (!r.ok) return { ms: r.ms, error: describeFailure(r), run: r };
   const dsn = lastLine(r.stdout);
   if (!/^postgres(ql)?:\/\//.test(dsn)) return { ms: r.ms, error: `restore ${target} printed no postgres:// DSN on its last stdout line`, run: r };
@@ -137,6 +140,11 @@ export const backupChain = defineCase<HaDrTarget>({
       if (!writerStopped) await writer.stop();
     });
     const gapMs = Math.min(ctx.target.steadyMs, 500);
+    // Steady state = markers being acknowledged: on a loaded machine the writer's first commit can
+    // take longer than the gap, and the first restore point would then have nothing "before" it.
+    const firstAck = Date.now() + 30_000;
+    while (!writer.entries.some((e) => e.outcome === 'ack') && Date.now() < firstAck) await sleep(20, ctx.signal);
+    if (!writer.entries.some((e) => e.outcome === 'ack')) return ctx.fail(`steady state not reached: no marker acknowledged through the client DSN within 30 s (${writer.entries.at(-1)?.error ?? 'no attempt finished'})`);
     phase('steady state', `a marker writer through the client DSN; ${kinds.length} backups (${kinds.join(', ')}) ${gapMs} ms apart`);
     const taken: Array<{ kind: string; label: string; startedAt: number; endedAt: number; ms: number }> = [];
     for (const kind of kinds) {

@@ -8,6 +8,18 @@
 // SLA; the last probe must reach every region within the SLA. With `backup` and `restore` declared,
 // the backup repository (the region the backups go to) is checked too: a backup taken under the load
 // restores and holds every probe acknowledged before it.
+//
+// A topology that lists several backup repositories (`repos`, e.g. pgBackRest's repo1 and repo2 in
+// two regions) makes each one a region of its own, judged on two counts:
+// - WAL shipping lag: the suite notes the segment the primary writes into
+//   (pg_walfile_name(pg_current_wal_lsn())), starts `wal-archived {repo} {segment}` for every
+//   repository, gives those commands a lead (WAL_LEAD_MS) to be up and looking, commits a marker and
+//   forces the switch (pg_switch_wal()). Lag = the command's exit − the switch's acknowledgement, on
+//   the suite's clock: an upper bound (it includes the command's exit, and any start-up longer than
+//   the lead — the sample is flagged when the segment was there before the command began looking,
+//   as the testbed's "waited 0 ms" says). Several switches per run; p50 / max against the lag SLA.
+// - standing alone: a backup into that repository under the load, restored FROM that repository
+//   (`restore {target} {repo}`) and read by content.
 import { defineCase, type CaseContext } from '@helios-conformance/core';
 import { settle, sleep, within } from '@helios-conformance/sql';
 import { closeClient, destroyClient, loadPg, parsePgDsn } from '@helios-conformance/sql/postgres';
@@ -17,7 +29,7 @@ import { clusterState } from '../../_internal/nodes.js';
 import { createLedger, startWriter } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
 import type { TopologyNode } from '../../topology.js';
-import { lastLine, restoreAndRead, start } from './backup.js';
+import { lastLine, restoreAndRead, start, type Act } from './backup.js';
 
 type Ctx = CaseContext<HaDrTarget>;
 
@@ -107,6 +119,73 @@ class Observer {
   }
 }
 
+/** The lead the `wal-archived` commands get before the switch: enough for a CLI to start on a loaded machine. */
+export const WAL_LEAD_MS = 1_500;
+
+/** One backup repository as a region. */
+interface RepositoryReport {
+  repo: string;
+  /** WAL shipping: per forced switch, the segment and how long until it was in this repository (null: never within the SLA). */
+  wal: Array<{ segment: string; ms: number | null; upperBound: boolean; error?: string }>;
+  walLagMsP50: number | null;
+  walLagMsMax: number | null;
+  backup?: { label: string; ms: number; startedAt: number };
+  backupError?: string;
+  restoreMs?: number | null;
+  probesBefore?: number;
+  missing?: number;
+  restoreError?: string;
+}
+
+/**
+ * Forces `samples` WAL switches on the primary (through `c`) and times each segment's arrival in
+ * every repository with the topology's `wal-archived {repo} {segment}` (see the head comment).
+ */
+async function walShipping(ctx: Ctx, act: Act, c: Client, markers: string, repos: RepositoryReport[], samples: number, slaMs: number): Promise<string | undefined> {
+  for (let i = 0; i < samples; i++) {
+    const cur = await c.query<{ seg: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS seg');
+    const predicted = cur.rows[0]!.seg;
+    let switchedAt = 0;
+    const wait = (segment: string) =>
+      repos.map(async (r) => {
+        const w = await act('wal-archived', { repo: r.repo, segment }, { timeoutMs: WAL_LEAD_MS + slaMs });
+        return { r, w, at: Date.now() };
+      });
+    const waiting = wait(predicted);
+    await sleep(WAL_LEAD_MS, ctx.signal);
+    let segment: string;
+    try {
+      await c.query(`INSERT INTO ${markers} (id) VALUES (${i + 1})`);
+      const sw = await c.query<{ seg: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS seg');
+      switchedAt = Date.now();
+      segment = sw.rows[0]!.seg;
+    } catch (e) {
+      await Promise.all(waiting);
+      return `cannot force a WAL switch on the primary to time WAL shipping (${(e as Error).message.split('\n')[0]}): the client DSN's user needs pg_switch_wal()`;
+    }
+    let done = await Promise.all(waiting);
+    // Another switch (archive_timeout, a backup) finished the predicted segment first: time the
+    // switched one with a late start (its start-up then counts: an upper bound, flagged).
+    const late = segment !== predicted;
+    if (late) done = await Promise.all(wait(segment));
+    for (const { r, w, at } of done) {
+      const waited = /waited (\d+) ms/.exec(w.stdout)?.[1];
+      r.wal.push({
+        segment,
+        ms: w.ok ? Math.max(0, at - switchedAt) : null,
+        upperBound: late || waited === '0' || waited === '1',
+        ...(w.ok ? {} : { error: describeFailure(w) }),
+      });
+    }
+  }
+  for (const r of repos) {
+    const ms = r.wal.map((x) => x.ms).filter((x): x is number => x !== null);
+    r.walLagMsP50 = quantile(ms, 0.5);
+    r.walLagMsMax = ms.length ? Math.max(...ms) : null;
+  }
+  return undefined;
+}
+
 interface RegionReport {
   node: string;
   probes: number;
@@ -122,7 +201,7 @@ interface RegionReport {
 /** TC-BR-003: replication lag per region under writes, in time and bytes; the backup repository restores. */
 export const regionReplication = defineCase<HaDrTarget>({
   id: 'TC-BR-003',
-  title: 'replication to several regions (each standby a region) under write load: lag per region in time and bytes (p50 / max) within the SLA, every probe reaches every region, and a backup taken under the load restores with its content',
+  title: 'replication to several regions (each standby a region, and each backup repository the topology lists) under write load: lag per standby in time and bytes and WAL shipping lag per repository (p50 / max) within the SLA, every probe reaches every region, and a backup taken under the load into each repository restores from that repository with its content',
   priority: 'p1',
   area: 'backup',
   since: '0.1.0',
@@ -144,6 +223,11 @@ export const regionReplication = defineCase<HaDrTarget>({
     const probes = 'probes_tc_br_003';
     await createLedger(ctx.target.client, table);
     const qp = ctx.target.client.qualify(probes);
+    const qw = ctx.target.client.qualify('wal_tc_br_003');
+    // Several repositories listed: each is a region (one repository is the backup check of old).
+    const repoNames = t.repos && t.repos.length > 1 ? t.repos : undefined;
+    const repos: RepositoryReport[] = (repoNames ?? []).map((repo) => ({ repo, wal: [], walLagMsP50: null, walLagMsMax: null }));
+    const backupTargets: Array<string | undefined> = repoNames ?? [undefined];
     const c = await ctx.target.client.connect();
     const observers = regions.map((n) => new Observer(n, qp));
     const writer = startWriter(ctx.target.client, table, { clients: ctx.target.writers, paceMs: 10, random: () => ctx.rng.next() });
@@ -154,25 +238,29 @@ export const regionReplication = defineCase<HaDrTarget>({
       await closeClient(c);
     });
     await c.query(`CREATE TABLE ${qp} (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    if (repos.length) await c.query(`CREATE TABLE ${qw} (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
     // The table must exist on every region before its observer polls it.
     await c.query(`INSERT INTO ${qp} (id) VALUES (0)`);
     for (const o of observers) await o.open(5_000);
     const ready = await Promise.all(observers.map((o) => o.waitFor(0, Date.now() + Math.min(sla, 30_000))));
     const absent = observers.filter((_, i) => !ready[i]).map((o) => o.node.name);
-    phase('steady state', `${ctx.target.writers} ledger writers through the client DSN on primary ${primary[0]!.node}; regions: ${regions.map((r) => r.name).join(', ')}${absent.length ? `; the probe table never reached ${absent.join(', ')}` : ''}`);
+    phase('steady state', `${ctx.target.writers} ledger writers through the client DSN on primary ${primary[0]!.node}; regions: ${[...regions.map((r) => r.name), ...repos.map((r) => `repository ${r.repo}`)].join(', ')}${absent.length ? `; the probe table never reached ${absent.join(', ')}` : ''}`);
 
     const acks: Array<{ id: number; at: number; lsn: number | undefined }> = [];
     const until = Date.now() + ctx.target.steadyMs;
-    let backup: { label: string; startedAt: number; ms: number } | undefined;
-    let backupError: string | undefined;
+    // One backup per repository (one after the other: a stanza takes one backup at a time).
+    const backups = new Map<string | undefined, { label: string; startedAt: number; ms: number }>();
+    const backupErrors = new Map<string | undefined, string>();
     const backupRun =
       t.actions.backup && t.actions.restore
         ? (async () => {
             await sleep(ctx.target.steadyMs / 2, ctx.signal);
-            const startedAt = Date.now();
-            const r = await act('backup', { kind: 'incr' });
-            if (r.ok) backup = { label: lastLine(r.stdout), startedAt, ms: r.ms };
-            else backupError = describeFailure(r);
+            for (const repo of backupTargets) {
+              const startedAt = Date.now();
+              const r = await act('backup', { kind: 'incr', ...(repo !== undefined ? { repo } : {}) });
+              if (r.ok) backups.set(repo, { label: lastLine(r.stdout), startedAt, ms: r.ms });
+              else backupErrors.set(repo, describeFailure(r));
+            }
           })()
         : Promise.resolve();
     for (let id = 1; Date.now() < until; id++) {
@@ -183,11 +271,15 @@ export const regionReplication = defineCase<HaDrTarget>({
       await sleep(100, ctx.signal);
     }
     await backupRun;
+    // WAL shipping to each repository, still under the writers.
+    let walNote: string | undefined;
+    if (repos.length && t.actions['wal-archived']) walNote = await walShipping(ctx, act, c, qw, repos, ctx.target.size === 'full' ? 10 : 3, sla);
     const last = acks.at(-1)!;
     await Promise.all(observers.map((o) => o.waitFor(last.id, last.at + sla)));
     await writer.stop();
     writerStopped = true;
-    phase('fault', `${acks.length} probes committed on the primary, 100 ms apart, under the writers${backup ? `; backup incr ${backup.label} taken meanwhile (${backup.ms} ms)` : ''}`);
+    const taken = [...backups.entries()].map(([repo, b]) => `backup incr ${b.label}${repo !== undefined ? ` into repository ${repo}` : ''} (${b.ms} ms)`);
+    phase('fault', `${acks.length} probes committed on the primary, 100 ms apart, under the writers${taken.length ? `; ${taken.join(', ')} taken meanwhile` : ''}${repos[0]?.wal.length ? `; ${repos[0].wal.length} WAL switches forced and timed into ${repos.map((r) => `repository ${r.repo}`).join(', ')}` : ''}`);
 
     const reports: RegionReport[] = observers.map((o) => {
       const lags: number[] = [];
@@ -224,20 +316,41 @@ export const regionReplication = defineCase<HaDrTarget>({
     rep.sla = { regionLagMs: sla };
     rep.timings = { regionLagMsMax: Number.isFinite(maxLag) ? maxLag : null };
 
-    let restoreNote: string | undefined;
-    if (backup) {
-      const before = acks.filter((a) => a.at < backup!.startedAt).map((a) => a.id);
-      const res = await restoreAndRead(ctx, act, backup.label, qp);
-      const missing = res.ids ? before.filter((id) => !res.ids!.has(id)) : [];
-      rep.repository = { label: backup.label, probesBefore: before.length, missing: missing.length, restoreMs: res.ms, ...(res.error ? { error: res.error } : {}) };
-      restoreNote = res.error ? `restore of ${backup.label}: ${res.error}` : missing.length ? `restore of ${backup.label}: ${missing.length} of ${before.length} probes acknowledged before the backup are missing` : undefined;
-      phase('observation', res.error ? `backup repository: ${res.error}` : `backup repository: ${backup.label} restored in ${res.ms} ms, ${before.length - missing.length}/${before.length} probes acknowledged before it present`);
-      ctx.metric('repositoryRestoreMs', res.error ? null : res.ms);
-    } else if (backupError) {
-      restoreNote = `backup under the load failed: ${backupError}`;
-    } else {
-      phase('observation', 'the topology declares no backup/restore actions: the backup repository is not judged');
+    for (const r of repos) {
+      const ok = r.wal.filter((x) => x.ms !== null).length;
+      phase('observation', r.wal.length ? `region repository ${r.repo}: ${ok}/${r.wal.length} WAL segments arrived; shipping lag p50 ${r.walLagMsP50 ?? '–'} ms, max ${r.walLagMsMax ?? '–'} ms${r.wal.some((x) => x.upperBound) ? ' (some samples are upper bounds: the segment was there before the check began)' : ''}` : `region repository ${r.repo}: WAL shipping not timed (${walNote ?? 'the topology declares no "wal-archived" action'})`);
+      ctx.metric(`walLagMsP50_repo${r.repo}`, r.walLagMsP50);
+      ctx.metric(`walLagMsMax_repo${r.repo}`, r.walLagMsMax);
     }
+    if (repos.length) rep.repositories = repos;
+
+    const restoreNotes: string[] = [];
+    const restoreMs: number[] = [];
+    for (const repo of backupTargets) {
+      const b = backups.get(repo);
+      const name = repo === undefined ? 'backup repository' : `region repository ${repo}`;
+      const rr = repos.find((x) => x.repo === repo);
+      if (!b) {
+        const err = backupErrors.get(repo);
+        if (err) {
+          restoreNotes.push(`${name}: backup under the load failed: ${err}`);
+          if (rr) rr.backupError = err;
+        } else if (!t.actions.backup || !t.actions.restore) phase('observation', 'the topology declares no backup/restore actions: the backup repository is not judged');
+        continue;
+      }
+      const before = acks.filter((a) => a.at < b.startedAt).map((a) => a.id);
+      const res = await restoreAndRead(ctx, act, b.label, qp, repo);
+      const missing = res.ids ? before.filter((id) => !res.ids!.has(id)) : [];
+      if (repo === undefined) rep.repository = { label: b.label, probesBefore: before.length, missing: missing.length, restoreMs: res.ms, ...(res.error ? { error: res.error } : {}) };
+      if (rr) Object.assign(rr, { backup: b, restoreMs: res.error ? null : res.ms, probesBefore: before.length, missing: missing.length, ...(res.error ? { restoreError: res.error } : {}) });
+      const from = repo === undefined ? '' : ` from repository ${repo}`;
+      if (res.error) restoreNotes.push(`${name}: restore of ${b.label}${from}: ${res.error}`);
+      else if (missing.length) restoreNotes.push(`${name}: restore of ${b.label}${from}: ${missing.length} of ${before.length} probes acknowledged before the backup are missing`);
+      if (!res.error) restoreMs.push(res.ms);
+      phase('observation', res.error ? `${name}: ${res.error}` : `${name}: ${b.label} restored${from} in ${res.ms} ms, ${before.length - missing.length}/${before.length} probes acknowledged before it present`);
+      if (rr) ctx.metric(`restoreMs_repo${repo}`, res.error ? null : res.ms);
+    }
+    if (backups.size || backupErrors.size) ctx.metric('repositoryRestoreMs', restoreMs.length === backupTargets.length ? Math.max(...restoreMs) : null);
     phase('rollback', 'writers and observers stopped; restored server dropped');
 
     const broken: string[] = [];
@@ -245,7 +358,13 @@ export const regionReplication = defineCase<HaDrTarget>({
       if (r.lastProbeMs === null) broken.push(`region ${r.node}: the last probe was not visible within the lag SLA of ${sla} ms (${r.visible}/${r.probes} probes arrived${r.error ? `; ${r.error}` : ''})`);
       else if ((r.lagMsMax ?? 0) > sla) broken.push(`region ${r.node}: lag ${r.lagMsMax} ms exceeds the SLA of ${sla} ms`);
     }
-    if (restoreNote) broken.push(restoreNote);
+    for (const r of repos) {
+      const lost = r.wal.filter((x) => x.ms === null);
+      if (lost.length) broken.push(`region repository ${r.repo}: WAL segment ${lost[0]!.segment} was not in the repository within the lag SLA of ${sla} ms (${r.wal.length - lost.length}/${r.wal.length} forced segments arrived)`);
+      else if ((r.walLagMsMax ?? 0) > sla) broken.push(`region repository ${r.repo}: WAL shipping lag ${r.walLagMsMax} ms exceeds the SLA of ${sla} ms`);
+    }
+    if (walNote) broken.push(walNote);
+    broken.push(...restoreNotes);
     if (broken.length) return ctx.fail(broken.join('; '));
   },
 });
