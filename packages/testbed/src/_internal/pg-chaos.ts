@@ -119,6 +119,11 @@ export async function fillDisk(st: ClusterState, node: NodeState, timeoutMs: num
     rmSync(node.dataDir, { recursive: true, force: true });
     symlinkSync(path.join(dir, 'data'), node.dataDir);
     moved = `data directory moved onto a ${sizeMb} MB tmpfs (${dir})${running ? `; ${(await startNode(st, node, left())).replace(/ \(pid \d+\)$/, '')}` : ''}; `;
+  } else {
+    // Again after a free-disk, which gave the tmpfs room: back to what is used plus the same margin.
+    const s = statfsSync(dir);
+    const usedMb = Math.ceil((Number(s.blocks) - Number(s.bfree)) * Number(s.bsize) / 1048576);
+    await remount(dir, usedMb + 48);
   }
   const file = path.join(dir, FILLER);
   const fd = openSync(file, 'a', 0o600);
@@ -149,6 +154,14 @@ export async function fillDisk(st: ClusterState, node: NodeState, timeoutMs: num
   return `${node.name}: ${moved}disk filled (${(written / 1048576).toFixed(1)} MB written, ${Number(s.bavail) * Number(s.bsize)} bytes free)`;
 }
 
+/** A tmpfs size is a limit, not memory: pages are used only as files grow. */
+const FREED_TMPFS_MB = 4096;
+
+async function remount(dir: string, sizeMb: number): Promise<void> {
+  const m = await runCommand('mount', ['-o', `remount,size=${sizeMb}m`, dir], { timeoutMs: 10_000 });
+  if (m.code !== 0) throw new Error(`mount -o remount,size=${sizeMb}m ${dir} failed: ${m.output.trim()}`);
+}
+
 /** `free-disk NODE`: removes the filler; starts the node again when the full disk brought it down. */
 export async function freeDisk(st: ClusterState, node: NodeState, timeoutMs: number): Promise<string> {
   const file = path.join(diskDir(st, node), FILLER);
@@ -159,6 +172,9 @@ export async function freeDisk(st: ClusterState, node: NodeState, timeoutMs: num
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${node.name}: cannot remove ${file}: ${errorMessage(err)}`);
   }
+  // The node stays on its tmpfs: give it the room of a real disk again, or the cases after this one
+  // (backups forcing checkpoints, WAL kept for them) fill its 48 MB margin and the node PANICs.
+  if (onTmpfs(st, node)) await remount(diskDir(st, node), FREED_TMPFS_MB);
   const what = freed ? `${(freed / 1048576).toFixed(1)} MB freed` : 'no filler to remove';
   if (postmasterPid(node) !== undefined) return `${node.name}: ${what}; the node is running`;
   return `${node.name}: ${what}; it was down: ${await startNode(st, node, timeoutMs)}`;
