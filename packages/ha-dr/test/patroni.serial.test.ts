@@ -83,9 +83,15 @@ describe.skipIf(skip)('Patroni + etcd reference cluster (automatic failover)', (
   let cluster: PatroniCluster;
   beforeAll(async () => {
     const t0 = Date.now();
-    cluster = await startPatroniCluster();
+    // A bootstrap that fails is the cluster's start, not a verdict: once in a CI run on the 2-core
+    // machine Patroni's initdb of the first member gave up ("Failed to bootstrap cluster"). Retried
+    // once, and said so.
+    cluster = await startPatroniCluster().catch((e: unknown) => {
+      console.warn(`[ha-dr patroni] cluster start failed, retrying once: ${String(e).split('\n')[0]}`);
+      return startPatroniCluster();
+    });
     console.log(`[ha-dr patroni] cluster up in ${Date.now() - t0} ms (bootstrap ${cluster.bootstrapMs} ms)`);
-  }, 150_000);
+  }, 200_000);
   afterAll(async () => {
     await cluster?.stop();
   }, 60_000);
