@@ -527,7 +527,13 @@ export async function startAutoFailoverCluster(opts: StartAutoFailoverClusterOpt
     // pg_stat_wal_receiver / pg_stat_replication show their status columns to pg_read_all_stats only:
     // the suite reads them to see a standby stream.
     await psql(s, n1, 'postgres', `GRANT pg_monitor TO ${USER}`);
-    await psql(s, n1, 'postgres', "ALTER SYSTEM SET wal_sender_timeout = '2s'");
+    // wal_sender_timeout stays longer than the keeper's first failed call to the monitor (its 2 s
+    // connect timeout + up to 1 s of loop): pg_autoctl 2.0 counts a primary as partitioned only after it
+    // once saw its standby connected while the monitor was unreachable (last_secondary_contact). With
+    // 2 s the walsender was gone first, and an isolated primary stayed writable until the heal (keeper:
+    // "Network is healthy"); TC-AF-001 failed its RTO. With 10 s it steps down network_partition_timeout
+    // (20 s) after losing both. The standby side keeps 2 s timeouts: it notices a cut link at once.
+    await psql(s, n1, 'postgres', "ALTER SYSTEM SET wal_sender_timeout = '10s'");
     await psql(s, n1, 'postgres', "ALTER SYSTEM SET wal_receiver_timeout = '2s'");
     await psql(s, n1, 'postgres', "ALTER SYSTEM SET wal_receiver_status_interval = '1s'");
     appendFileSync(path.join(n1.dataDir, 'pg_hba.conf'), `host all ${USER} ${net.hostIp}/32 scram-sha-256 # helios-testbed: the owner, router and suite\n`);

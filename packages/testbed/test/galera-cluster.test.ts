@@ -117,7 +117,7 @@ describe.skipIf(skip)('startGaleraCluster (3 nodes)', () => {
     }
   }, 150_000);
 
-  // kill and start (IST rejoin) run in the ha-dr suite's HA-020 against this cluster (packages/ha-dr/test/galera.serial.test.ts):
+  // kill and start (IST rejoin) run in the ha-dr suite's HA-020 against this cluster (packages/ha-dr/test/galera.test.ts):
   // not repeated here, to keep CI time (a rejoin is 19-27 s on the loaded machine).
 
   it('refuses a partition it cannot make and unknown nodes with one line', async () => {
