@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CannotRunError } from '@helios-conformance/core';
+import { bareHost, NAME_MISMATCH } from './_internal/tls.js';
 
 /** The parts of a `scheme://user:password@host:port/database?params` DSN every wire family shares. */
 export interface DsnParts {
@@ -89,11 +90,16 @@ export function loginErrorParts(e: unknown): { code: string | undefined; errno: 
 
 /**
  * The login failures both families share: nothing listening, TLS verification, a timeout.
- * `tlsHint` says how to pass a CA in this family's DSN. Undefined for anything else.
+ * `tlsHint` says how to pass a CA in this family's DSN, `nameHint` what to do when the
+ * certificate does not name `host`. Undefined for anything else.
  */
-export function commonLoginError(e: unknown, where: string, o: { protocol: string; tlsHint: string }): CannotRunError | undefined {
+export function commonLoginError(e: unknown, where: string, o: { protocol: string; host: string; tlsHint: string; nameHint: string }): CannotRunError | undefined {
   const { code, message } = loginErrorParts(e);
   if (code === 'ECONNREFUSED') return new CannotRunError(`nothing is listening at ${where} (connection refused); is the server running and the port right?`);
+  // mysql2 renames every TLS error HANDSHAKE_SSL_ERROR: Node's message is what tells a wrong name.
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || (isTlsVerificationCode(code) && NAME_MISMATCH.test(message))) {
+    return new CannotRunError(`TLS verification of ${where} failed: the server certificate does not name the host ${bareHost(o.host)} (${message}); ${o.nameHint}`);
+  }
   if (isTlsVerificationCode(code) || /certificate/i.test(message)) {
     return new CannotRunError(`TLS verification of ${where} failed (${code ?? ''}: ${message}); ${o.tlsHint}`);
   }

@@ -21,7 +21,7 @@ export interface Endpoint {
   kind: EndpointKind;
   /** Connection URL with credentials, e.g. `postgres://hc:PASSWORD@127.0.0.1:PORT/hc` or `mysql://hc:PASSWORD@127.0.0.1:PORT/hc`. */
   dsn: string;
-  /** Always `127.0.0.1` (servers listen on IPv4 loopback only). */
+  /** Always `127.0.0.1` (PostgreSQL and MariaDB started with `ipv6: true` listen on `::1` too). */
   host: string;
   /** TCP port the server listens on. */
   port: number;
@@ -33,7 +33,10 @@ export interface Endpoint {
   database: string;
   /** True when the server accepts TLS; verify it against {@link Endpoint.caCertPath}. */
   tls: boolean;
-  /** PEM file of the CA that signed the server certificate (SANs: DNS:localhost, IP:127.0.0.1). */
+  /**
+   * PEM file of the CA that signed the server certificate (SANs: DNS:localhost, IP:127.0.0.1, unless
+   * the server was started with `tlsSubjectAltNames`).
+   */
   caCertPath?: string;
   /** Server version as the server reports it (`SELECT version()` / `SELECT VERSION()`). */
   version: string;
@@ -65,6 +68,14 @@ export interface Endpoint {
    * logins. {@link Endpoint.pid} then names the new server process. PostgreSQL and MariaDB only.
    */
   restart?(): Promise<void>;
+  /**
+   * Replaces the server certificate with one from a new throwaway CA (written over
+   * {@link Endpoint.caCertPath}) for these subject alternative names (`DNS:name` / `IP:address`;
+   * default: the ones the server started with), and resolves once new connections are served it
+   * (PostgreSQL: a configuration reload; MariaDB: `FLUSH SSL`). Sessions already open keep the old
+   * one. PostgreSQL and MariaDB endpoints with TLS only.
+   */
+  replaceCertificate?(o?: { subjectAltNames?: string[] }): Promise<void>;
 }
 
 /** A spawned server process whose output is captured. @internal */

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateTlsMaterial } from './_internal/certs.js';
+import { DEFAULT_SUBJECT_ALT_NAMES, generateTlsMaterial, parseSubjectAltNames } from './_internal/certs.js';
 import { cleanEnv, findExecutable, LOG_LIMIT, runCommand, settlesWithin, sleep, tail } from './_internal/proc.js';
 import { errorMessage, isRoot, randomPassword } from './_internal/util.js';
 import { Resource, type Endpoint } from './endpoint.js';
@@ -16,6 +16,14 @@ export interface StartMariadbOptions {
   tls?: boolean;
   /** Extra `mariadbd` command-line options, e.g. `['--log-bin=binlog', '--server-id=1']`. */
   extraArgs?: string[];
+  /**
+   * The server certificate's subject alternative names, `DNS:name` or `IP:address` (e.g.
+   * `['IP:127.0.0.1']`, `['DNS:localhost']`, `['IP:::1']`); default DNS:localhost and IP:127.0.0.1.
+   * A certificate with chosen names gets a subject CN that is no host name, so only these names verify.
+   */
+  tlsSubjectAltNames?: string[];
+  /** Also listen on the IPv6 loopback `::1` (with user `'hc'@'::1'`); default false: 127.0.0.1 only. */
+  ipv6?: boolean;
 }
 
 const SBIN_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'];
@@ -99,12 +107,17 @@ function sqlString(s: string): string {
  * `mariadb-server`; installed with apt-get when missing, we are root and
  * `install !== false`): a fresh datadir in `os.tmpdir()/hc-testbed-mariadb-*`,
  * user `hc` (`'hc'@'127.0.0.1'` and `'hc'@'localhost'`, ALL PRIVILEGES WITH GRANT
- * OPTION) with a random password, database `hc`, listening on 127.0.0.1 at a
- * free port, TLS by default. Root can only log in over the Unix socket.
+ * OPTION) with a random password, database `hc`, listening on 127.0.0.1 (and ::1 with
+ * `ipv6`) at a free port, TLS by default. Root can only log in over the Unix socket.
  */
 export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endpoint> {
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
   const tls = opts.tls ?? true;
+  if (opts.tlsSubjectAltNames) {
+    if (!tls) throw new Error('tlsSubjectAltNames needs tls');
+    parseSubjectAltNames(opts.tlsSubjectAltNames);
+  }
+  const sans = opts.tlsSubjectAltNames ?? DEFAULT_SUBJECT_ALT_NAMES;
   const mariadbd = await ensureMariadb(opts.install !== false);
   const installDb = findExecutable('mariadb-install-db', SBIN_DIRS) ?? findExecutable('mysql_install_db', SBIN_DIRS);
   const client = findExecutable('mariadb', SBIN_DIRS) ?? findExecutable('mysql', SBIN_DIRS);
@@ -146,14 +159,17 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
     phase = 'configuration';
     const sslArgs: string[] = [];
     let caCertPath: string | undefined;
-    if (tls) {
-      const material = await generateTlsMaterial('ecdsa', 'helios-testbed mariadb');
-      caCertPath = path.join(dir, 'ca.pem');
-      const cert = path.join(dir, 'server-cert.pem');
-      const key = path.join(dir, 'server-key.pem');
-      writeFileSync(caCertPath, material.caCertPem, { mode: 0o644 });
+    const cert = path.join(dir, 'server-cert.pem');
+    const key = path.join(dir, 'server-key.pem');
+    const writeTlsFiles = async (names: readonly string[]): Promise<void> => {
+      const material = await generateTlsMaterial('ecdsa', 'helios-testbed mariadb', names);
+      writeFileSync(path.join(dir, 'ca.pem'), material.caCertPem, { mode: 0o644 });
       writeFileSync(cert, material.serverCertPem, { mode: 0o644 });
       writeFileSync(key, material.serverKeyPem, { mode: 0o600 });
+    };
+    if (tls) {
+      caCertPath = path.join(dir, 'ca.pem');
+      await writeTlsFiles(sans);
       sslArgs.push(`--ssl-ca=${caCertPath}`, `--ssl-cert=${cert}`, `--ssl-key=${key}`);
     }
 
@@ -175,7 +191,7 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
           '--no-defaults',
           `--datadir=${dataDir}`,
           `--port=${p}`,
-          '--bind-address=127.0.0.1',
+          `--bind-address=${opts.ipv6 ? '127.0.0.1,::1' : '127.0.0.1'}`,
           `--socket=${socketPath}`,
           `--pid-file=${path.join(dir, 'mariadbd.pid')}`,
           `--log-error=${errorLog}`,
@@ -201,7 +217,7 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
       return undefined;
     };
     for (let attempt = 0; version === undefined; attempt++) {
-      port = await findFreePort();
+      port = await findFreePort({ ipv6: opts.ipv6 });
       const server = spawnAt(port);
       version = await waitReady(server, deadline);
       if (version === undefined) {
@@ -214,13 +230,13 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
     phase = 'bootstrap';
     const password = randomPassword();
     const pw = sqlString(password);
+    // With --skip-name-resolve a client on ::1 is neither 127.0.0.1 nor localhost: it needs its own account.
+    const userHosts = ['127.0.0.1', 'localhost', ...(opts.ipv6 ? ['::1'] : [])];
     const boot = await rootQuery(
       [
         `CREATE DATABASE ${MY_DB};`,
-        `CREATE USER '${MY_USER}'@'127.0.0.1' IDENTIFIED BY ${pw};`,
-        `CREATE USER '${MY_USER}'@'localhost' IDENTIFIED BY ${pw};`,
-        `GRANT ALL PRIVILEGES ON *.* TO '${MY_USER}'@'127.0.0.1' WITH GRANT OPTION;`,
-        `GRANT ALL PRIVILEGES ON *.* TO '${MY_USER}'@'localhost' WITH GRANT OPTION;`,
+        ...userHosts.map((h) => `CREATE USER '${MY_USER}'@'${h}' IDENTIFIED BY ${pw};`),
+        ...userHosts.map((h) => `GRANT ALL PRIVILEGES ON *.* TO '${MY_USER}'@'${h}' WITH GRANT OPTION;`),
         // no password-less root over TCP: root keeps only 'root'@'localhost' (Unix socket)
         "DELETE FROM mysql.global_priv WHERE (User = 'root' AND Host <> 'localhost') OR User = '';",
         'FLUSH PRIVILEGES;',
@@ -252,6 +268,16 @@ export async function startMariadb(opts: StartMariadbOptions = {}): Promise<Endp
       waitForExit: (ms) => settlesWithin(res.server!.exited, ms),
       stop: () => res.release(),
       crash: () => res.crash(),
+      ...(tls
+        ? {
+            replaceCertificate: async (o: { subjectAltNames?: string[] } = {}) => {
+              await writeTlsFiles(o.subjectAltNames ?? sans);
+              // FLUSH SSL re-reads --ssl-ca/--ssl-cert/--ssl-key before it returns: new connections get the new certificate.
+              const r = await rootQuery('FLUSH SSL;');
+              if (r.code !== 0) throw new Error(`FLUSH SSL failed: ${r.output.trim()}`);
+            },
+          }
+        : {}),
       restart: async () => {
         res.assertRestartable();
         const again = spawnAt(endpoint.port);

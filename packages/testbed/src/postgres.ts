@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants as fsConstants, appendFileSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateTlsMaterial } from './_internal/certs.js';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { DEFAULT_SUBJECT_ALT_NAMES, generateTlsMaterial, parseSubjectAltNames } from './_internal/certs.js';
 import { isServerError, pgConnect, type PgClientSession } from './_internal/pg-client.js';
 import { cleanEnv, findExecutable, runCommand, settlesWithin, sleep, tail } from './_internal/proc.js';
 import { chownRecursive, errorMessage, isRoot, lookupUser, randomPassword } from './_internal/util.js';
@@ -20,6 +22,14 @@ export interface StartPostgresOptions {
   startTimeoutMs?: number;
   /** Extra postgresql.conf settings, appended to the file (so ALTER SYSTEM / reload still work). */
   extraConf?: Record<string, string | number | boolean>;
+  /**
+   * The server certificate's subject alternative names, `DNS:name` or `IP:address` (e.g.
+   * `['IP:127.0.0.1']`, `['DNS:localhost']`, `['IP:::1']`); default DNS:localhost and IP:127.0.0.1.
+   * A certificate with chosen names gets a subject CN that is no host name, so only these names verify.
+   */
+  tlsSubjectAltNames?: string[];
+  /** Also listen on the IPv6 loopback `::1` (with pg_hba lines for ::1/128); default false: 127.0.0.1 only. */
+  ipv6?: boolean;
 }
 
 const PG_USER = 'hc';
@@ -73,7 +83,7 @@ function quoteConf(value: string | number | boolean): string {
 /**
  * Starts a throwaway PostgreSQL server from the machine's binaries: a fresh
  * cluster (initdb) in `os.tmpdir()/hc-testbed-postgres-*`, superuser `hc` with a
- * random password, database `hc`, listening on 127.0.0.1 at a free port, password
+ * random password, database `hc`, listening on 127.0.0.1 (and ::1 with `ipv6`) at a free port, password
  * authentication everywhere (no `trust`), TLS by default. As root, the cluster is
  * owned by and run as the `postgres` user. Resolves once a real connection
  * succeeds; on failure, cleans up and throws with the tail of the server log.
@@ -83,6 +93,10 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
   const auth = opts.authMethod ?? 'scram-sha-256';
   if (auth !== 'scram-sha-256' && auth !== 'md5') throw new Error(`unsupported authMethod ${String(auth)}`);
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
+  if (opts.tlsSubjectAltNames) {
+    if (!tls) throw new Error('tlsSubjectAltNames needs tls');
+    parseSubjectAltNames(opts.tlsSubjectAltNames);
+  }
   const binDir = await resolvePgBinDir(opts.binDir);
 
   let owner: { uid: number; gid: number; home: string } | undefined;
@@ -133,18 +147,10 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
     const conf: string[] = ['', '# --- helios-testbed ---'];
     if (auth === 'md5') conf.push("password_encryption = 'md5'");
     let caCertPath: string | undefined;
+    const sans = opts.tlsSubjectAltNames ?? DEFAULT_SUBJECT_ALT_NAMES;
     if (tls) {
-      const material = await generateTlsMaterial('ecdsa', 'helios-testbed postgres');
       caCertPath = path.join(dir, 'ca.pem');
-      writeFileSync(caCertPath, material.caCertPem, { mode: 0o644 });
-      const crt = path.join(dataDir, 'server.crt');
-      const key = path.join(dataDir, 'server.key');
-      writeFileSync(crt, material.serverCertPem, { mode: 0o644 });
-      writeFileSync(key, material.serverKeyPem, { mode: 0o600 });
-      if (owner) {
-        chownSync(crt, owner.uid, owner.gid);
-        chownSync(key, owner.uid, owner.gid);
-      }
+      await writeTlsFiles(dir, dataDir, owner, sans);
       conf.push('ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'");
     }
     for (const [name, value] of Object.entries(opts.extraConf ?? {})) {
@@ -152,13 +158,16 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
       conf.push(`${name} = ${quoteConf(value)}`);
     }
     appendFileSync(path.join(dataDir, 'postgresql.conf'), conf.join('\n') + '\n');
+    const nets = opts.ipv6 ? ['127.0.0.1/32', '::1/128'] : ['127.0.0.1/32'];
     const hba = [
       '# helios-testbed: password authentication everywhere, loopback only',
       `local   all          all                 ${auth}`,
-      ...(tls ? [`hostssl all          all   127.0.0.1/32  ${auth}`] : []),
-      `host    all          all   127.0.0.1/32  ${auth}`,
-      ...(tls ? [`hostssl replication  all   127.0.0.1/32  ${auth}`] : []),
-      `host    replication  all   127.0.0.1/32  ${auth}`,
+      ...nets.flatMap((net) => [
+        ...(tls ? [`hostssl all          all   ${net.padEnd(13)} ${auth}`] : []),
+        `host    all          all   ${net.padEnd(13)} ${auth}`,
+        ...(tls ? [`hostssl replication  all   ${net.padEnd(13)} ${auth}`] : []),
+        `host    replication  all   ${net.padEnd(13)} ${auth}`,
+      ]),
       '',
     ].join('\n');
     writeFileSync(path.join(dataDir, 'pg_hba.conf'), hba, { mode: 0o600 });
@@ -169,9 +178,9 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
     let port = 0;
     let session: PgClientSession | undefined;
     const spawnAt = (p: number) =>
-      res.spawnServer(path.join(binDir, 'postgres'), ['-D', dataDir, '-p', String(p), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], { cwd: dir, env, ...ids });
+      res.spawnServer(path.join(binDir, 'postgres'), ['-D', dataDir, '-p', String(p), '-k', dir, '-c', `listen_addresses=${opts.ipv6 ? '127.0.0.1,::1' : '127.0.0.1'}`], { cwd: dir, env, ...ids });
     for (let attempt = 0; !session; attempt++) {
-      port = await findFreePort();
+      port = await findFreePort({ ipv6: opts.ipv6 });
       const server = spawnAt(port);
       session = await waitForPostgres(port, password, deadline, () => (server.hasExited() ? server.exitDescription() : undefined));
       if (!session) {
@@ -220,6 +229,21 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
       waitForExit: (ms) => settlesWithin(res.server!.exited, ms),
       stop: () => res.release(),
       crash: () => res.crash(),
+      ...(tls
+        ? {
+            replaceCertificate: async (o: { subjectAltNames?: string[] } = {}) => {
+              const material = await writeTlsFiles(dir, dataDir, owner, o.subjectAltNames ?? sans);
+              const admin = await pgConnect({ host: '127.0.0.1', port, user: PG_USER, password, database: PG_DB, timeoutMs: 10_000 });
+              try {
+                await admin.query('SELECT pg_reload_conf()');
+              } finally {
+                admin.close();
+              }
+              // pg_reload_conf() only signals the postmaster: done once a handshake shows the new certificate.
+              await waitForCertificate(port, new X509Certificate(material.serverCertPem).fingerprint256, Date.now() + 10_000, () => res.server!.log.toString());
+            },
+          }
+        : {}),
       restart: async () => {
         res.assertRestartable();
         const server = spawnAt(endpoint.port);
@@ -240,6 +264,58 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<En
     await res.release(2000).catch(() => undefined);
     const detail = log.trim() ? `\n--- postgres log (tail) ---\n${tail(log)}` : '';
     throw new Error(`could not start PostgreSQL (${phase}): ${errorMessage(err)}${detail}`, { cause: err });
+  }
+}
+
+/** Writes a fresh CA (`dir/ca.pem`) and a server certificate and key it signed (in the data directory). */
+async function writeTlsFiles(dir: string, dataDir: string, owner: { uid: number; gid: number } | undefined, sans: readonly string[]) {
+  const material = await generateTlsMaterial('ecdsa', 'helios-testbed postgres', sans);
+  writeFileSync(path.join(dir, 'ca.pem'), material.caCertPem, { mode: 0o644 });
+  const crt = path.join(dataDir, 'server.crt');
+  const key = path.join(dataDir, 'server.key');
+  writeFileSync(crt, material.serverCertPem, { mode: 0o644 });
+  writeFileSync(key, material.serverKeyPem, { mode: 0o600 });
+  if (owner) {
+    chownSync(crt, owner.uid, owner.gid);
+    chownSync(key, owner.uid, owner.gid);
+  }
+  return material;
+}
+
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+
+/** SHA-256 fingerprint of the certificate a new TLS session on 127.0.0.1:port is served (undefined on any failure). */
+function servedFingerprint(port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1');
+    const done = (fp: string | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(fp);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.on('error', () => done(undefined));
+    socket.once('connect', () => socket.write(SSL_REQUEST));
+    socket.once('data', (b) => {
+      if (b.length !== 1 || b[0] !== 0x53) return done(undefined);
+      // Only which certificate is served matters here, not whether it verifies.
+      const t = tlsConnect({ socket, rejectUnauthorized: false });
+      t.on('error', () => done(undefined));
+      t.once('secureConnect', () => {
+        const fp = t.getPeerCertificate().fingerprint256;
+        t.destroy();
+        done(fp);
+      });
+    });
+  });
+}
+
+/** Polls until new TLS sessions are served the certificate with this fingerprint. */
+async function waitForCertificate(port: number, fingerprint: string, deadline: number, logs: () => string): Promise<void> {
+  for (;;) {
+    if ((await servedFingerprint(port, 2000)) === fingerprint) return;
+    if (Date.now() >= deadline) throw new Error(`PostgreSQL did not serve the new certificate within 10 s of a reload\n--- postgres log (tail) ---\n${tail(logs())}`);
+    await sleep(50);
   }
 }
 

@@ -4,6 +4,7 @@
 import type * as CopyStreamsModule from 'pg-copy-streams';
 import type PostgresJs from 'postgres';
 import type * as KyselyModule from 'kysely';
+import type { PgConnectionOptions } from '@helios-conformance/sql/postgres';
 
 let copyStreams: Promise<typeof CopyStreamsModule> | undefined;
 let postgresJs: Promise<typeof PostgresJs> | undefined;
@@ -27,4 +28,23 @@ export function loadPostgresJs(): Promise<typeof PostgresJs> {
 export function loadKysely(): Promise<typeof KyselyModule> {
   kysely ??= import('kysely');
   return kysely;
+}
+
+/**
+ * postgres.js options for the SQL layer's connection options (PG-006's, and its TLS test's): the
+ * same host, credentials and TLS options the layer's own `pg` sessions use.
+ */
+export function postgresJsOptions(c: Readonly<PgConnectionOptions>, applicationName: string): PostgresJs.Options<Record<string, PostgresJs.PostgresType>> {
+  return {
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    ...(c.password !== undefined ? { password: c.password } : {}),
+    database: c.database,
+    ssl: c.ssl === false ? false : c.ssl,
+    max: 1,
+    connect_timeout: Math.max(1, Math.ceil(c.connectTimeoutMs / 1000)),
+    onnotice: () => undefined,
+    connection: { application_name: applicationName },
+  };
 }

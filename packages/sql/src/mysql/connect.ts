@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
+import { isIP } from 'node:net';
 import type { Connection, ConnectionOptions, SslOptions } from 'mysql2/promise';
 import { CannotRunError, type SuiteSession } from '@helios-conformance/core';
 import { commonLoginError, fallbackLoginError, gaveUp, hostPort, loginErrorParts, readPem } from '../dsn.js';
+import { bareHost, mysqlStreamFor } from '../_internal/tls.js';
 import { errorMessage } from '../errors.js';
 import { endWithin, within } from '../time.js';
 import { loadMysql2 } from './driver.js';
@@ -16,7 +18,11 @@ export interface MyConnectionOptions {
   password: string | undefined;
   /** The database named in the DSN (the run's work happens in {@link MyTarget.namespace}). */
   database: string | undefined;
-  /** TLS options when sessions use TLS (`undefined` for plain TCP). */
+  /**
+   * TLS options when sessions use TLS (`undefined` for plain TCP). Open connections with
+   * {@link MyTarget.mysql2Options}, not with these alone: for VERIFY_IDENTITY against an IP address
+   * those options also carry the socket that makes mysql2 check the certificate against it.
+   */
   ssl: SslOptions | undefined;
   /** True when the server certificate is verified against a CA. */
   tlsVerified: boolean;
@@ -124,7 +130,12 @@ export function loginError(e: unknown, p: Pick<ParsedMysqlDsn, 'host' | 'port' |
     return new CannotRunError(`TLS was requested but the server at ${where} does not offer it; enable TLS on the server or use ssl-mode=PREFERRED/DISABLED`);
   }
   return (
-    commonLoginError(e, where, { protocol: 'MySQL-compatible', tlsHint: "pass the server's CA as ssl-ca=FILE or use ssl-mode=REQUIRED" }) ?? fallbackLoginError(e, where)
+    commonLoginError(e, where, {
+      protocol: 'MySQL-compatible',
+      host: p.host,
+      tlsHint: "pass the server's CA as ssl-ca=FILE or use ssl-mode=REQUIRED",
+      nameHint: 'connect by a host name or address the certificate names, or use ssl-mode=VERIFY_CA',
+    }) ?? fallbackLoginError(e, where)
   );
 }
 
@@ -147,9 +158,11 @@ function bindSignal(conn: Connection, signal: AbortSignal | undefined): void {
 const quoteIdent = (s: string): string => `\`${s.replaceAll('`', '``')}\``;
 
 function baseOptions(conn: MyConnectionOptions): ConnectionOptions {
+  const verifyAddress = conn.ssl?.verifyIdentity === true && isIP(bareHost(conn.host)) !== 0;
   return {
     host: conn.host,
     port: conn.port,
+    ...(verifyAddress ? { stream: mysqlStreamFor(conn.host, conn.port) } : {}),
     user: conn.user,
     password: conn.password,
     ssl: conn.ssl,

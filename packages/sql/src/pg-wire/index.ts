@@ -10,6 +10,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from 'node:tls';
+import { bareHost } from '../_internal/tls.js';
 
 /** Where and as whom a raw session connects (a `PgTarget`'s `connection` fits). */
 export interface WireTarget {
@@ -430,8 +431,10 @@ export class WireConnection {
     this.socket.removeAllListeners('close');
     this.socket.removeAllListeners('error');
     this.socket.on('error', () => undefined);
-    const servername = isIP(host) ? undefined : host;
-    const tls = tlsConnect({ ...options, socket: this.socket, host, ...(servername ? { servername } : {}) });
+    // `host` is what Node checks the certificate against when `options` bring no identity check
+    // of their own; SNI carries a DNS name only (RFC 6066), never an address.
+    const name = bareHost(host);
+    const tls = tlsConnect({ ...options, socket: this.socket, host: name, ...(isIP(name) ? {} : { servername: name }) });
     this.stream = tls;
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => {

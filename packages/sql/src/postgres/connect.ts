@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Client, ClientConfig } from 'pg';
 import { CannotRunError, type SuiteSession } from '@helios-conformance/core';
 import { commonLoginError, fallbackLoginError, gaveUp, hostPort, loginErrorParts, readPem } from '../dsn.js';
+import { identityOptions } from '../_internal/tls.js';
 import { errorMessage } from '../errors.js';
 import { endWithin } from '../time.js';
 import { loadPg } from './driver.js';
@@ -16,7 +17,11 @@ export interface PgConnectionOptions {
   user: string;
   password: string | undefined;
   database: string;
-  /** TLS options when the session uses TLS (node:tls options; `false` for plain TCP). */
+  /**
+   * TLS options when the session uses TLS (node:tls options; `false` for plain TCP). For
+   * verify-full they check the certificate against the DSN's host themselves, so any driver that
+   * passes them to `tls.connect` (pg, postgres.js, the raw pg-wire client) checks the same name.
+   */
   ssl: TlsOptions | false;
   /** Budget for establishing one connection. */
   connectTimeoutMs: number;
@@ -88,11 +93,9 @@ export function destroyClient(client: Client): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
-const isIp = (h: string): boolean => /^[\d.]+$/.test(h) || h.includes(':');
-
 function tlsOptions(p: ParsedPgDsn, ca: string | undefined, cert: string | undefined, key: string | undefined): TlsOptions {
   const base: TlsOptions = { ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
-  if (p.sslmode === 'verify-full') return { ...base, rejectUnauthorized: true, ...(ca ? { ca } : {}), servername: isIp(p.host) ? undefined : p.host };
+  if (p.sslmode === 'verify-full') return { ...base, rejectUnauthorized: true, ...(ca ? { ca } : {}), ...identityOptions(p.host) };
   if (p.sslmode === 'verify-ca') return { ...base, rejectUnauthorized: true, ...(ca ? { ca } : {}), checkServerIdentity: () => undefined };
   return { ...base, rejectUnauthorized: false };
 }
@@ -117,7 +120,12 @@ export function loginError(e: unknown, p: Pick<ParsedPgDsn, 'host' | 'port' | 'u
   if (code === '3D000') return new CannotRunError(`database "${p.database}" does not exist at ${where}; fix the database name in --dsn`);
   if (code === '53300') return new CannotRunError(`the server at ${where} has too many connections (53300); try again later`);
   if (code === '57P03') return new CannotRunError(`the server at ${where} is starting up or shutting down (57P03); try again later`);
-  const common = commonLoginError(e, where, { protocol: 'PostgreSQL', tlsHint: "pass the server's CA as sslrootcert=FILE or use sslmode=require" });
+  const common = commonLoginError(e, where, {
+    protocol: 'PostgreSQL',
+    host: p.host,
+    tlsHint: "pass the server's CA as sslrootcert=FILE or use sslmode=require",
+    nameHint: 'connect by a host name or address the certificate names, or use sslmode=verify-ca',
+  });
   if (common) return common;
   if (/password authentication|SASL|SCRAM|client password must be a string/i.test(message)) {
     return new CannotRunError(`the server at ${where} wants a password for user "${p.user}"; put it in --dsn (${message})`);

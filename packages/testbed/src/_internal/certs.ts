@@ -1,4 +1,5 @@
 import { webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import { OPTIONAL_PEERS, requirePeers } from './optional.js';
 
 /** PEM material for a throwaway TLS setup: a CA and one server certificate it signed. */
@@ -45,11 +46,39 @@ function serial(): string {
   return Buffer.from(bytes).toString('hex');
 }
 
+/** The server certificate's subject alternative names when none are chosen: either loopback name verifies. */
+export const DEFAULT_SUBJECT_ALT_NAMES: readonly string[] = Object.freeze(['DNS:localhost', 'IP:127.0.0.1']);
+
 /**
- * Generates a CA certificate and a server certificate signed by it, valid for
- * DNS:localhost and IP:127.0.0.1 (so `sslmode=verify-full` works with either host name).
+ * Takes `DNS:name` / `IP:address` entries apart (an IPv6 address may be bracketed: `IP:[::1]`).
+ * Throws on anything else, so a typo cannot silently produce a certificate valid for nothing.
  */
-export async function generateTlsMaterial(kind: KeyAlgorithm = 'ecdsa', commonName = 'helios-testbed'): Promise<TlsMaterial> {
+export function parseSubjectAltNames(names: readonly string[]): Array<{ type: 'dns' | 'ip'; value: string }> {
+  if (names.length === 0) throw new Error('tlsSubjectAltNames must name at least one DNS:name or IP:address');
+  return names.map((n) => {
+    const m = /^(DNS|IP):(.+)$/i.exec(n);
+    const value = m?.[2]?.replace(/^\[(.*)\]$/, '$1') ?? '';
+    if (m?.[1]?.toUpperCase() === 'IP' && isIP(value)) return { type: 'ip' as const, value };
+    if (m?.[1]?.toUpperCase() === 'DNS' && /^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(value)) return { type: 'dns' as const, value };
+    throw new Error(`invalid subject alternative name ${JSON.stringify(n)}: expected DNS:name or IP:address (e.g. DNS:localhost, IP:127.0.0.1, IP:::1)`);
+  });
+}
+
+/**
+ * Generates a CA certificate and a server certificate signed by it, valid for the given subject
+ * alternative names (default {@link DEFAULT_SUBJECT_ALT_NAMES}: DNS:localhost and IP:127.0.0.1, so
+ * `sslmode=verify-full` works with either host name).
+ */
+export async function generateTlsMaterial(
+  kind: KeyAlgorithm = 'ecdsa',
+  commonName = 'helios-testbed',
+  subjectAltNames: readonly string[] = DEFAULT_SUBJECT_ALT_NAMES,
+): Promise<TlsMaterial> {
+  const sans = parseSubjectAltNames(subjectAltNames);
+  // Node's checkServerIdentity (and libpq 15) fall back to the subject CN when a certificate has no
+  // DNS name: a CN of "localhost" would make an IP-only certificate valid for localhost after all.
+  // Chosen SANs get a CN that is no host name, so the SANs alone decide.
+  const subject = subjectAltNames === DEFAULT_SUBJECT_ALT_NAMES ? 'CN=localhost' : `CN=${commonName} server`;
   // @peculiar/x509 2.x needs a Reflect metadata polyfill loaded first (tsyringe);
   // loaded lazily so importing the testbed does not touch globals unless TLS is used.
   requirePeers('TLS for a testbed server', OPTIONAL_PEERS.tls, 'start it without TLS (tls: false, --no-tls)');
@@ -82,7 +111,7 @@ export async function generateTlsMaterial(kind: KeyAlgorithm = 'ecdsa', commonNa
   const serverCert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: serial(),
-      subject: 'CN=localhost',
+      subject,
       issuer: caCert.subject,
       notBefore,
       notAfter,
@@ -96,13 +125,7 @@ export async function generateTlsMaterial(kind: KeyAlgorithm = 'ecdsa', commonNa
           true,
         ),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
-        new x509.SubjectAlternativeNameExtension(
-          [
-            { type: 'dns', value: 'localhost' },
-            { type: 'ip', value: '127.0.0.1' },
-          ],
-          false,
-        ),
+        new x509.SubjectAlternativeNameExtension(sans, false),
         await x509.SubjectKeyIdentifierExtension.create(serverKeys.publicKey, false, crypto),
         await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
       ],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { definePgCase } from '../../_internal/case-kit.js';
-import { loadPostgresJs } from '../../_internal/drivers.js';
+import { loadPostgresJs, postgresJsOptions } from '../../_internal/drivers.js';
 
 /** PG-006: a second, independent driver (postgres.js) does a full round trip. */
 export const postgresJsRoundTrip = definePgCase({
@@ -12,19 +12,7 @@ export const postgresJsRoundTrip = definePgCase({
   spec: 'https://github.com/porsager/postgres#readme',
   async run(ctx) {
     const postgres = await loadPostgresJs();
-    const c = ctx.target.connection;
-    const sql = postgres({
-      host: c.host,
-      port: c.port,
-      user: c.user,
-      ...(c.password !== undefined ? { password: c.password } : {}),
-      database: c.database,
-      ssl: c.ssl === false ? false : c.ssl,
-      max: 1,
-      connect_timeout: Math.max(1, Math.ceil(c.connectTimeoutMs / 1000)),
-      onnotice: () => undefined,
-      connection: { application_name: 'hc-pg-006' },
-    });
+    const sql = postgres(postgresJsOptions(ctx.target.connection, 'hc-pg-006'));
     const onAbort = (): void => void sql.end({ timeout: 0 }).catch(() => undefined);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     ctx.defer(async () => {
