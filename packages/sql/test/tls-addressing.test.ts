@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CannotRunError } from '@helios-conformance/core';
 import { startMariadb, startPostgres, type Endpoint } from '@helios-conformance/testbed';
-import { fromDsn as fromMysqlDsn, loadMysql2 } from '../src/mysql/index.js';
+import { fromDsn as fromMysqlDsn, loadMysql2, mysqlDirectOptions, parseMysqlDsn } from '../src/mysql/index.js';
 import { openWireSession } from '../src/pg-wire/index.js';
 import { fromDsn as fromPgDsn, parsePgDsn, pgSslOptions } from '../src/postgres/index.js';
 
@@ -42,8 +42,8 @@ const NAME_MISMATCH = /does not match certificate's altnames|not in the cert's l
 
 /**
  * Runs one attempt. A name refusal from fromDsn must be the login path's CannotRunError: one line,
- * naming the TLS verification, without the password; from the raw client, Node's own
- * ERR_TLS_CERT_ALTNAME_INVALID.
+ * naming the TLS verification, without the password; from a driver opened directly, Node's
+ * ERR_TLS_CERT_ALTNAME_INVALID (as mysql2's HANDSHAKE_SSL_ERROR).
  */
 async function attempt(password: string, f: () => Promise<void>): Promise<Outcome> {
   try {
@@ -55,7 +55,8 @@ async function attempt(password: string, f: () => Promise<void>): Promise<Outcom
     if (e instanceof CannotRunError) {
       if (message.includes('\n') || message.includes(password)) return `other: not a one-line, password-free CannotRunError: ${message}`;
       if (/^TLS verification of \S+ failed/.test(message) && NAME_MISMATCH.test(message)) return 'refused: certificate does not name the host';
-    } else if (err?.code === 'ERR_TLS_CERT_ALTNAME_INVALID' && NAME_MISMATCH.test(message)) {
+    } else if ((err?.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || err?.code === 'HANDSHAKE_SSL_ERROR') && NAME_MISMATCH.test(message)) {
+      // Node's own code from the raw client; mysql2 re-labels the same TLS error HANDSHAKE_SSL_ERROR.
       return 'refused: certificate does not name the host';
     }
     return `other: ${String(err?.code ?? '')} ${message.split('\n')[0] ?? ''}`;
@@ -143,9 +144,25 @@ describe('TLS verdicts do not depend on how the endpoint is addressed (localhost
 
   function mysqlAttempts(ep: Endpoint, names: Host): Array<{ key: string; want: Outcome; run: () => Promise<Outcome> }> {
     return MY_MODES.flatMap((mode) =>
-      HOSTS.map((host) => {
+      HOSTS.flatMap((host) => {
         const dsn = dsnFor(ep, host, { 'ssl-mode': mode, 'ssl-ca': ep.caCertPath ?? '' });
-        return {
+        // A direct connection with the layer's options (as the ha-dr suite opens one per node): the same check.
+        const direct = {
+          key: `mysql2 (mysqlDirectOptions) ssl-mode=${mode} host=${shown(host)}`,
+          want: expected(mode === 'VERIFY_IDENTITY', host, names),
+          run: () =>
+            attempt(ep.password, async () => {
+              const mysql = await loadMysql2();
+              const c = await mysql.createConnection(await mysqlDirectOptions(parseMysqlDsn(dsn), 5_000));
+              try {
+                const [rows] = await c.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+                if (!(rows as Array<{ Value: string }>)[0]?.Value) throw new Error('direct connection without TLS');
+              } finally {
+                c.destroy();
+              }
+            }),
+        };
+        return [direct, {
           key: `mysql2 (fromDsn) ssl-mode=${mode} host=${shown(host)}`,
           want: expected(mode === 'VERIFY_IDENTITY', host, names),
           run: () =>
@@ -171,7 +188,7 @@ describe('TLS verdicts do not depend on how the endpoint is addressed (localhost
                 await session.close();
               }
             }),
-        };
+        }];
       }),
     );
   }
@@ -180,8 +197,8 @@ describe('TLS verdicts do not depend on how the endpoint is addressed (localhost
     if (!pg || !my) throw new Error('servers did not start');
     await serve(san);
     const attempts = [...pgAttempts(pg, names), ...mysqlAttempts(my, names)];
-    // pg and pg-wire in three sslmodes, mysql2 in three ssl-modes, each by three hosts.
-    expect(attempts).toHaveLength(2 * 3 * 3 + 3 * 3);
+    // pg and pg-wire in three sslmodes, mysql2 (fromDsn and direct) in three ssl-modes, each by three hosts.
+    expect(attempts).toHaveLength(2 * 3 * 3 + 2 * 3 * 3);
     expect(await matrix(attempts)).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 // Observing the cluster's nodes directly (each node's own DSN), with short deadlines: who is up,
 // who is primary, how far each has got. Observation only: faults go through actions.
-import { familyOfDsn, readPem, settle, within } from '@helios-conformance/sql';
-import { loadMysql2, parseMysqlDsn } from '@helios-conformance/sql/mysql';
+import { familyOfDsn, settle, within } from '@helios-conformance/sql';
+import { loadMysql2, mysqlDirectOptions, parseMysqlDsn } from '@helios-conformance/sql/mysql';
 import { closeClient, destroyClient, loadPg, parsePgDsn, pgSslOptions } from '@helios-conformance/sql/postgres';
 import type { Topology, TopologyNode } from '../topology.js';
 
@@ -68,19 +68,14 @@ export async function queryNode(dsn: string, sql: string, ms: number, appName = 
 async function queryMysqlNode(dsn: string, sql: string, ms: number): Promise<NodeAnswer> {
   const p = parseMysqlDsn(dsn);
   const mysql = await loadMysql2();
-  // As the SQL layer's fromDsn: REQUIRED encrypts, VERIFY_CA / VERIFY_IDENTITY verify against ssl-ca.
-  let ssl: { rejectUnauthorized: boolean; ca?: string } | undefined;
-  if (p.sslMode !== 'DISABLED' && p.sslMode !== 'PREFERRED') {
-    const verify = p.sslMode === 'VERIFY_CA' || p.sslMode === 'VERIFY_IDENTITY';
-    let ca: string | undefined;
-    try {
-      ca = await readPem(p.sslCa, 'ssl-ca');
-    } catch (e) {
-      return { ok: false, error: (e as Error).message, timedOut: false };
-    }
-    ssl = { rejectUnauthorized: verify, ...(ca ? { ca } : {}) };
+  // The SQL layer's TLS: REQUIRED encrypts, VERIFY_CA / VERIFY_IDENTITY verify against ssl-ca (and the host).
+  let options;
+  try {
+    options = await mysqlDirectOptions(p, ms);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message, timedOut: false };
   }
-  const opening = mysql.createConnection({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, connectTimeout: ms, ...(ssl ? { ssl } : {}) });
+  const opening = mysql.createConnection(options);
   let conn: Awaited<typeof opening> | undefined;
   const r = await within(
     settle(

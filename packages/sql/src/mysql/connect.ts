@@ -201,6 +201,45 @@ async function rawConnect(options: ConnectionOptions, signal?: AbortSignal): Pro
 }
 
 /**
+ * mysql2's `ssl` option for a DSN, as {@link fromDsn} applies it: none for DISABLED (and for PREFERRED
+ * when the server offers no TLS), encryption without verification for PREFERRED and REQUIRED,
+ * verification against ssl-ca for VERIFY_CA, and against the host too for VERIFY_IDENTITY (open the
+ * connection with {@link mysqlDirectOptions} then: for an IP host it also needs the socket that makes
+ * mysql2 check that address). Reads ssl-ca/ssl-cert/ssl-key; a missing file throws a CannotRunError.
+ */
+export async function mysqlSslOptions(p: ParsedMysqlDsn, offersTls = true): Promise<SslOptions | undefined> {
+  if (!offersTls || p.sslMode === 'DISABLED') return undefined;
+  const [ca, cert, key] = await Promise.all([readPem(p.sslCa, 'ssl-ca'), readPem(p.sslCert, 'ssl-cert'), readPem(p.sslKey, 'ssl-key')]);
+  return {
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    rejectUnauthorized: p.sslMode === 'VERIFY_CA' || p.sslMode === 'VERIFY_IDENTITY',
+    ...(p.sslMode === 'VERIFY_IDENTITY' ? { verifyIdentity: true } : {}),
+  };
+}
+
+/**
+ * Options for a direct mysql2 connection to the DSN's server (no run database, no probe): TLS as
+ * {@link mysqlSslOptions} decides it — PREFERRED stays plain, since nothing probed the server first —
+ * and for VERIFY_IDENTITY at an IP address the socket that makes mysql2 verify that address.
+ */
+export async function mysqlDirectOptions(p: ParsedMysqlDsn, connectTimeoutMs: number): Promise<ConnectionOptions> {
+  const ssl = p.sslMode === 'PREFERRED' ? undefined : await mysqlSslOptions(p);
+  const verifyAddress = ssl?.verifyIdentity === true && isIP(bareHost(p.host)) !== 0;
+  return {
+    host: p.host,
+    port: p.port,
+    ...(verifyAddress ? { stream: mysqlStreamFor(p.host, p.port) } : {}),
+    user: p.user,
+    password: p.password,
+    ...(p.database ? { database: p.database } : {}),
+    connectTimeout: connectTimeoutMs,
+    ...(ssl ? { ssl } : {}),
+  };
+}
+
+/**
  * Opens a run against the MySQL endpoint behind `dsn`: reads the v10 handshake (and
  * recognises a PostgreSQL server or other protocol on the port), applies ssl-mode, logs in,
  * observes capabilities, creates the run's database `hc_<run id>` and returns a session whose
@@ -214,18 +253,9 @@ export async function fromDsn(dsn: string, o: FromDsnOptions = {}): Promise<MySe
   if (p.sslMode !== 'DISABLED' && p.sslMode !== 'PREFERRED' && !offersTls) {
     throw new CannotRunError(`ssl-mode=${p.sslMode} but the server at ${p.host}:${p.port} does not offer TLS; enable TLS on the server or use ssl-mode=PREFERRED/DISABLED`);
   }
-  const [ca, cert, key] = await Promise.all([readPem(p.sslCa, 'ssl-ca'), readPem(p.sslCert, 'ssl-cert'), readPem(p.sslKey, 'ssl-key')]);
   const useTls = offersTls && p.sslMode !== 'DISABLED';
   const verify = p.sslMode === 'VERIFY_CA' || p.sslMode === 'VERIFY_IDENTITY';
-  const ssl: SslOptions | undefined = useTls
-    ? {
-        ...(ca ? { ca } : {}),
-        ...(cert ? { cert } : {}),
-        ...(key ? { key } : {}),
-        rejectUnauthorized: verify,
-        ...(p.sslMode === 'VERIFY_IDENTITY' ? { verifyIdentity: true } : {}),
-      }
-    : undefined;
+  const ssl = await mysqlSslOptions(p, offersTls);
   const conn: MyConnectionOptions = {
     host: p.host,
     port: p.port,

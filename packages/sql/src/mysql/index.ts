@@ -7,6 +7,8 @@
 export { parseMysqlDsn, MYSQL_DSN_EXAMPLE, type ParsedMysqlDsn, type SslMode } from './dsn.js';
 export {
   fromDsn,
+  mysqlSslOptions,
+  mysqlDirectOptions,
   closeConnection,
   loginError,
   type MyTarget,

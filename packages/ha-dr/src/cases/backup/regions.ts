@@ -22,7 +22,7 @@
 //   (`restore {target} {repo}`) and read by content.
 import { defineCase, type CaseContext } from '@helios-conformance/core';
 import { settle, sleep, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, loadPg, parsePgDsn } from '@helios-conformance/sql/postgres';
+import { closeClient, destroyClient, loadPg, parsePgDsn, pgSslOptions } from '@helios-conformance/sql/postgres';
 import type { Client } from 'pg';
 import { describeFailure } from '../../actions.js';
 import { clusterState } from '../../_internal/nodes.js';
@@ -70,7 +70,7 @@ class Observer {
       database: p.database,
       connectionTimeoutMillis: ms,
       query_timeout: ms,
-      ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
+      ssl: await pgSslOptions(p),
       application_name: 'helios-ha-dr-region-observer',
     });
     c.on('error', () => undefined);

@@ -5,7 +5,7 @@
 // refuses writes): an action that did nothing fails the case as "fault not injected", never a pass.
 import { defineCase } from '@helios-conformance/core';
 import { sleep, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, loadPg, parsePgDsn } from '@helios-conformance/sql/postgres';
+import { closeClient, destroyClient, loadPg, parsePgDsn, pgSslOptions } from '@helios-conformance/sql/postgres';
 import { describeFailure, type ActionRun } from '../../actions.js';
 import { clusterState, nodeState, primaries, type NodeState } from '../../_internal/nodes.js';
 import { createLedger, judgeLedger, readBack, readRowsOnNode, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
@@ -183,7 +183,7 @@ async function pauseExperiment(ctx: Ctx): Promise<void> {
 async function clockOffset(n: TopologyNode, ms = 3_000): Promise<number | undefined> {
   const p = parsePgDsn(n.dsn);
   const pg = await loadPg();
-  const c = new pg.Client({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, connectionTimeoutMillis: ms, ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' }, application_name: 'helios-ha-dr-observer' });
+  const c = new pg.Client({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, connectionTimeoutMillis: ms, ssl: await pgSslOptions(p), application_name: 'helios-ha-dr-observer' });
   c.on('error', () => undefined);
   const r = await within(
     (async () => {

@@ -9,7 +9,7 @@
 // the rejoin discarded are lost writes).
 import { defineCase } from '@helios-conformance/core';
 import { settle, sleep, within } from '@helios-conformance/sql';
-import { closeClient, destroyClient, loadPg, parsePgDsn, type PgTarget } from '@helios-conformance/sql/postgres';
+import { closeClient, destroyClient, loadPg, parsePgDsn, pgSslOptions, type PgTarget } from '@helios-conformance/sql/postgres';
 import type { Client } from 'pg';
 import { describeFailure } from '../../actions.js';
 import { queryNode } from '../../_internal/nodes.js';
@@ -139,7 +139,7 @@ export function nodeTarget(base: PgTarget, node: TopologyNode): PgTarget {
       password: p.password,
       database: p.database,
       connectionTimeoutMillis: 2_000,
-      ssl: p.sslmode === 'disable' || p.sslmode === 'allow' || p.sslmode === 'prefer' ? false : { rejectUnauthorized: p.sslmode !== 'require' },
+      ssl: await pgSslOptions(p),
       application_name: `helios-ha-dr-probe-${node.name}`,
     });
     c.on('error', () => undefined);
