@@ -355,14 +355,16 @@ export function runPg(st: ClusterState, program: string, args: string[], timeout
 /** Copies a fresh standby of `primary` into `node`'s (absent or emptied) data directory, through their link (fails across a partition). */
 export async function baseBackup(st: ClusterState, node: NodeState, primary: NodeState, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  // On a starved machine the backup's WAL stream can miss the primary's short wal_sender_timeout
-  // ("terminating walsender process due to replication timeout"): a fresh attempt usually passes.
+  // On a starved machine the backup's WAL stream missed the primary's short wal_sender_timeout
+  // ("terminating walsender process due to replication timeout", three attempts in a row at a load
+  // of 8 on 2 cores). The setting is per connection (context user): the backup's own walsenders get
+  // 60 s, streaming replication keeps the cluster's 2 s. A fresh attempt still covers other drops.
   for (let attempt = 1; ; attempt++) {
     rmSync(node.dataDir, { recursive: true, force: true });
     const r = await runPg(
       st,
       'pg_basebackup',
-      ['-h', '127.0.0.1', '-p', String(linkPort(st, node.name, primary)), '-U', st.user, '-D', node.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync', '-w', `--label=helios-testbed ${node.name}`],
+      ['-h', '127.0.0.1', '-p', String(linkPort(st, node.name, primary)), '-U', st.user, '-D', node.dataDir, '-X', 'stream', '-c', 'fast', '--no-sync', '-w', `--label=helios-testbed ${node.name}`, '-d', 'options=-cwal_sender_timeout=60s'],
       Math.max(1_000, deadline - Date.now()),
     );
     if (r.code === 0) break;
