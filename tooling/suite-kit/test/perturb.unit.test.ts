@@ -89,3 +89,53 @@ describe('startPerturbProxy', () => {
     }
   });
 });
+
+describe('startPerturbProxy({ oneByte: true })', () => {
+  it('hands a reader every byte in a read of its own, in order', async () => {
+    const proxy = await startPerturbProxy({ upstream: { host: '127.0.0.1', port }, seed: 5, maxDelayMs: 1, oneByte: true });
+    try {
+      const payload = randomBytes(600);
+      const s = net.connect(proxy.port, '127.0.0.1');
+      const reads: Buffer[] = [];
+      let n = 0;
+      await new Promise<void>((resolve, reject) => {
+        s.on('data', (b: Buffer) => {
+          reads.push(b);
+          n += b.length;
+          if (n >= payload.length) resolve();
+        });
+        s.on('error', reject);
+        s.write(payload);
+      });
+      s.destroy();
+      expect(Buffer.concat(reads).equals(payload)).toBe(true);
+      expect(reads.filter((b) => b.length !== 1).map((b) => b.length)).toEqual([]);
+      expect(proxy.stats().writes.down).toBe(payload.length);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('without it, the same exchange reaches the reader in fewer, larger reads (what the check above tells apart)', async () => {
+    const proxy = await startPerturbProxy({ upstream: { host: '127.0.0.1', port }, seed: 5, maxDelayMs: 1 });
+    try {
+      const payload = randomBytes(600);
+      const s = net.connect(proxy.port, '127.0.0.1');
+      const reads: number[] = [];
+      let n = 0;
+      await new Promise<void>((resolve, reject) => {
+        s.on('data', (b: Buffer) => {
+          reads.push(b.length);
+          n += b.length;
+          if (n >= payload.length) resolve();
+        });
+        s.on('error', reject);
+        s.write(payload);
+      });
+      s.destroy();
+      expect(reads.some((l) => l > 1)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
