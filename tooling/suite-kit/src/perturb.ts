@@ -41,8 +41,11 @@ export interface PerturbProxy {
   hold(direction: Direction): void;
   /** Releases a held direction: the queued bytes go out in order. */
   release(direction: Direction): void;
-  /** What the proxy did so far: connections, chunks read and writes made per direction (writes ≠ chunks: it split and merged). */
-  stats(): { connections: number; chunks: Record<Direction, number>; writes: Record<Direction, number>; bytes: Record<Direction, number> };
+  /**
+   * What the proxy did so far, per direction: chunks read, the pieces it cut them into (more pieces
+   * than chunks: it split), the writes it made of them (fewer writes than pieces: it merged), bytes.
+   */
+  stats(): { connections: number; chunks: Record<Direction, number>; pieces: Record<Direction, number>; writes: Record<Direction, number>; bytes: Record<Direction, number> };
   close(): Promise<void>;
 }
 
@@ -78,7 +81,7 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
   const split = o.split ?? true;
   const oneByte = o.oneByte ?? false;
   const held: Record<Direction, boolean> = { up: false, down: false };
-  const stats = { connections: 0, chunks: { up: 0, down: 0 }, writes: { up: 0, down: 0 }, bytes: { up: 0, down: 0 } };
+  const stats = { connections: 0, chunks: { up: 0, down: 0 }, pieces: { up: 0, down: 0 }, writes: { up: 0, down: 0 }, bytes: { up: 0, down: 0 } };
   const flushers = new Set<(d: Direction) => void>();
   const sockets = new Set<net.Socket>();
 
@@ -131,6 +134,7 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
         // Order within a direction is kept: a piece is never due before the one queued ahead of it,
         // and pieces that come due together go out in one write.
         for (const p of pieces(chunk, r, split, oneByte)) {
+          stats.pieces[d]++;
           lastDue = Math.max(lastDue, now + Math.floor(r() * (maxDelay + 1)));
           queue.push({ due: lastDue, buf: Buffer.from(p) });
         }
