@@ -19,6 +19,12 @@ export interface PerturbOptions {
   maxDelayMs?: number;
   /** Cut chunks at random byte boundaries (sometimes into single bytes). Default true. */
   split?: boolean;
+  /**
+   * Cut every chunk into single bytes and write each on its own, one per event-loop turn, so a
+   * reader in this process sees one-byte reads (a hand-framed parser must cope). Slow: meant for
+   * small exchanges, with a small `maxDelayMs`. Default false.
+   */
+  oneByte?: boolean;
 }
 
 /** Which way bytes flow: `up` client → server, `down` server → client. */
@@ -35,8 +41,11 @@ export interface PerturbProxy {
   hold(direction: Direction): void;
   /** Releases a held direction: the queued bytes go out in order. */
   release(direction: Direction): void;
-  /** What the proxy did so far: connections, chunks read and writes made per direction (writes ≠ chunks: it split and merged). */
-  stats(): { connections: number; chunks: Record<Direction, number>; writes: Record<Direction, number>; bytes: Record<Direction, number> };
+  /**
+   * What the proxy did so far, per direction: chunks read, the pieces it cut them into (more pieces
+   * than chunks: it split), the writes it made of them (fewer writes than pieces: it merged), bytes.
+   */
+  stats(): { connections: number; chunks: Record<Direction, number>; pieces: Record<Direction, number>; writes: Record<Direction, number>; bytes: Record<Direction, number> };
   close(): Promise<void>;
 }
 
@@ -53,7 +62,8 @@ function rng(seed: number): () => number {
 }
 
 /** Cut points of a chunk: none, a few random ones, or (now and then, for short chunks) every byte. */
-function pieces(buf: Buffer, r: () => number, split: boolean): Buffer[] {
+function pieces(buf: Buffer, r: () => number, split: boolean, oneByte: boolean): Buffer[] {
+  if (oneByte) return [...buf].map((b) => Buffer.from([b]));
   if (!split || buf.length < 2) return [buf];
   const roll = r();
   if (roll < 0.3) return [buf];
@@ -69,16 +79,21 @@ function pieces(buf: Buffer, r: () => number, split: boolean): Buffer[] {
 export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy> {
   const maxDelay = o.maxDelayMs ?? 20;
   const split = o.split ?? true;
+  const oneByte = o.oneByte ?? false;
   const held: Record<Direction, boolean> = { up: false, down: false };
-  const stats = { connections: 0, chunks: { up: 0, down: 0 }, writes: { up: 0, down: 0 }, bytes: { up: 0, down: 0 } };
+  const stats = { connections: 0, chunks: { up: 0, down: 0 }, pieces: { up: 0, down: 0 }, writes: { up: 0, down: 0 }, bytes: { up: 0, down: 0 } };
   const flushers = new Set<(d: Direction) => void>();
   const sockets = new Set<net.Socket>();
 
   const server = net.createServer((client) => {
     const conn = stats.connections++;
     const upstream = net.connect(o.upstream.port, o.upstream.host);
+    // Nagle's algorithm would hold each small piece until the previous one is acknowledged (40 ms
+    // with Linux's delayed ACK): unseeded delays, ten times the chosen ones. Only ours apply.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
-    const pipes: Partial<Record<Direction, { flush(): void }>> = {};
+    const pipes: Partial<Record<Direction, { flush(): void; queued(): number }>> = {};
     const teardown = (): void => {
       client.destroy();
       upstream.destroy();
@@ -94,29 +109,32 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
       const r = rng((o.seed * 1_000_003 + conn * 2 + (d === 'up' ? 0 : 1)) >>> 0);
       const queue: Array<{ due: number; buf: Buffer }> = [];
       let lastDue = 0;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
       let ended = false;
       const flush = (): void => {
         timer = undefined;
         if (held[d] || to.destroyed) return;
         const now = Date.now();
         const out: Buffer[] = [];
-        while (queue.length && queue[0]!.due <= now) out.push(queue.shift()!.buf);
+        // One byte per turn in oneByte mode: bytes written in one turn would reach the reader as one read.
+        while (queue.length && queue[0]!.due <= now && !(oneByte && out.length)) out.push(queue.shift()!.buf);
         if (out.length) {
           stats.writes[d]++;
           to.write(out.length === 1 ? out[0]! : Buffer.concat(out));
         }
-        if (queue.length) timer = setTimeout(flush, Math.max(0, queue[0]!.due - now));
+        if (queue.length && oneByte && queue[0]!.due <= now) timer = setImmediate(flush);
+        else if (queue.length) timer = setTimeout(flush, Math.max(0, queue[0]!.due - now));
         else if (ended) to.end();
       };
-      pipes[d] = { flush: () => (timer ? undefined : flush()) };
+      pipes[d] = { flush: () => (timer ? undefined : flush()), queued: () => (to.destroyed ? 0 : queue.length) };
       from.on('data', (chunk: Buffer) => {
         stats.chunks[d]++;
         stats.bytes[d] += chunk.length;
         const now = Date.now();
         // Order within a direction is kept: a piece is never due before the one queued ahead of it,
         // and pieces that come due together go out in one write.
-        for (const p of pieces(chunk, r, split)) {
+        for (const p of pieces(chunk, r, split, oneByte)) {
+          stats.pieces[d]++;
           lastDue = Math.max(lastDue, now + Math.floor(r() * (maxDelay + 1)));
           queue.push({ due: lastDue, buf: Buffer.from(p) });
         }
@@ -129,8 +147,16 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
     };
     pipe(client, upstream, 'up');
     pipe(upstream, client, 'down');
-    client.on('error', teardown).on('close', () => setTimeout(teardown, maxDelay + 50));
-    upstream.on('error', teardown).on('close', () => setTimeout(teardown, maxDelay + 50));
+    // After a close, what is still queued goes out first (in oneByte mode that takes one turn per
+    // byte, longer than maxDelay), bounded so a held direction cannot keep the sockets forever.
+    const closing = (since: number): void => {
+      const queued = (pipes.up?.queued() ?? 0) + (pipes.down?.queued() ?? 0);
+      if (queued && Date.now() - since < 5_000) setTimeout(() => closing(since), maxDelay + 10);
+      else teardown();
+    };
+    const onClose = (): void => void setTimeout(() => closing(Date.now()), maxDelay + 50);
+    client.on('error', teardown).on('close', onClose);
+    upstream.on('error', teardown).on('close', onClose);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -91,7 +91,7 @@ export const mutants: readonly Mutant[] = [
       'PG-084': /received no notification on pg084_chan/,
       'PG-085': /was not delivered within \d+ ms \(received: nothing\)/,
       'PG-086': /were not all delivered .* \(received 0\)/,
-      'PG-087': /NOTIFY pg087_a was not delivered/,
+      'PG-087': /NOTIFY pg087_a_\w+ was not delivered/,
     },
   },
   {

@@ -272,7 +272,9 @@ export interface WireOptions {
 
 /** A raw connection: bytes out, messages (or raw bytes) in, every wait bounded. */
 export class WireConnection {
-  private buf: Buffer = Buffer.alloc(0);
+  // A list of chunks, joined once per message: with a chunk per byte (a proxy that re-chunks),
+  // concatenating the whole buffer on every chunk was quadratic in the message size.
+  private framer = new MessageFramer();
   private waiter: (() => void) | undefined;
   private ended: Error | undefined;
   private stream: Socket | TLSSocket;
@@ -319,7 +321,7 @@ export class WireConnection {
 
   private attach(s: Socket | TLSSocket): void {
     s.on('data', (chunk: Buffer) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+      this.framer.push(chunk);
       this.wake();
     });
     s.on('error', (e: Error) => this.end(e));
@@ -341,7 +343,7 @@ export class WireConnection {
 
   /** Bytes received and not consumed yet. */
   get pending(): number {
-    return this.buf.length;
+    return this.framer.buffered;
   }
 
   /** Sends bytes. */
@@ -371,20 +373,15 @@ export class WireConnection {
 
   /** Reads exactly `n` raw bytes (e.g. the one-byte answer to SSLRequest). */
   async readBytes(n: number, ms = this.timeoutMs, what = `${n} byte(s)`): Promise<Buffer> {
-    await this.waitFor(() => this.buf.length >= n, what, ms);
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
+    await this.waitFor(() => this.framer.buffered >= n, what, ms);
+    return this.framer.take(n);
   }
 
   /** Reads the next backend message. Throws {@link WireTimeout} or {@link WireClosed}. */
   async next(ms = this.timeoutMs, what = 'message'): Promise<WireMessage> {
-    const complete = (): boolean => this.buf.length >= 5 && this.buf.length >= this.buf.readInt32BE(1) + 1;
-    await this.waitFor(complete, what, ms);
-    const len = this.buf.readInt32BE(1);
-    const m = { type: String.fromCharCode(this.buf[0] ?? 0), body: this.buf.subarray(5, len + 1) };
-    this.buf = this.buf.subarray(len + 1);
-    return m;
+    let m: WireMessage | undefined;
+    await this.waitFor(() => (m ??= this.framer.next()?.message) !== undefined, what, ms);
+    return m as WireMessage;
   }
 
   /** Reads messages up to and including the next ReadyForQuery. */
@@ -416,7 +413,7 @@ export class WireConnection {
   async waitClosed(ms: number): Promise<boolean> {
     try {
       await this.waitFor(() => {
-        this.buf = Buffer.alloc(0);
+        this.framer = new MessageFramer();
         return false;
       }, 'close', ms);
     } catch (e) {

@@ -12,6 +12,14 @@ export interface ProbeResult {
 
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]); // length 8, code 80877103
 
+/** The start of an ErrorResponse of a plausible size (under 4 KB) whose last bytes have not arrived yet. */
+function errorResponseIncomplete(received: Buffer): boolean {
+  if (received[0] !== 0x45) return false;
+  if (received.length < 5) return true;
+  const total = received.readInt32BE(1) + 1;
+  return total < 4096 && received.length < total;
+}
+
 /**
  * Opens a TCP connection and sends the PostgreSQL SSLRequest, the first thing every
  * PostgreSQL client may send. A PostgreSQL server answers exactly one byte (`S` or `N`),
@@ -57,6 +65,9 @@ export function probeServer(host: string, port: number, timeoutMs: number, signa
     onData(c) {
       // A PostgreSQL server then waits for us; give a talkative non-PostgreSQL server 50 ms to show itself.
       clearTimeout(settleTimer);
+      // An ErrorResponse still arriving (a hop may deliver it in pieces, more than 50 ms apart) is
+      // awaited whole; the probe's deadline bounds the wait.
+      if (errorResponseIncomplete(c.received)) return;
       settleTimer = setTimeout(() => judge(c), 50);
     },
     onClose(c) {

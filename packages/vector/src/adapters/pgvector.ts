@@ -437,21 +437,29 @@ export async function fromPgvector(source: string | PgTarget, o: PgvectorOptions
 }
 
 /**
- * Two sessions, one sleeping 300 ms: if the other answers `SELECT 1` before the sleep ends, the
- * endpoint runs sessions in parallel. (PGlite serves every socket from one backend: it does not.)
+ * Two sessions, one sleeping 300 ms: if the other's `SELECT` ran while the sleep was running, by
+ * the server's own clock, the endpoint runs sessions in parallel. (PGlite serves every socket from
+ * one backend: it does not.) Judged by the server's timestamps, never by which answer reached us
+ * first: through a proxy or pooler the second session's answer can arrive before the sleeper's
+ * although the server ran it afterwards (issue 19). A hop that delays the second statement by more
+ * than ~250 ms makes this say "not concurrent" (its case n/a), never the reverse.
+ * @internal exported for the package's tests, not from the package.
  */
-async function observeConcurrency(target: PgTarget, searchPath: string, signal?: AbortSignal): Promise<boolean> {
+export async function observeConcurrency(target: PgTarget, searchPath: string, signal?: AbortSignal): Promise<boolean> {
   const a = new PgSessionHandle(target, searchPath);
   const b = new PgSessionHandle(target, searchPath);
+  // Microseconds since the epoch as text: exact, and comparable as BigInt.
+  const now = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text";
   try {
     await Promise.all([a.query('SELECT 1', [], signal), b.query('SELECT 1', [], signal)]);
-    let sleepDone = false;
-    const sleeping = a.query('SELECT pg_sleep(0.3)', [], signal).then(() => (sleepDone = true));
+    const sleeping = a.query<{ t0: string; t1: string }>(`SELECT ${now} AS t0, pg_sleep(0.3), ${now} AS t1`, [], signal);
+    sleeping.catch(() => undefined); // awaited below; a failure of b's query first must not leave it unhandled
     await new Promise((r) => setTimeout(r, 50));
-    await b.query('SELECT 1', [], signal);
-    const parallel = !sleepDone;
-    await sleeping;
-    return parallel;
+    const [ran] = await b.query<{ t: string }>(`SELECT ${now} AS t`, [], signal);
+    const [slept] = await sleeping;
+    if (!ran || !slept) return false;
+    const t = BigInt(ran.t);
+    return t > BigInt(slept.t0) && t < BigInt(slept.t1);
   } catch {
     return false;
   } finally {

@@ -38,6 +38,12 @@ class Inbox {
   }
 }
 
+/**
+ * A channel name of this run: channels are global to the database, so two runs at once (two CI
+ * jobs, or a run directly and one through a proxy) would otherwise hear each other's NOTIFYs.
+ */
+const channel = (ctx: PgContext, stem: string): string => `${stem}_${ctx.target.runId}`;
+
 const show = (n: Notification | undefined): string =>
   n ? JSON.stringify({ channel: n.channel, payload: n.payload, processId: n.processId }) : 'nothing';
 
@@ -59,21 +65,22 @@ export const listenNotify = definePgCase({
     const notifier = await openSession(ctx, 'hc-pg-084-notifier');
     const inbox = new Inbox(listener);
     const notifierInbox = new Inbox(notifier);
-    await listener.query('LISTEN pg084_chan');
+    const chan = channel(ctx, 'pg084_chan');
+    await listener.query(`LISTEN ${chan}`);
     const pid = await pidOf(notifier);
     ctx.metric('notifierPid', pid);
-    await notifier.query("NOTIFY pg084_chan, 'hello from pg084'");
-    const n = await inbox.waitFor(ctx, (x) => x.channel === 'pg084_chan', DELIVERY_MS);
+    await notifier.query(`NOTIFY ${chan}, 'hello from pg084'`);
+    const n = await inbox.waitFor(ctx, (x) => x.channel === chan, DELIVERY_MS);
     if (!n) {
       const misdelivered = notifierInbox.received.length ? ` (the notifying session, which does not listen, received ${notifierInbox.received.map((x) => show(x)).join(', ')})` : '';
-      return ctx.fail(`the listening session received no notification on pg084_chan within ${DELIVERY_MS} ms after the other session's NOTIFY committed${misdelivered}`);
+      return ctx.fail(`the listening session received no notification on ${chan} within ${DELIVERY_MS} ms after the other session's NOTIFY committed${misdelivered}`);
     }
     assert.equal(n.payload, 'hello from pg084', `the notification must carry the payload "hello from pg084", got ${show(n)}`);
     assert.equal(n.processId, pid, `the notification must carry the notifier's backend PID ${pid} (pg_backend_pid()), got ${show(n)}`);
     // A second notification without payload arrives with an empty payload.
-    await notifier.query('NOTIFY pg084_chan');
-    const empty = await inbox.waitFor(ctx, (x) => x.channel === 'pg084_chan' && x !== n, DELIVERY_MS);
-    if (!empty) return ctx.fail(`the second NOTIFY pg084_chan (no payload) was not delivered within ${DELIVERY_MS} ms`);
+    await notifier.query(`NOTIFY ${chan}`);
+    const empty = await inbox.waitFor(ctx, (x) => x.channel === chan && x !== n, DELIVERY_MS);
+    if (!empty) return ctx.fail(`the second NOTIFY ${chan} (no payload) was not delivered within ${DELIVERY_MS} ms`);
     assert.equal(empty.payload, '', `NOTIFY without a payload must deliver an empty payload, got ${show(empty)}`);
     assert.equal(inbox.received.length, 2, `exactly 2 notifications were sent, received ${inbox.received.length}`);
     assert.equal(notifierInbox.received.length, 0, `the notifying session does not listen, yet received ${notifierInbox.received.map((x) => show(x)).join(', ')}`);
@@ -92,17 +99,18 @@ export const notifyTransactional = definePgCase({
     const listener = await openSession(ctx, 'hc-pg-085-listener');
     const notifier = await openSession(ctx, 'hc-pg-085-notifier');
     const inbox = new Inbox(listener);
-    await listener.query('LISTEN pg085_chan');
+    const chan = channel(ctx, 'pg085_chan');
+    await listener.query(`LISTEN ${chan}`);
 
     await notifier.query('BEGIN');
-    await notifier.query("NOTIFY pg085_chan, 'rolled-back'");
+    await notifier.query(`NOTIFY ${chan}, 'rolled-back'`);
     await notifier.query('ROLLBACK');
 
     await notifier.query('BEGIN');
-    await notifier.query("NOTIFY pg085_chan, 'first'");
-    await notifier.query("SELECT pg_notify('pg085_chan', 'second')");
+    await notifier.query(`NOTIFY ${chan}, 'first'`);
+    await notifier.query('SELECT pg_notify($1, $2)', [chan, 'second']);
     await sleep(400, ctx.signal);
-    const early = inbox.on('pg085_chan');
+    const early = inbox.on(chan);
     assert.equal(early.length, 0, `no notification may be delivered before COMMIT, received ${early.map((x) => show(x)).join(', ')} while the transaction was open`);
     await notifier.query('COMMIT');
 
@@ -111,7 +119,7 @@ export const notifyTransactional = definePgCase({
     // Notifications of one transaction arrive in the order they were sent, after any earlier ones;
     // so once "second" is here, the rolled-back one would have arrived already.
     assert.deepEqual(
-      inbox.on('pg085_chan').map((x) => x.payload),
+      inbox.on(chan).map((x) => x.payload),
       ['first', 'second'],
       'the listener must receive exactly the two committed notifications, in order, and never the rolled-back one',
     );
@@ -130,18 +138,18 @@ export const pgNotifyUnicode = definePgCase({
     const listener = await openSession(ctx, 'hc-pg-086-listener');
     const notifier = await openSession(ctx, 'hc-pg-086-notifier');
     const inbox = new Inbox(listener);
-    const channel = 'pg086_MixedCase';
-    await listener.query(`LISTEN "${channel}"`);
+    const chan = channel(ctx, 'pg086_MixedCase');
+    await listener.query(`LISTEN "${chan}"`);
     const payloads = [
       'héllo wörld — 🐘 日本語 \'single\' "double" \\ backslash',
       `${'ünïcødé 🐘 '.repeat(200)}end`,
       'x'.repeat(7000),
     ];
-    for (const p of payloads) await notifier.query('SELECT pg_notify($1, $2)', [channel, p]);
+    for (const p of payloads) await notifier.query('SELECT pg_notify($1, $2)', [chan, p]);
     const last = await inbox.waitFor(ctx, (x) => x.payload === payloads[2], DELIVERY_MS);
-    if (!last) return ctx.fail(`the 3 notifications on "${channel}" were not all delivered within ${DELIVERY_MS} ms (received ${inbox.received.length})`);
-    const got = inbox.on(channel).map((x) => x.payload);
-    assert.equal(got.length, 3, `expected 3 notifications on channel "${channel}" (case-sensitive), received ${got.length} (channels: ${inbox.received.map((x) => x.channel).join(', ')})`);
+    if (!last) return ctx.fail(`the 3 notifications on "${chan}" were not all delivered within ${DELIVERY_MS} ms (received ${inbox.received.length})`);
+    const got = inbox.on(chan).map((x) => x.payload);
+    assert.equal(got.length, 3, `expected 3 notifications on channel "${chan}" (case-sensitive), received ${got.length} (channels: ${inbox.received.map((x) => x.channel).join(', ')})`);
     for (const [i, p] of payloads.entries()) {
       const g = got[i] ?? '';
       let at = 0;
@@ -163,24 +171,25 @@ export const unlisten = definePgCase({
     const listener = await openSession(ctx, 'hc-pg-087-listener');
     const notifier = await openSession(ctx, 'hc-pg-087-notifier');
     const inbox = new Inbox(listener);
-    await listener.query('LISTEN pg087_a');
-    await listener.query('LISTEN pg087_b');
-    await notifier.query("NOTIFY pg087_a, 'a1'");
-    if (!(await inbox.waitFor(ctx, (x) => x.payload === 'a1', DELIVERY_MS))) return ctx.fail(`NOTIFY pg087_a was not delivered within ${DELIVERY_MS} ms while listening`);
+    const [ca, cb] = [channel(ctx, 'pg087_a'), channel(ctx, 'pg087_b')];
+    await listener.query(`LISTEN ${ca}`);
+    await listener.query(`LISTEN ${cb}`);
+    await notifier.query(`NOTIFY ${ca}, 'a1'`);
+    if (!(await inbox.waitFor(ctx, (x) => x.payload === 'a1', DELIVERY_MS))) return ctx.fail(`NOTIFY ${ca} was not delivered within ${DELIVERY_MS} ms while listening`);
 
-    await listener.query('UNLISTEN pg087_a');
+    await listener.query(`UNLISTEN ${ca}`);
     const chans = await listener.query<{ c: string }>('SELECT c FROM pg_listening_channels() AS c ORDER BY c');
-    assert.deepEqual(chans.rows.map((r) => r.c), ['pg087_b'], `after UNLISTEN pg087_a, pg_listening_channels() must list only pg087_b, got ${JSON.stringify(chans.rows)}`);
-    await notifier.query("NOTIFY pg087_a, 'a2'");
-    await notifier.query("NOTIFY pg087_b, 'b1'");
+    assert.deepEqual(chans.rows.map((r) => r.c), [cb], `after UNLISTEN ${ca}, pg_listening_channels() must list only ${cb}, got ${JSON.stringify(chans.rows)}`);
+    await notifier.query(`NOTIFY ${ca}, 'a2'`);
+    await notifier.query(`NOTIFY ${cb}, 'b1'`);
     // b1 was committed after a2: once b1 is here, a2 would have arrived already.
-    if (!(await inbox.waitFor(ctx, (x) => x.payload === 'b1', DELIVERY_MS))) return ctx.fail(`NOTIFY pg087_b (still listened) was not delivered within ${DELIVERY_MS} ms`);
-    assert.deepEqual(inbox.on('pg087_a').map((x) => x.payload), ['a1'], 'after UNLISTEN pg087_a no notification on pg087_a may be delivered');
+    if (!(await inbox.waitFor(ctx, (x) => x.payload === 'b1', DELIVERY_MS))) return ctx.fail(`NOTIFY ${cb} (still listened) was not delivered within ${DELIVERY_MS} ms`);
+    assert.deepEqual(inbox.on(ca).map((x) => x.payload), ['a1'], `after UNLISTEN ${ca} no notification on it may be delivered`);
 
     await listener.query('UNLISTEN *');
-    await notifier.query("NOTIFY pg087_b, 'b2'");
+    await notifier.query(`NOTIFY ${cb}, 'b2'`);
     await sleep(500, ctx.signal);
-    assert.deepEqual(inbox.on('pg087_b').map((x) => x.payload), ['b1'], 'after UNLISTEN * no notification may be delivered');
+    assert.deepEqual(inbox.on(cb).map((x) => x.payload), ['b1'], 'after UNLISTEN * no notification may be delivered');
     const none = await listener.query('SELECT * FROM pg_listening_channels()');
     assert.equal(none.rowCount, 0, `after UNLISTEN *, pg_listening_channels() must be empty, got ${none.rowCount} rows`);
   },
