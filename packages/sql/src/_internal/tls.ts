@@ -36,5 +36,15 @@ export function mysqlStreamFor(host: string, port: number): () => Socket {
   };
 }
 
+/**
+ * mysql2's `host`/`port` (and, for VERIFY_IDENTITY at an IP address, the `stream` of
+ * {@link mysqlStreamFor}) for a connection with TLS options `ssl`: the one place that decides when
+ * mysql2 needs that socket.
+ */
+export function mysqlAddressOptions(host: string, port: number, ssl: { verifyIdentity?: boolean } | undefined): { host: string; port: number; stream?: () => Socket } {
+  const verifyAddress = ssl?.verifyIdentity === true && isIP(bareHost(host)) !== 0;
+  return { host, port, ...(verifyAddress ? { stream: mysqlStreamFor(host, port) } : {}) };
+}
+
 /** Node's words for a certificate that does not name the host (ERR_TLS_CERT_ALTNAME_INVALID). */
 export const NAME_MISMATCH = /does not match certificate's altnames/;

@@ -1,9 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import { isIP } from 'node:net';
 import type { Connection, ConnectionOptions, SslOptions } from 'mysql2/promise';
 import { CannotRunError, type SuiteSession } from '@helios-conformance/core';
 import { commonLoginError, fallbackLoginError, gaveUp, hostPort, loginErrorParts, readPem } from '../dsn.js';
-import { bareHost, mysqlStreamFor } from '../_internal/tls.js';
+import { mysqlAddressOptions } from '../_internal/tls.js';
 import { errorMessage } from '../errors.js';
 import { endWithin, within } from '../time.js';
 import { loadMysql2 } from './driver.js';
@@ -158,11 +157,8 @@ function bindSignal(conn: Connection, signal: AbortSignal | undefined): void {
 const quoteIdent = (s: string): string => `\`${s.replaceAll('`', '``')}\``;
 
 function baseOptions(conn: MyConnectionOptions): ConnectionOptions {
-  const verifyAddress = conn.ssl?.verifyIdentity === true && isIP(bareHost(conn.host)) !== 0;
   return {
-    host: conn.host,
-    port: conn.port,
-    ...(verifyAddress ? { stream: mysqlStreamFor(conn.host, conn.port) } : {}),
+    ...mysqlAddressOptions(conn.host, conn.port, conn.ssl),
     user: conn.user,
     password: conn.password,
     ssl: conn.ssl,
@@ -226,11 +222,8 @@ export async function mysqlSslOptions(p: ParsedMysqlDsn, offersTls = true): Prom
  */
 export async function mysqlDirectOptions(p: ParsedMysqlDsn, connectTimeoutMs: number): Promise<ConnectionOptions> {
   const ssl = p.sslMode === 'PREFERRED' ? undefined : await mysqlSslOptions(p);
-  const verifyAddress = ssl?.verifyIdentity === true && isIP(bareHost(p.host)) !== 0;
   return {
-    host: p.host,
-    port: p.port,
-    ...(verifyAddress ? { stream: mysqlStreamFor(p.host, p.port) } : {}),
+    ...mysqlAddressOptions(p.host, p.port, ssl),
     user: p.user,
     password: p.password,
     ...(p.database ? { database: p.database } : {}),
