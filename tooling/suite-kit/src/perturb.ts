@@ -19,6 +19,13 @@ export interface PerturbOptions {
   maxDelayMs?: number;
   /** Cut chunks at random byte boundaries (sometimes into single bytes). Default true. */
   split?: boolean;
+  /**
+   * Deliver every byte on its own: each chunk is cut into single bytes and each byte is a write of
+   * its own, the next one only after the event loop has turned (so the peer reads them one by one).
+   * For hand-framed protocol code that must not expect a message, or even a header, in one read.
+   * Default false.
+   */
+  oneByte?: boolean;
 }
 
 /** Which way bytes flow: `up` client → server, `down` server → client. */
@@ -53,7 +60,8 @@ function rng(seed: number): () => number {
 }
 
 /** Cut points of a chunk: none, a few random ones, or (now and then, for short chunks) every byte. */
-function pieces(buf: Buffer, r: () => number, split: boolean): Buffer[] {
+function pieces(buf: Buffer, r: () => number, split: boolean, oneByte = false): Buffer[] {
+  if (oneByte) return [...buf].map((b) => Buffer.from([b]));
   if (!split || buf.length < 2) return [buf];
   const roll = r();
   if (roll < 0.3) return [buf];
@@ -69,6 +77,7 @@ function pieces(buf: Buffer, r: () => number, split: boolean): Buffer[] {
 export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy> {
   const maxDelay = o.maxDelayMs ?? 20;
   const split = o.split ?? true;
+  const oneByte = o.oneByte ?? false;
   const held: Record<Direction, boolean> = { up: false, down: false };
   const stats = { connections: 0, chunks: { up: 0, down: 0 }, writes: { up: 0, down: 0 }, bytes: { up: 0, down: 0 } };
   const flushers = new Set<(d: Direction) => void>();
@@ -78,6 +87,8 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
     const conn = stats.connections++;
     const upstream = net.connect(o.upstream.port, o.upstream.host);
     sockets.add(client).add(upstream);
+    // Without Nagle's algorithm, a one-byte write leaves at once instead of waiting to be merged.
+    if (oneByte) for (const s of [client, upstream]) s.setNoDelay(true);
     const pipes: Partial<Record<Direction, { flush(): void }>> = {};
     const teardown = (): void => {
       client.destroy();
@@ -94,19 +105,20 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
       const r = rng((o.seed * 1_000_003 + conn * 2 + (d === 'up' ? 0 : 1)) >>> 0);
       const queue: Array<{ due: number; buf: Buffer }> = [];
       let lastDue = 0;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
       let ended = false;
       const flush = (): void => {
         timer = undefined;
         if (held[d] || to.destroyed) return;
         const now = Date.now();
         const out: Buffer[] = [];
-        while (queue.length && queue[0]!.due <= now) out.push(queue.shift()!.buf);
+        // One byte per turn of the event loop in oneByte mode: the peer's read runs in between.
+        while (queue.length && queue[0]!.due <= now && !(oneByte && out.length)) out.push(queue.shift()!.buf);
         if (out.length) {
           stats.writes[d]++;
           to.write(out.length === 1 ? out[0]! : Buffer.concat(out));
         }
-        if (queue.length) timer = setTimeout(flush, Math.max(0, queue[0]!.due - now));
+        if (queue.length) timer = oneByte && queue[0]!.due <= now ? setImmediate(flush) : setTimeout(flush, Math.max(0, queue[0]!.due - now));
         else if (ended) to.end();
       };
       pipes[d] = { flush: () => (timer ? undefined : flush()) };
@@ -116,7 +128,7 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
         const now = Date.now();
         // Order within a direction is kept: a piece is never due before the one queued ahead of it,
         // and pieces that come due together go out in one write.
-        for (const p of pieces(chunk, r, split)) {
+        for (const p of pieces(chunk, r, split, oneByte)) {
           lastDue = Math.max(lastDue, now + Math.floor(r() * (maxDelay + 1)));
           queue.push({ due: lastDue, buf: Buffer.from(p) });
         }
