@@ -26,6 +26,12 @@ export interface PerturbOptions {
    * Default false.
    */
   oneByte?: boolean;
+  /**
+   * Turn Nagle's algorithm off on the proxy's sockets (oneByte does). Without it, a piece written
+   * while an earlier one is unacknowledged waits for the peer's delayed ACK (about 40 ms on Linux):
+   * a stall on top of `maxDelayMs`, at most round trips. Default false.
+   */
+  noDelay?: boolean;
 }
 
 /** Which way bytes flow: `up` client → server, `down` server → client. */
@@ -88,7 +94,7 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
     const upstream = net.connect(o.upstream.port, o.upstream.host);
     sockets.add(client).add(upstream);
     // Without Nagle's algorithm, a one-byte write leaves at once instead of waiting to be merged.
-    if (oneByte) for (const s of [client, upstream]) s.setNoDelay(true);
+    if (oneByte || o.noDelay) for (const s of [client, upstream]) s.setNoDelay(true);
     const pipes: Partial<Record<Direction, { flush(): void }>> = {};
     const teardown = (): void => {
       client.destroy();
