@@ -9,8 +9,8 @@ export const preparedReuse = defineMysqlCase({
   priority: 'p1',
   area: 'prepared',
   spec: 'https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_close.html',
-  // About 210 round trips one after the other: 20 s gave each under 100 ms, which a hop that adds
-  // 40 ms each way already used up to two thirds of; 60 s leaves room for a slow link.
+  // About 210 round trips one after the other: through a hop that adds up to 40 ms each way they
+  // took 13-14 s of the 20 s this case used to have; 60 s leaves room for a slower link.
   timeoutMs: 60_000,
   async run(ctx) {
     const conn = await connect(ctx);

@@ -10,8 +10,9 @@ export const integers = defineMysqlCase({
   priority: 'p0',
   area: 'types',
   spec: TYPES_SPEC,
-  // Ten round trips of a table each (a connection, its inserts and reads: about 250 round trips in
-  // all): 20 s was half used through a hop that adds 40 ms each way; 60 s leaves room for a slow link.
+  // Ten tables, each with its own connection, inserts and reads (about 250 round trips): through a
+  // hop that adds up to 40 ms each way they took 10 s of the 20 s this case used to have; 60 s
+  // leaves room for a slower link.
   timeoutMs: 60_000,
   async run(ctx) {
     for (const [name, bits] of [['TINYINT', 8], ['SMALLINT', 16], ['MEDIUMINT', 24], ['INT', 32], ['BIGINT', 64]] as const) {
