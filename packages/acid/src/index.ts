@@ -71,4 +71,5 @@ export {
   type MatrixOutcome,
   type LevelJudgement,
   type IsolationSection,
+  type MatrixTiming,
 } from './matrix/index.js';

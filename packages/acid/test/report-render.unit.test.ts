@@ -47,6 +47,18 @@ describe('console section of a real PostgreSQL 15 report', () => {
   });
 });
 
+describe('what "blocked" meant', () => {
+  it('the console and HTML say how long a statement had to stall to count as blocked, when the report recorded it', () => {
+    const iso = report.sections.isolation as Record<string, unknown>;
+    expect(acidSuite.renderConsole!(report)).not.toContain('Blocked =');
+    const timed = { ...report, sections: { ...report.sections, isolation: { ...iso, timing: { blockedAfterMs: 1500, settleMs: 300, hungAfterMs: 10_000 } } } };
+    const text = acidSuite.renderConsole!(timed).replace(/\s+/g, ' ');
+    expect(text).toContain('Blocked = a statement had not answered after 1500 ms. After a COMMIT, ROLLBACK or error, blocked statements had 300 ms to answer');
+    expect(text).toContain('one still waiting 10000 ms after it started was hung');
+    expect(acidSuite.renderHtml!(timed)).toMatch(/<p class="timing">Blocked = a statement had not answered after 1500 ms\./);
+  });
+});
+
 describe.skipIf(SKIP_BROWSER)('HTML of a real PostgreSQL 15 report in chromium at 700 px', () => {
   it('no sideways scroll; "allowed as the level permits", "weaker than its name" and "prevented" have three colours, with a legend', async () => {
     const file = join(dir, 'acid.html');

@@ -90,6 +90,42 @@ describe('startPerturbProxy', () => {
       await proxy.close();
     }
   });
+
+  it('oneByte: the client reads every byte on its own, in both directions; by default reads merge bytes', async () => {
+    /** Echoes `payload` (written at once) and counts the reads the client makes. */
+    const reads = async (p: { port: number }, payload: Buffer): Promise<{ back: Buffer; reads: number[] }> => {
+      const s = net.connect(p.port, '127.0.0.1');
+      const got: Buffer[] = [];
+      await new Promise<void>((resolve, reject) => {
+        let n = 0;
+        s.on('data', (b) => {
+          got.push(b);
+          n += b.length;
+          if (n >= payload.length) resolve();
+        });
+        s.on('error', reject);
+        s.write(payload);
+      });
+      s.destroy();
+      return { back: Buffer.concat(got), reads: got.map((b) => b.length) };
+    };
+    const payload = randomBytes(300);
+    const one = await startPerturbProxy({ upstream: { host: '127.0.0.1', port }, seed: 5, maxDelayMs: 2, oneByte: true });
+    const plain = await startPerturbProxy({ upstream: { host: '127.0.0.1', port }, seed: 5, maxDelayMs: 2 });
+    try {
+      const r = await reads(one, payload);
+      expect(r.back.equals(payload)).toBe(true);
+      expect(new Set(r.reads)).toEqual(new Set([1]));
+      expect(one.stats().writes).toEqual({ up: 300, down: 300 });
+      // The same payload through the default mode arrives in fewer, longer reads.
+      const d = await reads(plain, payload);
+      expect(d.back.equals(payload)).toBe(true);
+      expect(Math.max(...d.reads)).toBeGreaterThan(1);
+    } finally {
+      await one.close();
+      await plain.close();
+    }
+  });
 });
 
 describe('startPerturbProxy({ oneByte: true })', () => {

@@ -4,7 +4,7 @@
 import { defineCase, type Case, type CaseContext, type CaseDefinition } from '@helios-conformance/core';
 import type { IsolationLevel, SqlEndpoint } from '@helios-conformance/sql';
 import { judgeLevel } from '../matrix/judge.js';
-import { runMatrixRow } from '../matrix/run.js';
+import { DEFAULT_RELEASE_AFTER_MS, DEFAULT_SETTLE_MS, runMatrixRow } from '../matrix/run.js';
 import type { IsolationSection, LevelJudgement, MatrixRow } from '../matrix/types.js';
 import type { AcidTarget } from '../target.js';
 import { within } from '../workload/_internal/util.js';
@@ -81,6 +81,7 @@ export async function observeRow(ctx: AcidContext, level: IsolationLevel): Promi
     cells[a as keyof MatrixRow] = { outcome: c.outcome, how: c.how, ...(Object.keys(c.variants).length > 1 ? { variants: c.variants } : {}) };
   }
   section.matrix[level] = cells;
+  section.timing = { blockedAfterMs: ctx.target.blockAfterMs, settleMs: DEFAULT_SETTLE_MS, hungAfterMs: DEFAULT_RELEASE_AFTER_MS };
   const { level: _l, ...verdict } = judgement;
   section.levels[level] = verdict;
   ctx.metric('matrix', Object.fromEntries(Object.entries(row).map(([a, c]) => [a, `${c.outcome}: ${c.how}`])));

@@ -1,7 +1,7 @@
 import { ISOLATION_LEVELS, type IsolationLevel } from '@helios-conformance/sql';
 import { CONSOLE_WIDTH, wrap } from '../_internal/wrap.js';
 import { ANOMALIES, ANOMALY_IDS } from './anomalies.js';
-import type { AnomalyId, IsolationSection, MatrixOutcome } from './types.js';
+import type { AnomalyId, IsolationSection, MatrixOutcome, MatrixTiming } from './types.js';
 
 /** One cell as the section stores it. */
 interface Cell {
@@ -86,6 +86,7 @@ export function renderMatrixConsole(sections: Readonly<Record<string, unknown>> 
         'BROKEN = allowed although every implementation of the level must prevent it; inconc = the script could not be carried out; – = not run. ' +
         'The number is the note that says what was seen.',
     ),
+    ...(s.timing ? wrap(timingSentence(s.timing)) : []),
     '',
     'Notes:',
   );
@@ -103,6 +104,16 @@ export function renderMatrixConsole(sections: Readonly<Record<string, unknown>> 
     lines.push(...wrap(`${j.verdict.toUpperCase()}; behaves as ${j.behavesAs}${extra.length ? ` — ${extra.join('; ')}` : ''}`, `${l.padEnd(L)} `, ' '.repeat(L + 3)));
   }
   return lines.join('\n');
+}
+
+/** What "blocked" meant in this run, in one sentence (empty for reports that did not record it). */
+export function timingSentence(t: MatrixTiming | undefined): string {
+  if (!t) return '';
+  return (
+    `Blocked = a statement had not answered after ${t.blockedAfterMs} ms. After a COMMIT, ROLLBACK or error, blocked statements had ${t.settleMs} ms to answer ` +
+    `before the script went on; one still waiting ${t.hungAfterMs} ms after it started was hung (its session killed, the cell inconclusive). ` +
+    `A hop (proxy, pooler, slow link) that adds well under ${t.settleMs} ms to a round trip cannot change a cell.`
+  );
 }
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -171,5 +182,6 @@ export function renderMatrixHtml(sections: Readonly<Record<string, unknown>> | u
   const legend = `<ul class="legend">${LEGEND.map(([k, colour, text]) => `<li data-kind="${k}"><span class="sw" style="background:${colour}"></span>${esc(text)}</li>`).join('')}</ul>`;
   const note =
     '<p><small>Anomalies after Adya (G0 dirty write, G1a aborted read, G1b intermediate read, G1c circular information flow, OTV observed transaction vanishes, PMP predicate-many-preceders, P4 lost update, G-single read skew, G2-item write skew, G2 anti-dependency cycles), scripted as in Hermitage.</small></p>';
-  return `<section class="isolation-matrix">${STYLE}<h2>Isolation matrix</h2>\n${legend}\n<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>\n<h3>Level verdicts</h3><ul>${verdicts}</ul>\n${note}</section>`;
+  const timing = s.timing ? `<p class="timing">${esc(timingSentence(s.timing))}</p>` : '';
+  return `<section class="isolation-matrix">${STYLE}<h2>Isolation matrix</h2>\n${legend}\n${timing}<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>\n<h3>Level verdicts</h3><ul>${verdicts}</ul>\n${note}</section>`;
 }

@@ -13,7 +13,11 @@ export interface MatrixOptions {
    * wait the MySQL sessions use).
    */
   releaseAfterMs?: number;
-  /** After a COMMIT, ROLLBACK or error, how long to give blocked statements to finish (default 300 ms). */
+  /**
+   * After a COMMIT, ROLLBACK or error, how long to give blocked statements to finish (default
+   * 300 ms): how much later than that answer a released statement's answer may arrive and still be
+   * booked before the script's next step.
+   */
   settleMs?: number;
   signal?: AbortSignal;
   /** Progress lines (one per script). */
@@ -22,6 +26,10 @@ export interface MatrixOptions {
 
 /** Default for {@link MatrixOptions.blockAfterMs}. */
 export const DEFAULT_BLOCK_AFTER_MS = 1_500;
+/** Default for {@link MatrixOptions.settleMs}. */
+export const DEFAULT_SETTLE_MS = 300;
+/** Default for {@link MatrixOptions.releaseAfterMs}. */
+export const DEFAULT_RELEASE_AFTER_MS = 10_000;
 
 type Settled = { ok: true; result: SqlResult } | { ok: false; error: unknown };
 
@@ -124,8 +132,8 @@ class ScriptRun {
     o: MatrixOptions,
   ) {
     this.blockAfterMs = o.blockAfterMs ?? DEFAULT_BLOCK_AFTER_MS;
-    this.releaseAfterMs = o.releaseAfterMs ?? 10_000;
-    this.settleMs = o.settleMs ?? 300;
+    this.releaseAfterMs = o.releaseAfterMs ?? DEFAULT_RELEASE_AFTER_MS;
+    this.settleMs = o.settleMs ?? DEFAULT_SETTLE_MS;
     this.signal = o.signal;
     this.table = endpoint.qualify(`hm_${def.id.replace(/\W/g, '').toLowerCase()}_${randomBytes(4).toString('hex')}`);
     variant.steps.forEach((s, i) => this.stepIndex.set(s, i));
@@ -304,11 +312,15 @@ class ScriptRun {
     await st.session.rollback(this.signal);
   }
 
-  /** After a COMMIT, ROLLBACK or error: a moment for blocked statements to finish. */
+  /**
+   * After a COMMIT, ROLLBACK or error: a moment for blocked statements to finish. For all of them,
+   * not the first to answer: two statements one COMMIT released may answer in either order (a hop
+   * on the way decides), and which of them is booked before the next step must not depend on that.
+   */
   private async settleWindow(): Promise<void> {
     const open = [...this.states.values()].filter((s) => s.pending && !s.pending.settled);
     if (open.length === 0) return;
-    await bounded(Promise.race(open.map((s) => s.pending!.done)), this.settleMs);
+    await bounded(Promise.all(open.map((s) => s.pending!.done)), this.settleMs);
   }
 
   /** Books every blocked statement that has finished and runs the steps that waited behind it. */

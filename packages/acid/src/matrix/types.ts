@@ -120,4 +120,20 @@ export interface IsolationSection {
   /** `variants` is present only for anomalies with several scripts whose outcomes differ in how. */
   matrix: Partial<Record<IsolationLevel, Partial<Record<AnomalyId, { outcome: MatrixOutcome; how: string; variants?: Record<string, { outcome: MatrixOutcome; how: string }> }>>>>;
   levels: Partial<Record<IsolationLevel, Omit<LevelJudgement, 'level'>>>;
+  /** The deadlines that decided "blocked" (absent in reports made before they were recorded). */
+  timing?: MatrixTiming;
+}
+
+/**
+ * When the matrix calls a statement blocked, how long released statements get to answer, and when
+ * a wait is called hung. A hop between the suite and the server (a proxy, a pooler, a slow link)
+ * that adds well under `settleMs` to a round trip cannot change a cell.
+ */
+export interface MatrixTiming {
+  /** A statement that had not answered after this many ms was blocked (`--block-after-ms`). */
+  blockedAfterMs: number;
+  /** After a COMMIT, ROLLBACK or error, blocked statements had this long to answer before the next step. */
+  settleMs: number;
+  /** A statement still blocked this long after it started, with nothing left to run, was hung: its session killed, the cell inconclusive. */
+  hungAfterMs: number;
 }

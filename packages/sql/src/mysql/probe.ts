@@ -110,7 +110,9 @@ export function probeHandshake(host: string, port: number, timeoutMs: number, si
     if (received.length < 4) return;
     const len = received.readUIntLE(0, 3);
     if (len < 1 || len > 1024) {
-      c.reject(notMysql(`its first bytes ${received.subarray(0, 8).toString('hex')} are not a MySQL packet`));
+      // Quote the four header bytes the verdict rests on, not whatever else the first read happened
+      // to carry: the same server must get the same line however its bytes were chunked.
+      c.reject(notMysql(`its first bytes ${received.subarray(0, 4).toString('hex')} are not a MySQL packet`));
       return;
     }
     if (received.length < 4 + len) return;

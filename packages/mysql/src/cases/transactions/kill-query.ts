@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { closeConnection } from '@helios-conformance/sql/mysql';
-import { connect, createTable, defineMysqlCase, exec, rejectionOf, rows, sleep } from '../../_internal/case-kit.js';
+import { connect, createTable, defineMysqlCase, exec, rejectionOf, rows, waitFor } from '../../_internal/case-kit.js';
+import type { Connection } from 'mysql2/promise';
 
 /** MY-060: KILL QUERY. */
 export const killQuery = defineMysqlCase({
@@ -25,7 +26,10 @@ export const killQuery = defineMysqlCase({
     });
 
     const running = rejectionOf(rows(victim, 'SELECT COUNT(*) AS n FROM my060 a, my060 b, my060 c, my060 d'));
-    await sleep(300, ctx.signal);
+    // KILL QUERY only interrupts a statement the server is already running; one that arrives later
+    // (a slow hop on the way) would then run for hours. So the kill waits until the server shows the
+    // join running, instead of a fixed pause that a slower link outlasts.
+    await waitFor(ctx, async () => (await runningQueries(killer, victimId)) > 0, 5_000, 'the join never showed up as running in the process list');
     await exec(killer, `KILL QUERY ${victimId}`);
     const err = await running;
 
@@ -35,3 +39,9 @@ export const killQuery = defineMysqlCase({
     assert.equal(Number(r?.v), 1, 'the session after KILL QUERY');
   },
 });
+
+/** How many statements of thread `id` the server is running (its process list entry in the Query command). */
+async function runningQueries(conn: Connection, id: number): Promise<number> {
+  const [r] = await rows<{ n: string }>(conn, "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND = 'Query'", [id]);
+  return Number(r?.n);
+}
