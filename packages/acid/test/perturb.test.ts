@@ -62,11 +62,15 @@ interface Job {
 async function runJob(j: Job): Promise<Report> {
   const s = testServer(j.server);
   const proxy =
-    j.seed === undefined ? undefined : await startPerturbProxy({ upstream: { host: s.host, port: s.port }, seed: j.seed, maxDelayMs: j.maxDelayMs, split: true, noDelay: true });
+    j.seed === undefined ? undefined : await startPerturbProxy({ upstream: { host: s.host, port: s.port }, seed: j.seed, maxDelayMs: j.maxDelayMs, split: true });
   try {
     const report = await runSuite(acidSuite, { dsn: proxy ? proxy.dsnVia(s.dsn) : s.dsn, seed: CASE_SEED, only: j.ids, options: { 'block-after-ms': String(BLOCK_MS) } });
-    // It did perturb: the writes it made are not the chunks it read (split and merged).
-    if (proxy) expect(proxy.stats().writes.down).not.toBe(proxy.stats().chunks.down);
+    // It did perturb: it cut the answers into more pieces than it read, and wrote some pieces together.
+    if (proxy) {
+      const st = proxy.stats();
+      expect(st.pieces.down).toBeGreaterThan(st.chunks.down);
+      expect(st.writes.down).toBeLessThan(st.pieces.down);
+    }
     return report;
   } finally {
     await proxy?.close();
@@ -185,7 +189,7 @@ describe('the comparison catches a "blocked" deadline too tight for one more hop
   // blocked, and the cell's "how" changes, which the comparison above would name.
   it('G1c at read committed: "no effect" directly, "blocked" through the proxy (seed 1)', async () => {
     const s = testServer('postgres');
-    const proxy = await startPerturbProxy({ upstream: { host: s.host, port: s.port }, seed: 1, maxDelayMs: 40, split: true, noDelay: true });
+    const proxy = await startPerturbProxy({ upstream: { host: s.host, port: s.port }, seed: 1, maxDelayMs: 40, split: true });
     const [d, v] = await Promise.all([openSqlEndpoint(s.dsn), openSqlEndpoint(proxy.dsnVia(s.dsn))]);
     try {
       const cell = async (ep: typeof d): Promise<string> => {

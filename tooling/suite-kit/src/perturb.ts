@@ -25,11 +25,6 @@ export interface PerturbOptions {
    * small exchanges, with a small `maxDelayMs`. Default false.
    */
   oneByte?: boolean;
-  /**
-   * Kept for callers written against it: Nagle's algorithm is always off on the proxy's sockets (its
-   * delayed-ACK stalls were unseeded delays on top of `maxDelayMs`), so this changes nothing.
-   */
-  noDelay?: boolean;
 }
 
 /** Which way bytes flow: `up` client → server, `down` server → client. */
