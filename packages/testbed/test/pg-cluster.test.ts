@@ -70,22 +70,24 @@ function alive(pid: number): boolean {
 }
 
 /** The postmaster and its children for every running node. */
-function clusterPids(c: PgCluster): number[] {
-  const out: number[] = [];
-  for (const n of c.nodes) {
-    const pid = c.nodePid(n.name);
-    if (pid === undefined) continue;
-    out.push(pid);
-    for (const e of readdirProc()) {
-      try {
-        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
-      } catch {
-        // gone
-      }
+/** A node's postmaster and its children. */
+function nodePids(c: PgCluster, name: string): number[] {
+  const pid = c.nodePid(name);
+  if (pid === undefined) return [];
+  const out = [pid];
+  for (const e of readdirProc()) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(e));
+    } catch {
+      // gone
     }
   }
   return out;
+}
+
+function clusterPids(c: PgCluster): number[] {
+  return c.nodes.flatMap((n) => nodePids(c, n.name));
 }
 
 function readdirProc(): string[] {
@@ -251,13 +253,25 @@ describe('startPgCluster sync: waits for a standby, pause/resume, stop() with st
       { application_name: 'n3', sync_state: 'quorum' },
     ]);
 
-    // Pausing the primary: it stops answering, the router closes the sessions it holds to it and refuses
-    // new connections at once, who-is-primary exits 1.
+    // One late health check is not a dead node (the router's `fall`, 3 like HAProxy's): a pause of
+    // 900 ms (checks give up after 500 ms) keeps the sessions it holds to the primary. With a fall of 1
+    // the router cut them at the first late check, which a loaded machine (load 15) also produced.
+    const kept = await connect(c.clientDsn);
+    const n1Pids = nodePids(c, 'n1');
+    for (const p of n1Pids) process.kill(p, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 900));
+    for (const p of n1Pids) process.kill(p, 'SIGCONT');
+    expect((await kept.query('SELECT 1 AS x')).rows).toEqual([{ x: 1 }]);
+    expect(c.routerTarget()).toBe('n1');
+    await kept.end();
+
+    // Pausing the primary for longer: after three late checks the router closes the sessions it holds to
+    // it and refuses new connections at once, who-is-primary exits 1.
     const held = await connect(c.clientDsn);
     const paused = await action(c, 'pause', 'n1');
     expect(paused.code, paused.stderr).toBe(0);
     expect(paused.stdout).toMatch(/^n1 paused \(SIGSTOP to \d+ processes\)/);
-    expect(await eventually(async () => c.routerTarget() === undefined, 3000)).toBe(true);
+    expect(await eventually(async () => c.routerTarget() === undefined, 5000)).toBe(true);
     const tHeld = performance.now();
     await expect(held.query('SELECT 1')).rejects.toThrow();
     expect(performance.now() - tHeld).toBeLessThan(1000);

@@ -2,9 +2,12 @@
  * The client-facing endpoint of a testbed cluster, in the role HAProxy plays with a health check in
  * front of a real one: a loopback TCP proxy that sends each NEW connection to the node that answers
  * `SELECT pg_is_in_recovery()` = false. Every node is checked every `intervalMs` over a kept-open
- * session, each check with a short deadline; a node that errors or does not answer in time is down,
- * and the connections the router holds to it are closed (HAProxy's `on-marked-down
- * shutdown-sessions`). With no primary, a new connection gets a PostgreSQL FATAL 57P03 at once.
+ * session, each check with a short deadline. A node is down when that session breaks, or after `fall`
+ * checks in a row failed or missed their deadline (HAProxy's `fall`, 3 by default there and here: one
+ * slow answer on a loaded machine is not a dead node — with one, a 500 ms hiccup at load 15 cut the
+ * clients' sessions to a healthy primary). The connections the router holds to a down node are closed
+ * (HAProxy's `on-marked-down shutdown-sessions`). With no primary, a new connection gets a PostgreSQL
+ * FATAL 57P03 at once.
  */
 import net from 'node:net';
 import pg from 'pg';
@@ -22,6 +25,8 @@ export interface RouterOptions {
   password: string;
   intervalMs?: number;
   checkTimeoutMs?: number;
+  /** Failed or late checks in a row that make a node down. Default 3. */
+  fall?: number;
 }
 
 /** One change of the node new connections go to. */
@@ -36,6 +41,8 @@ interface Health {
   checking: boolean;
   primary: boolean;
   conns: Set<net.Socket>;
+  /** Checks in a row that failed or missed their deadline. */
+  fails: number;
 }
 
 const SSL_REQUEST = 80877103;
@@ -63,6 +70,7 @@ export class PgRouter {
   private closed = false;
   private readonly intervalMs: number;
   private readonly checkTimeoutMs: number;
+  private readonly fall: number;
   private readonly waiters = new Set<() => void>();
 
   constructor(
@@ -71,7 +79,8 @@ export class PgRouter {
   ) {
     this.intervalMs = opts.intervalMs ?? 200;
     this.checkTimeoutMs = opts.checkTimeoutMs ?? 500;
-    this.health = nodes.map((node) => ({ node, client: undefined, checking: false, primary: false, conns: new Set() }));
+    this.fall = Math.max(1, opts.fall ?? 3);
+    this.health = nodes.map((node) => ({ node, client: undefined, checking: false, primary: false, conns: new Set(), fails: 0 }));
     this.server = net.createServer((sock) => this.accept(sock));
   }
 
@@ -171,11 +180,15 @@ export class PgRouter {
       if (!r) throw new Error('check timeout');
       primary = (r.rows[0] as { r: boolean } | undefined)?.r === false;
     } catch {
-      if (!this.closed) this.markDown(h);
       h.checking = false;
+      if (this.closed) return;
+      // The router's own session is replaced either way (a late query would hold the next check).
+      this.dropClient(h);
+      if (++h.fails >= this.fall) this.markDown(h);
       return;
     }
     h.checking = false;
+    h.fails = 0;
     if (this.closed) return;
     if (h.primary !== primary) {
       h.primary = primary;
