@@ -161,7 +161,9 @@ async function walShipping(ctx: Ctx, act: Act, c: Client, markers: string, repos
       segment = sw.rows[0]!.seg;
     } catch (e) {
       await Promise.all(waiting);
-      return `cannot force a WAL switch on the primary to time WAL shipping (${(e as Error).message.split('\n')[0]}): the client DSN's user needs pg_switch_wal()`;
+      // Only a refusal (42501) is about the user's rights; a broken session or a failover is not.
+      const denied = (e as { code?: string }).code === '42501';
+      return `cannot force a WAL switch on the primary to time WAL shipping (${(e as Error).message.split('\n')[0]})${denied ? ": the client DSN's user needs pg_switch_wal()" : ''}`;
     }
     let done = await Promise.all(waiting);
     // Another switch (archive_timeout, a backup) finished the predicted segment first: time the
