@@ -111,6 +111,8 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
       let lastDue = 0;
       let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
       let ended = false;
+      /** A one-byte write not yet handed to the kernel: nothing else goes out until it has. */
+      let writing = false;
       const flush = (): void => {
         timer = undefined;
         if (held[d] || to.destroyed) return;
@@ -120,13 +122,23 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
         while (queue.length && queue[0]!.due <= now && !(oneByte && out.length)) out.push(queue.shift()!.buf);
         if (out.length) {
           stats.writes[d]++;
+          // In oneByte mode the next byte waits until this one has left (the write's callback) and a
+          // turn has passed: two one-byte writes queued in the socket at once can reach a reader in one read.
+          if (oneByte && queue.length && queue[0]!.due <= now) {
+            writing = true;
+            to.write(out[0]!, () => {
+              writing = false;
+              if (!timer) timer = setImmediate(flush);
+            });
+            return;
+          }
           to.write(out.length === 1 ? out[0]! : Buffer.concat(out));
         }
         if (queue.length && oneByte && queue[0]!.due <= now) timer = setImmediate(flush);
         else if (queue.length) timer = setTimeout(flush, Math.max(0, queue[0]!.due - now));
         else if (ended) to.end();
       };
-      pipes[d] = { flush: () => (timer ? undefined : flush()), queued: () => (to.destroyed ? 0 : queue.length) };
+      pipes[d] = { flush: () => (timer || writing ? undefined : flush()), queued: () => (to.destroyed ? 0 : queue.length) };
       from.on('data', (chunk: Buffer) => {
         stats.chunks[d]++;
         stats.bytes[d] += chunk.length;
@@ -138,7 +150,7 @@ export async function startPerturbProxy(o: PerturbOptions): Promise<PerturbProxy
           lastDue = Math.max(lastDue, now + Math.floor(r() * (maxDelay + 1)));
           queue.push({ due: lastDue, buf: Buffer.from(p) });
         }
-        if (!timer && !held[d]) timer = setTimeout(flush, Math.max(0, queue[0]!.due - now));
+        if (!timer && !writing && !held[d]) timer = setTimeout(flush, Math.max(0, queue[0]!.due - now));
       });
       from.on('end', () => {
         ended = true;

@@ -147,8 +147,11 @@ describe('startPerturbProxy({ oneByte: true })', () => {
       });
       s.destroy();
       expect(Buffer.concat(reads).equals(payload)).toBe(true);
-      expect(reads.filter((b) => b.length !== 1).map((b) => b.length)).toEqual([]);
+      // The proxy's part is exact: one write per byte, each after the previous one left. What the reader
+      // gets is the kernel's: on a loaded machine loopback delivery can be deferred and join two bytes
+      // (1 read in 600 did at load 15), so nearly every read, not every one, is a single byte.
       expect(proxy.stats().writes.down).toBe(payload.length);
+      expect(reads.filter((b) => b.length === 1).length).toBeGreaterThanOrEqual(payload.length * 0.95);
     } finally {
       await proxy.close();
     }
@@ -172,6 +175,7 @@ describe('startPerturbProxy({ oneByte: true })', () => {
       });
       s.destroy();
       expect(reads.some((l) => l > 1)).toBe(true);
+      expect(reads.filter((l) => l === 1).length).toBeLessThan(payload.length * 0.95);
     } finally {
       await proxy.close();
     }
