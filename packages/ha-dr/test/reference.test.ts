@@ -43,6 +43,10 @@ describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
       expect(ops?.update?.ack, id).toBeGreaterThan(5);
       expect(ops?.delete?.ack, id).toBeGreaterThan(2);
     }
+    for (const id of ['TC-AF-002', 'HA-001']) {
+      const m = result(run.report, id)?.metrics as Record<string, number>;
+      console.log(`${id} on the sync cluster: detection ${m.detectionMs} ms, election ${m.electionMs} ms, redirect ${m.redirectMs} ms, RTO ${m.rtoMs} ms; ${m.ackedWrites} acknowledged, ${m.lostAckedWrites} lost, ${m.inDoubtWrites} in doubt`);
+    }
     const fb = result(run.report, 'TC-AF-005')?.metrics as Record<string, number>;
     expect(fb.reintegrationMs).toBeGreaterThan(0);
     expect(fb.failbackMs).toBeGreaterThan(fb.reintegrationMs ?? Infinity);
