@@ -3,7 +3,7 @@
 //
 // Why lanes: a whole run keeps the machine's two cores about half busy. ha-dr is the longest
 // package (about 7 of the run's 28 minutes) and mostly waits on its clusters' timeouts, so a
-// second lane of packages with no timing verdicts and no process reaping runs beside it. Every other
+// second lane of packages with no tight timing verdicts and no process reaping runs beside it. Every other
 // package then runs alone, one after another, as before: their blocked-statement deadlines, latency
 // cases and reapers must not compete with anything. A package not named here lands in the
 // one-at-a-time group, so a new suite is tested without editing this file.
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Run beside each other: the first list alone in one lane, the second list one after another in the other. */
-const BESIDE = [['packages/ha-dr'], ['tooling/repo-checks', 'packages/sql', 'packages/fixtures', 'tooling/suite-kit']];
+const BESIDE = [['packages/ha-dr'], ['tooling/repo-checks', 'packages/sql', 'packages/core', 'packages/fixtures', 'tooling/suite-kit']];
 
 const all = [];
 for (const group of ['packages', 'tooling']) {
