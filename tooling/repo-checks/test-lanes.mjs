@@ -3,9 +3,11 @@
 //
 // Why lanes: a whole run keeps the machine's two cores about half busy. ha-dr is the longest
 // package (about 7 of the run's 28 minutes) and mostly waits on its clusters' timeouts, so a
-// second lane of packages with no tight timing verdicts and no process reaping runs beside it. Every other
-// package then runs alone, one after another, as before: their blocked-statement deadlines, latency
-// cases and reapers must not compete with anything. A package not named here lands in the
+// second lane of packages with no tight timing verdicts and no process reaping runs beside it, at a
+// lower CPU priority (nice 10): it takes what ha-dr leaves idle, and ha-dr's clusters, whose
+// election and detection times are verdicts, keep first call on the cores. Every other package
+// then runs alone, one after another, as before: their blocked-statement deadlines, latency cases
+// and reapers must not compete with anything. A package not named here lands in the
 // one-at-a-time group, so a new suite is tested without editing this file.
 //
 // Packages are run with `npm test -w`, not turbo: a second turbo process would restore cached
@@ -17,8 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Run beside each other: the first list alone in one lane, the second list one after another in the other. */
-const BESIDE = [['packages/ha-dr'], ['tooling/repo-checks', 'packages/sql', 'packages/core', 'packages/fixtures', 'tooling/suite-kit']];
+/** Run beside each other: the first list in one lane, the second one after another in the other, niced (see above). */
+const BESIDE = [['packages/ha-dr'], ['tooling/repo-checks', 'packages/sql', 'packages/fixtures', 'tooling/suite-kit']];
+const NICE = [0, 10];
 
 const all = [];
 for (const group of ['packages', 'tooling']) {
@@ -33,12 +36,13 @@ const alone = all.filter((d) => !BESIDE.flat().includes(d));
 const failed = [];
 const times = [];
 
-function runOne(dir) {
+function runOne(dir, nice) {
   const name = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).name;
   const prefix = `${name}:test: `;
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('npm', ['test', '--workspace', dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cmd = ['npm', 'test', '--workspace', dir];
+    const child = spawn(nice ? 'nice' : cmd[0], nice ? ['-n', String(nice), ...cmd] : cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     // Prefixed line by line (like turbo), so two lanes' output stays readable in one log.
     for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
       let rest = '';
@@ -61,13 +65,13 @@ function runOne(dir) {
   });
 }
 
-async function lane(dirs) {
-  for (const d of dirs) await runOne(d);
+async function lane(dirs, nice = 0) {
+  for (const d of dirs) await runOne(d, nice);
 }
 
 const t0 = Date.now();
-console.log(`test-lanes: side by side: [${BESIDE.map((l) => l.join(', ')).join('] and [')}]; then one at a time: ${alone.join(', ')}`);
-await Promise.all(BESIDE.map(lane));
+console.log(`test-lanes: side by side: [${BESIDE.map((l, i) => l.join(', ') + (NICE[i] ? ` (nice ${NICE[i]})` : '')).join('] and [')}]; then one at a time: ${alone.join(', ')}`);
+await Promise.all(BESIDE.map((dirs, i) => lane(dirs, NICE[i])));
 await lane(alone);
 console.log(`test-lanes: ${times.join('; ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
 if (failed.length) {
