@@ -377,6 +377,11 @@ export async function readBack(target: LedgerTarget, table: string, entries: rea
   const c = await db.open();
   let rows: Map<number, number>;
   try {
+    // Galera certifies a commit on every node but applies it on the others afterwards: without a
+    // causal read, the node the router picks may not have applied the last acknowledged UPDATE yet
+    // (seen once: one stale row at load 9, on a cluster that lost nothing). The verdict is about what
+    // the cluster holds, so the read waits for it; a server without the variable refuses the SET.
+    if (db.family === 'mysql') await within(c.query('SET SESSION wsrep_sync_wait = 1').catch(() => undefined), timeoutMs);
     const r = await within(c.query(db.sql.read), timeoutMs);
     if (r.timedOut) throw new Error(`reading the ledger back got no answer within ${timeoutMs} ms`);
     rows = new Map(r.value.map((x) => [Number(x.id), Number(x.version)]));

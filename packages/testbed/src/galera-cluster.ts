@@ -77,6 +77,8 @@ export interface GaleraClusterTopology {
   replication: 'sync';
   failover: 'automatic';
   actions: Record<'kill' | 'start' | 'stop' | 'pause' | 'resume' | 'who-is-primary' | 'partition' | 'heal', string>;
+  /** How long the suite lets an action run: a node's start is a state transfer (SST). */
+  actionTimeoutMs: number;
 }
 
 export interface GaleraCluster {
@@ -424,6 +426,9 @@ export async function startGaleraCluster(opts: StartGaleraClusterOptions = {}): 
         partition: `${baseCmd} partition {groups}`,
         heal: `${baseCmd} heal`,
       },
+      // A start is a full state transfer (rsync SST): 12-16 s here, over the suite's default 30 s at
+      // load 15. The CLI bounds each action itself (GALERA_ACTION_TIMEOUT_MS, start 120 s).
+      actionTimeoutMs: GALERA_ACTION_TIMEOUT_MS.start,
     };
     const topologyPath = path.join(dir, 'topology.json');
     writeFileSync(topologyPath, JSON.stringify(topology, null, 2) + '\n', { mode: 0o600 });

@@ -3,8 +3,10 @@
  * MaxScale plays in front of a real one: a loopback TCP proxy that sends each NEW connection to a
  * node answering `wsrep_ready = ON` and `wsrep_cluster_status = Primary`, sticking with one node
  * while it stays so (one writer node avoids certification conflicts, as a real setup does). Every
- * node is checked every `intervalMs` with a short deadline; a node that fails a check is down and
- * the connections held to it are closed. With no such node, a new connection gets a MySQL error
+ * node is checked every `intervalMs` with a short deadline; a node that answers it is not ready in
+ * a Primary component is down at once, one whose check fails or misses the deadline 3 times in a row
+ * too (HAProxy's `fall 3`: one slow answer on a loaded machine is not a lost node), and the
+ * connections held to it are closed. With no such node, a new connection gets a MySQL error
  * packet 1047 (08S01) instead of a handshake.
  */
 import net from 'node:net';
@@ -22,7 +24,12 @@ interface Health {
   checking: boolean;
   ok: boolean;
   conns: Set<net.Socket>;
+  /** Checks in a row that failed or missed their deadline. */
+  fails: number;
 }
+
+/** Failed or late checks in a row that make a node down (HAProxy's default `fall`). */
+const FALL = 3;
 
 /** A MySQL protocol ERR packet as the first packet of a connection (sequence id 0). */
 function errPacket(code: number, state: string, message: string): Buffer {
@@ -48,7 +55,7 @@ export class GaleraRouter {
     private readonly intervalMs = 200,
     private readonly checkTimeoutMs = 800,
   ) {
-    this.health = nodes.map((node) => ({ node, conn: undefined, checking: false, ok: false, conns: new Set() }));
+    this.health = nodes.map((node) => ({ node, conn: undefined, checking: false, ok: false, conns: new Set(), fails: 0 }));
     this.server = net.createServer((s) => this.accept(s));
   }
 
@@ -112,11 +119,12 @@ export class GaleraRouter {
       }
       const [rows] = await deadline(h.conn.query(WSREP_STATUS_SQL), this.checkTimeoutMs, h.node.name);
       const s = parseWsrep(rows as Array<Record<string, unknown>>);
+      h.fails = 0;
       this.mark(h, s.ready && s.clusterStatus === 'Primary');
     } catch {
       h.conn?.destroy();
       h.conn = undefined;
-      this.mark(h, false);
+      if (++h.fails >= FALL) this.mark(h, false);
     } finally {
       h.checking = false;
     }
