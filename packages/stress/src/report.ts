@@ -41,7 +41,7 @@ function spectrumSvg(r: LoadResult): string {
   const H = 180;
   const series: Array<[string, string, Array<[number, number]>]> = [['raw', '#888', r.spectrum.raw]];
   if (r.spectrum.corrected) series.unshift(['corrected', '#c33', r.spectrum.corrected]);
-  const x = (p: number): number => 30 + (Math.log10(1 / Math.max(1e-4, 1 - p / 100)) / 4) * (W - 40);
+  const x = (p: number): number => 30 + (Math.log10(1 / Math.max(1e-4, 1 - p / 100)) / 4) * (W - 60);
   const all = series.flatMap(([, , s]) => s.map(([, v]) => v)).filter((v) => v > 0);
   if (all.length === 0) return '';
   const lo = Math.log10(Math.min(...all));
@@ -88,7 +88,7 @@ function rowHtml(name: string, r: LoadResult): string {
 export function renderStressHtml(report: Report): string {
   const parts = entries(report).map(([id, e]) => {
     const rows = [e.readers ? rowHtml('readers', e.readers) : '', e.writers ? rowHtml('writers', e.writers) : ''].join('');
-    return `<section><h3>${esc(id)}: latency (ms)</h3><table><thead><tr><th></th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>throughput/s</th><th>goodput/s</th><th>late / dropped / unfinished</th></tr></thead><tbody>${rows}</tbody></table>${e.readers ? spectrumSvg(e.readers) + timelineSvg(e.readers) : ''}</section>`;
+    return `<section><h3>${esc(id)}: latency (ms)</h3><table><thead><tr><th></th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>ops/s</th><th>good/s</th><th>late/drop/unfin.</th></tr></thead><tbody>${rows}</tbody></table>${e.readers ? spectrumSvg(e.readers) + timelineSvg(e.readers) : ''}</section>`;
   });
   return parts.join('\n');
 }
