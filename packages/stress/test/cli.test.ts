@@ -46,4 +46,16 @@ describe('helios-stress CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr + bad.stdout).toMatch(/--duration must be a number/);
   });
+
+  it('a load longer than the case deadline is an error that names the --timeout-ms it needs, before any load runs', async () => {
+    const json = path.join(dir, 'long.json');
+    const run = await runCli(['--dsn', testServer('postgres').dsn, '--duration', '300', '--timeout-ms', '20000', '--json', json], { timeoutMs: 60_000 });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    for (const r of report.results) {
+      expect(r.status).toBe('error');
+      expect(r.message).toMatch(/needs about 3\d\d s and its deadline leaves 1\d s: pass --timeout-ms \d+/);
+      expect(r.durationMs).toBeLessThan(5_000);
+    }
+  });
 });

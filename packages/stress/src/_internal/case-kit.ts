@@ -15,6 +15,22 @@ export function defineStressCase(def: CaseDefinition<StressTarget>): Case<Stress
 export type StressContext = CaseContext<StressTarget>;
 
 /**
+ * Throws (the case ends as `error`) when the case deadline cannot hold the configured load
+ * (warm-up, measured window, drain and `setupMs`): a load cut off by the deadline would be judged
+ * on part of its window. Says which --timeout-ms would do.
+ */
+export function requireTimeFor(ctx: StressContext, setupMs: number): void {
+  const { load } = ctx.target;
+  const needed = load.warmupMs + load.durationMs + DRAIN_MS + setupMs;
+  if (ctx.remainingMs() < needed) {
+    throw new Error(`this case's load needs about ${Math.ceil(needed / 1000)} s and its deadline leaves ${Math.floor(ctx.remainingMs() / 1000)} s: pass --timeout-ms ${Math.ceil((needed * 1.2) / 1000) * 1000} or a shorter --duration`);
+  }
+}
+
+/** How long a load run waits for answers still in flight after its schedule. */
+export const DRAIN_MS = 2_000;
+
+/**
  * Creates `name` in the run's namespace as (id int primary key, v int, pad text) with ids 1..rows,
  * dropped after the case. Returns the qualified name.
  */
@@ -57,6 +73,7 @@ export function openLoop(ctx: StressContext, o: Pick<LoadOptions, 'workload' | '
     mode: 'open',
     durationMs: load.warmupMs + load.durationMs,
     warmupMs: load.warmupMs,
+    drainMs: DRAIN_MS,
     signal: ctx.signal,
     ...o,
   });

@@ -1,4 +1,4 @@
-import { keyed, keyedTable, defineStressCase, msText, openLoop, recordLatency } from '../../_internal/case-kit.js';
+import { keyed, keyedTable, defineStressCase, msText, openLoop, recordLatency, requireTimeFor } from '../../_internal/case-kit.js';
 import { brief } from '../seed/t225-query-latency.js';
 
 /** ST-001: the framework design's point-query SLA (§8) on a keyed table. */
@@ -11,6 +11,8 @@ export const pointQuerySla = defineStressCase({
   spec: 'heliosdb-test-framework-design.txt §8 (test_query_latency_sla: 1M rows, p95 < 10 ms, p99 < 50 ms)',
   async run(ctx) {
     const { load, thresholds } = ctx.target;
+    // Creating and filling the keyed table: about 1 s per 100k rows on a loaded 2-core machine.
+    requireTimeFor(ctx, 5_000 + load.rows / 100);
     const table = await keyedTable(ctx, 'st001_items', load.rows);
     const r = await openLoop(ctx, {
       workload: keyed(`SELECT id, v, pad FROM ${table} WHERE id = $1`, load.rows),

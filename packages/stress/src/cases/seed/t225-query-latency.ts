@@ -1,4 +1,4 @@
-import { keyed, keyedTable, defineStressCase, msText, openLoop, recordLatency } from '../../_internal/case-kit.js';
+import { keyed, keyedTable, defineStressCase, msText, openLoop, recordLatency, requireTimeFor } from '../../_internal/case-kit.js';
 import type { LoadResult } from '../../generator/run.js';
 
 /** T225: point SELECT latency while background writers keep a constant write rate. */
@@ -11,6 +11,8 @@ export const queryLatencyUnderStress = defineStressCase({
   spec: 'kalamdb-testing-strategy.md T225 (p95 < 500 ms, p50 < 100 ms during background writes)',
   async run(ctx) {
     const { load, thresholds } = ctx.target;
+    // Creating and filling the keyed table: about 1 s per 100k rows on a loaded 2-core machine.
+    requireTimeFor(ctx, 5_000 + load.rows / 100);
     const table = await keyedTable(ctx, 't225_items', load.rows);
     // The writers run open-loop too: a constant write rate, the same whatever the endpoint's speed,
     // so the load a slow endpoint sees is the load a fast one sees.
