@@ -11,7 +11,7 @@ export function openForTest(dsn: string, options: Record<string, string> = {}): 
     signal: AbortSignal.timeout(30_000),
     timeoutMs: 30_000,
     allowDestructive: false,
-    options: { duration: '3', warmup: '1', rows: '20000', ...options },
+    options: { duration: '2', warmup: '0.5', rows: '10000', ...options },
     log: () => undefined,
   };
   return openStress(o);

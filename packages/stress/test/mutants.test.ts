@@ -1,5 +1,5 @@
 // The stalling mutant: a real PostgreSQL 15 behind the suite kit's perturbation proxy, whose
-// server→client direction is held 700 ms of every 900 ms (a server or link that freezes every few
+// server→client direction is held 800 ms of every 1400 ms (a server or link that freezes every few
 // hundred milliseconds). The answers all arrive, just late, so a closed-loop client measuring from
 // its own send sees a fast endpoint: while it waits for the one stalled answer it sends nothing,
 // and the operations that should have run meanwhile are never measured (coordinated omission).
@@ -17,14 +17,18 @@ import { pointSelect } from '../src/generator/workloads.js';
 import type { StressTarget } from '../src/target.js';
 import { openForTest, runCases } from './helpers.js';
 
-const STALL_MS = 700;
-const PERIOD_MS = 900;
+// Long enough to fail T225's p95 whatever the machine's speed (more than half of the reads arrive
+// during a stall and wait up to 800 ms), with an open window long enough that a closed-loop client
+// gets dozens of answers per connection between stalls even on a loaded machine (the one stalled
+// answer per connection and cycle stays in its tail, above p95).
+const STALL_MS = 800;
+const PERIOD_MS = 1_400;
 
 const LOOSE = { 'point-p95-ms': '100', 'point-p99-ms': '250' };
 
 const readers = (s: SuiteSession<StressTarget>, id: string): LoadResult => ((s.target.sections.latency as Record<string, { readers: LoadResult }>)[id]!.readers);
 
-describe('mutant: answers stalled 700 ms of every 900 ms', () => {
+describe('mutant: answers stalled 800 ms of every 1400 ms', () => {
   let proxy: PerturbProxy;
   let session: SuiteSession<StressTarget>;
   let stalls = 0;
@@ -32,7 +36,8 @@ describe('mutant: answers stalled 700 ms of every 900 ms', () => {
   beforeAll(async () => {
     const server = testServer('postgres');
     proxy = await startPerturbProxy({ upstream: server, seed: 1, maxDelayMs: 0, split: false });
-    session = await openForTest(proxy.dsnVia(server.dsn), LOOSE);
+    // Fewer background writes than the default: the proxy runs in this test's event loop, and it is the stall that is judged.
+    session = await openForTest(proxy.dsnVia(server.dsn), { ...LOOSE, writers: '2', 'write-rate': '100' });
     const cycle = (): void => {
       proxy.hold('down');
       stalls++;
@@ -52,7 +57,7 @@ describe('mutant: answers stalled 700 ms of every 900 ms', () => {
 
   it('fails T225 on the corrected percentiles while the raw ones of the same run pass', async () => {
     const r = await runCases(session, ['T225']);
-    expect(stalls).toBeGreaterThan(3);
+    expect(stalls).toBeGreaterThanOrEqual(2);
     expect(r.T225!.status, r.T225!.message ?? '').toBe('fail');
     expect(r.T225!.message).toMatch(/corrected for coordinated omission is/);
     const t = readers(session, 'T225');
@@ -80,13 +85,13 @@ describe('mutant: answers stalled 700 ms of every 900 ms', () => {
       workload: pointSelect({ table: 'pg_catalog.pg_class', key: 'oid::int', column: 'relname', rows: 20_000 }),
       connections: 4,
       mode: 'closed',
-      durationMs: 3_000,
-      warmupMs: 500,
+      durationMs: 2_000,
+      warmupMs: 300,
       seed: 1,
     });
     console.info(`closed loop through the stalling proxy: raw p50 ${r.raw.p50} p95 ${r.raw.p95} p99 ${r.raw.p99} max ${r.raw.max} ms, ${r.succeeded} answers`);
     expect(r.corrected).toBeNull();
-    expect(r.succeeded).toBeGreaterThan(100);
+    expect(r.succeeded).toBeGreaterThan(40);
     const { t225P50Ms, t225P95Ms } = session.target.thresholds;
     expect(r.raw.p50!).toBeLessThan(t225P50Ms);
     expect(r.raw.p95!).toBeLessThan(t225P95Ms);
