@@ -1,0 +1,10 @@
+export { stressSuite, openStress, stressSettings, STRESS_SUITE_VERSION, DEFAULT_THRESHOLDS, LOADS } from './suite.js';
+export type { StressTarget, StressSize, StressLoad, StressThresholds } from './target.js';
+export { stressCases, seedCases, latencyCases, queryLatencyUnderStress, pointQuerySla } from './cases/index.js';
+export { runLoad, formatSecond, progressPrinter, type LoadOptions, type LoadResult, type SecondStats } from './generator/run.js';
+export type { LoadConnection, LoadDriver, LoadCallbacks, LoadOutcome, LoadParamType, LoadStatement, Workload } from './generator/driver.js';
+export { pgLoadDriver, type PgLoadOptions } from './generator/pg-load.js';
+export { pointSelect } from './generator/workloads.js';
+export { mulberry32 } from './generator/random.js';
+export { newHistogram, summarize, encodeHistogram, decodeHistogram, spectrum, type LatencyHistogram, type LatencySummary } from './generator/histogram.js';
+export { renderStressConsole, renderStressHtml } from './report.js';

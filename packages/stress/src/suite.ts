@@ -1,0 +1,137 @@
+import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
+import { familyOfDsn, openOnOwnedServer, openSqlEndpoint, type OwnedServer } from '@helios-conformance/sql';
+import { classifyPgError } from '@helios-conformance/sql/postgres';
+import pkg from '../package.json' with { type: 'json' };
+import { pgLoadDriver } from './generator/pg-load.js';
+import { stressCases } from './cases/index.js';
+import { renderStressConsole, renderStressHtml } from './report.js';
+import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
+
+/** Version of this package (from its package.json). */
+export const STRESS_SUITE_VERSION: string = pkg.version;
+
+/** The seeds' service levels (kalamdb-testing-strategy.md T225; heliosdb-test-framework-design.txt §8). */
+export const DEFAULT_THRESHOLDS: Readonly<StressThresholds> = Object.freeze({ t225P50Ms: 100, t225P95Ms: 500, pointP95Ms: 10, pointP99Ms: 50 });
+
+/** Loads per size: `ci` is short and small, `full` the seeds' 5 minutes and 1M rows. */
+export const LOADS: Readonly<Record<StressSize, Readonly<StressLoad>>> = Object.freeze({
+  ci: Object.freeze({ durationMs: 5_000, warmupMs: 1_000, readRate: 200, readConnections: 4, writers: 10, writeRate: 500, rows: 100_000 }),
+  full: Object.freeze({ durationMs: 300_000, warmupMs: 5_000, readRate: 500, readConnections: 4, writers: 10, writeRate: 1_000, rows: 1_000_000 }),
+});
+
+type Options = OpenOptions['options'];
+
+function parseSize(v: Options[string]): StressSize {
+  if (v === undefined || v === false || v === 'ci') return 'ci';
+  if (v === 'full') return 'full';
+  throw new CannotRunError(`--size must be ci or full, not ${JSON.stringify(v)}`);
+}
+
+function number(options: Options, name: string, fallback: number, min: number, max: number): number {
+  const v = options[name];
+  if (v === undefined || v === false) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v) || n < min || n > max) throw new CannotRunError(`--${name} must be a number from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** The load and thresholds a run uses, from the suite's CLI options. */
+export function stressSettings(options: Options): { size: StressSize; load: StressLoad; thresholds: StressThresholds } {
+  const size = parseSize(options.size);
+  const base = LOADS[size];
+  const load: StressLoad = {
+    durationMs: Math.round(number(options, 'duration', base.durationMs / 1000, 1, 86_400) * 1000),
+    warmupMs: Math.round(number(options, 'warmup', base.warmupMs / 1000, 0, 3_600) * 1000),
+    readRate: number(options, 'read-rate', base.readRate, 1, 1_000_000),
+    readConnections: Math.floor(number(options, 'connections', base.readConnections, 1, 1_000)),
+    writers: Math.floor(number(options, 'writers', base.writers, 1, 1_000)),
+    writeRate: number(options, 'write-rate', base.writeRate, 1, 1_000_000),
+    rows: Math.floor(number(options, 'rows', base.rows, 1, 100_000_000)),
+  };
+  const thresholds: StressThresholds = {
+    t225P50Ms: number(options, 't225-p50-ms', DEFAULT_THRESHOLDS.t225P50Ms, 0.001, 3_600_000),
+    t225P95Ms: number(options, 't225-p95-ms', DEFAULT_THRESHOLDS.t225P95Ms, 0.001, 3_600_000),
+    pointP95Ms: number(options, 'point-p95-ms', DEFAULT_THRESHOLDS.pointP95Ms, 0.001, 3_600_000),
+    pointP99Ms: number(options, 'point-p99-ms', DEFAULT_THRESHOLDS.pointP99Ms, 0.001, 3_600_000),
+  };
+  return { size, load, thresholds };
+}
+
+async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>): Promise<SuiteSession<StressTarget>> {
+  if (familyOfDsn(dsn) === 'mysql') throw new CannotRunError('the stress suite speaks PostgreSQL wire only so far; MySQL wire (mysql://) is planned');
+  const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
+  try {
+    const driver = await pgLoadDriver(dsn, { timeoutMs: Math.max(5_000, o.timeoutMs) });
+    const target: StressTarget = { endpoint, driver, ...settings, sections: {} };
+    return {
+      target,
+      server: endpoint.server,
+      dsn,
+      probe: (signal) => endpoint.probe(signal),
+      namespace: `schema ${endpoint.namespace}`,
+      sections: () => ({ load: { size: settings.size, ...settings.load, thresholds: settings.thresholds }, ...target.sections }),
+      close: () => endpoint.close(),
+    };
+  } catch (e) {
+    await endpoint.close();
+    throw e;
+  }
+}
+
+/**
+ * The suite's `open()`: `--dsn postgres://…`, or without one a throwaway PostgreSQL 15 from the
+ * testbed (so the server's own figures can be watched later).
+ */
+export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTarget>> {
+  const settings = stressSettings(o.options);
+  if (o.dsn !== undefined) return openOnDsn(o.dsn, o, settings);
+  return openOnOwnedServer(
+    async (): Promise<OwnedServer> => {
+      o.log('no --dsn: starting a throwaway PostgreSQL 15 (testbed)');
+      const { startPostgres } = await import('@helios-conformance/testbed');
+      try {
+        return await startPostgres({ tls: false });
+      } catch (e) {
+        const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+        throw new CannotRunError(`could not start the testbed PostgreSQL (${first}); pass --dsn to judge an existing endpoint`);
+      }
+    },
+    (dsn) => openOnDsn(dsn, o, settings),
+  );
+}
+
+/** Stress: query latency under sustained load, raw and corrected for coordinated omission. */
+export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
+  name: pkg.name,
+  version: pkg.version,
+  description: 'Stress: query latency under sustained load at a constant arrival rate, raw and corrected for coordinated omission',
+  bin: 'helios-stress',
+  // Load behaviour cuts across the seed's ecosystems; it ranks none of this suite's own.
+  seedTier: null,
+  ecosystem: 'load and latency',
+  idPrefixes: ['T', 'ST-'],
+  cases: [...stressCases],
+  // A case's load is bounded by --duration plus warm-up and drain; --size full needs a longer deadline (--timeout-ms).
+  defaultTimeoutMs: 120_000,
+  dsnExample: 'postgres://user:password@host:5432/database',
+  defaultTarget: 'a throwaway PostgreSQL 15 started by the testbed',
+  classifyError: (e) => classifyPgError(e).verdict,
+  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost',
+  cliOptions: {
+    size: { type: 'string', valueName: 'ci|full', description: 'ci (default: 5 s loads, 100k rows) or full (the seeds: 5 minutes, 1M rows)' },
+    duration: { type: 'string', valueName: 'SECONDS', description: 'measured seconds of each case\'s load (default 5; 300 with --size full)' },
+    warmup: { type: 'string', valueName: 'SECONDS', description: 'warm-up before each measured window, not counted (default 1; 5 with --size full)' },
+    'read-rate': { type: 'string', valueName: 'N', description: 'point SELECTs per second, at a constant arrival rate (default 200; 500 full)' },
+    connections: { type: 'string', valueName: 'N', description: 'connections of the point SELECTs (default 4)' },
+    writers: { type: 'string', valueName: 'N', description: 'T225 background writer connections (default 10)' },
+    'write-rate': { type: 'string', valueName: 'N', description: 'T225 background writes per second, all writers together (default 500; 1000 full)' },
+    rows: { type: 'string', valueName: 'N', description: 'rows of each case\'s keyed table (default 100000; 1000000 full)' },
+    't225-p50-ms': { type: 'string', valueName: 'MS', description: 'T225 p50 limit (seed: 100)' },
+    't225-p95-ms': { type: 'string', valueName: 'MS', description: 'T225 p95 limit (seed: 500)' },
+    'point-p95-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p95 limit (framework design §8: 10)' },
+    'point-p99-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p99 limit (framework design §8: 50)' },
+  },
+  renderConsole: renderStressConsole,
+  renderHtml: renderStressHtml,
+  open: openStress,
+});

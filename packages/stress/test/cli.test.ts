@@ -1,0 +1,61 @@
+// The built CLI against the test server: a short run's exit code, its report (both percentiles,
+// the HDR histograms decodable and consistent with the counts), no password anywhere; and the
+// one-line refusals (exit 2).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, testServer } from '@helios-conformance/suite-kit';
+import { decodeHistogram } from '../src/generator/histogram.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'hc-stress-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// ST-001's limits are loosened (the CI machine is loaded and shared): this file checks the CLI and
+// is the control of test/mutants.test.ts (the same limits), not the machine's speed.
+describe('helios-stress CLI', () => {
+  it('runs T225 and ST-001 against a DSN: exit 0, corrected and raw figures with their histograms, no password', async () => {
+    const server = testServer('postgres');
+    const json = path.join(dir, 'r.json');
+    const html = path.join(dir, 'r.html');
+    const run = await runCli(['--dsn', server.dsn, '--duration', '2', '--warmup', '0.5', '--rows', '10000', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json, '--html', html], { timeoutMs: 60_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.results.map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual(['T225:pass', 'ST-001:pass']);
+    const readers = report.sections.latency.T225.readers;
+    // The control for test/mutants.test.ts: on the same server without the stalling proxy every
+    // read the schedule intended (200/s for 2 s) was sent and answered.
+    expect(readers.intended).toBeGreaterThan(350);
+    expect(readers.completed).toBe(readers.intended);
+    expect(readers.dropped + readers.unfinished).toBe(0);
+    expect(readers.corrected.p95).toBeGreaterThan(0);
+    expect(readers.raw.p95).toBeGreaterThan(0);
+    expect(decodeHistogram(readers.histograms.corrected).totalCount).toBe(readers.succeeded);
+    expect(report.sections.latency.T225.writers.succeeded).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/T225 latency \(ms\):[\s\S]*corrected\s+p50/);
+    expect(readFileSync(html, 'utf8')).toMatch(/<svg[^>]*latency percentile spectrum/);
+    for (const text of [run.stdout, run.stderr, readFileSync(json, 'utf8'), readFileSync(html, 'utf8')]) expect(text).not.toContain(server.password);
+  });
+
+  it('refuses a MySQL DSN and a bad option with one line and exit 2', async () => {
+    const my = await runCli(['--dsn', 'mysql://u:secretpw@127.0.0.1:1/x'], { timeoutMs: 30_000 });
+    expect(my.code).toBe(2);
+    expect(my.stderr + my.stdout).toMatch(/PostgreSQL wire only so far/);
+    expect(my.stderr + my.stdout).not.toContain('secretpw');
+    const bad = await runCli(['--dsn', testServer('postgres').dsn, '--duration', 'soon'], { timeoutMs: 30_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr + bad.stdout).toMatch(/--duration must be a number/);
+  });
+
+  it('a load longer than the case deadline is an error that names the --timeout-ms it needs, before any load runs', async () => {
+    const json = path.join(dir, 'long.json');
+    const run = await runCli(['--dsn', testServer('postgres').dsn, '--duration', '300', '--timeout-ms', '20000', '--json', json], { timeoutMs: 60_000 });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    for (const r of report.results) {
+      expect(r.status).toBe('error');
+      expect(r.message).toMatch(/needs about 3\d\d s and its deadline leaves (19|20) s: pass --timeout-ms \d+/);
+      expect(r.durationMs).toBeLessThan(5_000);
+    }
+  });
+});
