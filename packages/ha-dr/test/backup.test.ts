@@ -100,7 +100,9 @@ describe('reference cluster with pgBackRest (1 primary + 1 standby)', () => {
     const r = await judge(mutate(cluster, { restore: base }), ['--only', 'TC-BR-001,HA-034', '--backups', '2']);
     const res = result(r.report, 'TC-BR-001');
     expect(res?.status, res?.message ?? '').toBe('fail');
-    expect(res?.message).toMatch(/^restore point 1 \(full \S+\): \d+ markers sent after the backup returned are present/);
+    // Caught by the later markers it holds, or (when a loaded machine stalled the writer across the
+    // backups) refused as unverifiable, never passed.
+    expect(res?.message).toMatch(/^restore point 1 \(full \S+\): (\d+ markers sent after the backup returned are present|no marker to judge after the backup)/);
     // HA-034's "backup before the damage" comes back as the flagged latest one: its table is refused.
     const ha = result(r.report, 'HA-034');
     expect(ha?.status, ha?.message ?? '').toBe('fail');

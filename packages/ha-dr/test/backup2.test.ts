@@ -133,7 +133,9 @@ describe('reference cluster with pgBackRest and two standbys (regions)', () => {
     const r = await judge(mutate(cluster, 'restore ignores its time target', { restore: latest }), ['--only', 'TC-BR-002', '--pitr-targets', '1']);
     const res = result(r.report, 'TC-BR-002');
     expect(res?.status, res?.message ?? '').toBe('fail');
-    expect(res?.message).toMatch(/^target 1 \(time:\S+\): \d+ of \d+ markers sent after T are present/);
+    // Caught by the markers after T it holds, or (a loaded machine stalled the writer around T)
+    // refused as unverifiable, never passed.
+    expect(res?.message).toMatch(/^target 1 \(time:\S+\): (\d+ of \d+ markers sent after T are present|no marker to judge on the later side of T)/);
     expect(restoresLeft(cluster)).toEqual([]);
   }, 400_000);
 

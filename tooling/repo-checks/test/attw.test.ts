@@ -8,8 +8,8 @@ import { ROOT, publicPackages } from '../src/workspace.js';
 
 describe('attw --profile esm-only', () => {
   it.each(publicPackages().map((p) => [p.name, p.dir]))('%s: no type resolution problem', (_name, dir) => {
-    const r = spawnSync('npx', ['--no', '--', 'attw', '--pack', dir, '--profile', 'esm-only', '--format', 'ascii'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('npx', ['--no', '--', 'attw', '--pack', dir, '--profile', 'esm-only', '--format', 'ascii'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/node16 \(from ESM\): 🟢/);
-  }, 150_000);
+  }, 330_000);
 });

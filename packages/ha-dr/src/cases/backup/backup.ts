@@ -220,6 +220,11 @@ export const backupChain = defineCase<HaDrTarget>({
       if (p.missing.length) broken.push(`${name}: ${p.missing.length} of ${p.before} markers acknowledged before the backup are missing (ids ${p.missing.slice(0, 5).join(', ')})`);
       if (p.extra.length) broken.push(`${name}: ${p.extra.length} markers sent after the backup returned are present (ids ${p.extra.slice(0, 5).join(', ')})`);
       if (p.phantoms.length) broken.push(`${name}: ${p.phantoms.length} markers whose INSERT failed are present`);
+      // Without a marker sent after it, a restore that replays past its point (or gives a later
+      // backup) reads the same: the point is not verified. Seen on a loaded machine (load 17), where
+      // the writer stalled across the backups and a restore action that always restores the latest
+      // backup passed. The last point has no later backup to be confused with.
+      if (!p.error && p.after === 0 && i < points.length - 1) broken.push(`${name}: no marker to judge after the backup (none was sent after it returned: the writer stalled?), so restoring a later state could not be told apart`);
     }
     if (broken.length) return ctx.fail(broken.slice(0, 4).join('; ') + (broken.length > 4 ? `; … ${broken.length - 4} more` : ''));
   },
