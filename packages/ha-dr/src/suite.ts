@@ -5,7 +5,8 @@ import pkg from '../package.json' with { type: 'json' };
 import { haDrCases } from './cases/index.js';
 import { renderHaDrConsole, renderHaDrHtml } from './report.js';
 import { SEED_SLA, type HaDrTarget, type Sla } from './target.js';
-import { loadTopology, type Topology } from './topology.js';
+import { distinctNodePorts, loadTopology, nodePort, type Topology } from './topology.js';
+import { learnServerPorts } from './_internal/nodes.js';
 
 /** Version of this package (read from its package.json). */
 export const HA_DR_SUITE_VERSION: string = pkg.version;
@@ -67,6 +68,12 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
     await stopCluster?.();
     throw e;
   }
+  // The ledger knows a write's node by the port its server reports; behind a proxy or a port mapping
+  // that is not the DSN's port, and every ack would be "not the primary's".
+  const moved = await learnServerPorts(t);
+  if (moved.length) o.log(`node ports as their servers report them: ${moved.map((m) => `${m.node} ${m.serverPort} (DSN ${m.dsnPort})`).join(', ')}`);
+  // Servers on one port in separate hosts or containers: said, not guessed (see Topology.serverPorts).
+  if (!distinctNodePorts(t)) o.log(`warning: several nodes report the same server port (${t.nodes.map((n) => `${n.name} ${nodePort(t, n)}`).join(', ')}): a write acknowledged through the client DSN is credited to the first of them`);
   const sections: Record<string, unknown> = {};
   const target: HaDrTarget = {
     topology: t,
@@ -85,7 +92,7 @@ async function openOnTopology(t: Topology, o: OpenOptions, stopCluster?: () => P
     quorum: o.options.quorum === undefined ? undefined : int(o, 'quorum', 0, 1, t.nodes.length),
     sections,
   };
-  sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), ...(t.witnesses.length ? { witnesses: t.witnesses.map((w) => w.name) } : {}), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort() };
+  sections.topology = { name: t.name, source: t.source, nodes: t.nodes.map((n) => n.name), ...(t.witnesses.length ? { witnesses: t.witnesses.map((w) => w.name) } : {}), replication: t.replication ?? null, failover: t.failover, actions: Object.keys(t.actions).sort(), serverPorts: t.serverPorts ?? {} };
   sections.sla = target.sla;
   return {
     target,

@@ -74,6 +74,13 @@ export interface Topology {
   actions: Partial<Record<ActionName, string>>;
   /** Deadline of one action command (default 30 000 ms). */
   actionTimeoutMs: number;
+  /**
+   * Each node's port as its own server reports it (`inet_server_port()`, `@@port`), learned when a
+   * run opens ({@link learnServerPorts}); never read from the file. The ledger names the node that
+   * took a write by that port, which is the DSN's port only when nothing sits between the suite and
+   * the node: behind a proxy, a load balancer or a port mapping the two differ.
+   */
+  serverPorts?: Record<string, number>;
   /** Where the file was read from (for messages). */
   source: string;
 }
@@ -168,7 +175,17 @@ export async function loadTopology(file: string): Promise<Topology> {
   return parseTopology(doc, file);
 }
 
-/** The node a DSN's host:port belongs to, by the topology's node DSNs. */
+/** A node's port as its server reports it: learned when the run opened, else its DSN's (3306 / 5432 when absent). */
+export function nodePort(t: Topology, n: TopologyNode): number {
+  return t.serverPorts?.[n.name] ?? Number(new URL(n.dsn).port || (t.family === 'mysql' ? 3306 : 5432));
+}
+
+/** The node whose server reports `port` (see {@link Topology.serverPorts}). */
 export function nodeByPort(t: Topology, port: number): TopologyNode | undefined {
-  return t.nodes.find((n) => Number(new URL(n.dsn).port || (t.family === 'mysql' ? 3306 : 5432)) === port);
+  return t.nodes.find((n) => nodePort(t, n) === port);
+}
+
+/** Whether no two nodes report the same port (nodes on one port in separate hosts or namespaces cannot be told apart by it). */
+export function distinctNodePorts(t: Topology): boolean {
+  return new Set(t.nodes.map((n) => nodePort(t, n))).size === t.nodes.length;
 }

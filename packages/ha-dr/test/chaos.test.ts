@@ -4,19 +4,23 @@
 // nothing (pause, skew-clock, fill-disk replaced by `true`) fail as "fault not injected"; a restart
 // that is really a crash of a primary acknowledging commits before they are durable
 // (synchronous_commit = off) fails HA-033 with acknowledged writes lost, deleted rows back or stale rows.
+// HA-030 (the pause, judged by what the writers and the probes saw, and by the probes' deadline)
+// also runs with every DSN behind a perturbation proxy and must give the same verdict (issue 19).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leftoverNamespaces, runCacheDir } from '@helios-conformance/suite-kit';
 import { startPgCluster, type PgCluster } from '@helios-conformance/testbed';
-import { judge as judgeCli, mutate, result } from './helpers.js';
+import { differences, judge as judgeCli, judgeThroughProxies, mutate, result, type PerturbedRun } from './helpers.js';
 
 const CHAOS = ['HA-030', 'HA-031', 'HA-032', 'HA-033'];
 // Short steady states, and a detection SLA of 3 s so that the pause (SLA + 1 s) stays short.
 const FAST = ['--steady-ms', '1000', '--sla-detection-ms', '3000'];
 
 const judge = (topologyPath: string, extra: string[]) => judgeCli(topologyPath, [...FAST, ...extra]);
+/** HC_PERTURB_SEEDS=1,2,...: HA-030 through the proxies at each seed, up to 40 ms per chunk (instead of seed 1, 5 ms). */
+const SWEEP = process.env.HC_PERTURB_SEEDS?.split(',').map(Number);
 
 /** A copy of the cluster's topology file without some actions (the cases needing them are n/a). */
 function without(c: PgCluster, names: string[]): string {
@@ -42,10 +46,12 @@ const mounts = (dir: string): string[] => readFileSync('/proc/self/mounts', 'utf
 describe('chaos on the synchronous reference cluster (1 primary + 2 standbys)', () => {
   let cluster: PgCluster;
   let run: Awaited<ReturnType<typeof judge>>;
+  let perturbed: PerturbedRun | undefined;
   beforeAll(async () => {
     cluster = await startPgCluster({ replication: 'sync', standbys: 2 });
     run = await judge(cluster.topologyPath, ['--only', CHAOS.join(',')]);
     console.log(`chaos cases: ${run.ms} ms; ${JSON.stringify(run.report.results.map((r) => ({ id: r.id, status: r.status, ms: r.durationMs, metrics: r.metrics })))}`);
+    if (!SWEEP && run.code === 0) perturbed = await judgeThroughProxies(cluster, { seed: 1, maxDelayMs: 5 }, [...FAST, '--only', 'HA-030']);
   }, 300_000);
   afterAll(async () => {
     const dir = cluster?.stateDir;
@@ -113,6 +119,34 @@ describe('chaos on the synchronous reference cluster (1 primary + 2 standbys)', 
     }
     expect(await leftoverNamespaces(cluster.clientDsn)).toEqual([]);
   });
+
+  // Compared exactly: the status, the actions run, the ledger's lost / resurrected / stale / phantom
+  // counts. Against the SLA only (one more hop moves them): detection, the stall, resume to ack.
+  function pauseJudgedAlike(p: PerturbedRun, seed: number): void {
+    expect(differences(run.report, p.report, ['HA-030'])).toEqual([]);
+    const hadr = (r: PerturbedRun | typeof run): Array<string> =>
+      ((r.report.sections as { hadr: Record<string, { actions: Array<{ action: string }> }> }).hadr['HA-030']?.actions ?? []).map((a) => a.action);
+    expect(hadr(p)).toEqual(hadr(run));
+    const m = result(p.report, 'HA-030')?.metrics as Record<string, number>;
+    for (const k of ['lostAckedWrites', 'resurrectedRows', 'staleRows', 'phantomWrites']) expect(m[k], k).toBe(0);
+    expect(m.detectionMs).toBeLessThanOrEqual(3_000);
+    expect(m.stallMs).toBeGreaterThan(3_000);
+    for (const [k, st] of Object.entries(p.stats)) {
+      expect(st.connections, k).toBeGreaterThan(0);
+      expect(st.pieces.down, k).toBeGreaterThan(st.chunks.down);
+    }
+    const d = result(run.report, 'HA-030')?.metrics as Record<string, number>;
+    console.log(`HA-030 directly: detection ${d.detectionMs} ms, stall ${d.stallMs} ms, resume to ack ${d.resumeToAckMs} ms; through the proxies at seed ${seed} (${p.ms} ms): detection ${m.detectionMs} ms, stall ${m.stallMs} ms, resume to ack ${m.resumeToAckMs} ms`);
+  }
+
+  it.skipIf(SWEEP !== undefined)('HA-030 through perturbation proxies on the client DSN and every node (seed 1, up to 5 ms per chunk): the same verdict, detection within its SLA', () => {
+    expect(perturbed, 'the run through the proxies is missing').toBeDefined();
+    pauseJudgedAlike(perturbed!, 1);
+  });
+
+  it.runIf(SWEEP !== undefined).each(SWEEP ?? [])('sweep: HA-030 through the proxies at up to 40 ms per chunk (seed %i)', async (seed) => {
+    pauseJudgedAlike(await judgeThroughProxies(cluster, { seed, maxDelayMs: 40 }, [...FAST, '--only', 'HA-030']), seed);
+  }, 120_000);
 
   it('fails as "fault not injected" when pause, skew-clock and fill-disk do nothing (mutant)', async () => {
     const r = await judge(mutate(cluster, { pause: 'true', 'skew-clock': 'true', 'fill-disk': 'true' }), ['--only', 'HA-030,HA-031,HA-032']);

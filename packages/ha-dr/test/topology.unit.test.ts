@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CannotRunError } from '@helios-conformance/core';
 import { ACTIONS, commandLine, parseTopology, runAction, shellQuote } from '../src/index.js';
-import { nodeByPort } from '../src/topology.js';
+import { distinctNodePorts, nodeByPort } from '../src/topology.js';
 
 const base = {
   name: 'two nodes',
@@ -50,6 +50,22 @@ describe('topology files', () => {
     expect(t.family).toBe('mysql');
     expect(nodeByPort(t, 3306)?.name).toBe('a');
     expect(nodeByPort(t, 4002)?.name).toBe('b');
+  });
+
+  it('names a node by the port its server reports once learned, not by its DSN port (a proxy or port mapping in between)', () => {
+    const t = parseTopology(base, 't.json');
+    expect(distinctNodePorts(t)).toBe(true);
+    // Both nodes behind one port each of a proxy; their servers listen on 5432 and 5433.
+    t.serverPorts = { a: 5432, b: 5433 };
+    expect(nodeByPort(t, 5432)?.name).toBe('a');
+    expect(nodeByPort(t, 5433)?.name).toBe('b');
+    expect(nodeByPort(t, 5001)).toBeUndefined();
+    // Two servers on the same port (separate hosts): the port cannot tell them apart.
+    t.serverPorts = { a: 5432, b: 5432 };
+    expect(distinctNodePorts(t)).toBe(false);
+    // A node that did not answer when the ports were learned keeps its DSN's port.
+    t.serverPorts = { a: 5432 };
+    expect(nodeByPort(t, 5002)?.name).toBe('b');
   });
 
   it.each([

@@ -149,3 +149,25 @@ export function clusterState(t: Topology, ms = 1_500): Promise<NodeState[]> {
 export async function primaries(t: Topology, ms = 1_500): Promise<string[]> {
   return (await clusterState(t, ms)).filter((s) => s.up && s.primary).map((s) => s.node);
 }
+
+/**
+ * Asks every node, through its own DSN, which port its server listens on (what the ledger records
+ * for each acknowledged write) and keeps the answers in `t.serverPorts`. A node that does not answer
+ * within `ms` keeps its DSN's port. Returns the nodes whose two ports differ.
+ */
+export async function learnServerPorts(t: Topology, ms = 3_000): Promise<Array<{ node: string; dsnPort: number; serverPort: number }>> {
+  const sql = t.family === 'mysql' ? 'SELECT @@port AS port' : 'SELECT inet_server_port() AS port';
+  const answers = await Promise.all(t.nodes.map(async (n) => ({ n, r: await queryNode(n.dsn, sql, ms) })));
+  const learned: Record<string, number> = { ...t.serverPorts };
+  const differ: Array<{ node: string; dsnPort: number; serverPort: number }> = [];
+  for (const { n, r } of answers) {
+    // NULL over a Unix socket: the DSN's port then stays the node's name for it.
+    const port = r.ok ? Number(r.rows[0]?.port) : NaN;
+    if (!Number.isInteger(port) || port <= 0) continue;
+    learned[n.name] = port;
+    const dsnPort = Number(new URL(n.dsn).port || (t.family === 'mysql' ? 3306 : 5432));
+    if (dsnPort !== port) differ.push({ node: n.name, dsnPort, serverPort: port });
+  }
+  t.serverPorts = learned;
+  return differ;
+}

@@ -15,7 +15,7 @@ import { describeFailure } from '../../actions.js';
 import { queryNode } from '../../_internal/nodes.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
-import type { Topology, TopologyNode } from '../../topology.js';
+import { distinctNodePorts, type Topology, type TopologyNode } from '../../topology.js';
 import { beginExperiment, requireActions } from '../experiment.js';
 import { describeLedger, fmtS, ledgerBreaches, POLL_MS, summarize, type Ctx, type Experiment, type LedgerSummary } from './failover.js';
 
@@ -333,7 +333,7 @@ async function splitBrainExperiment(ctx: Ctx): Promise<void> {
     const acks: Ack[] = [];
     // The server's port names the node when the topology's node ports are distinct; otherwise (nodes
     // on one port in separate hosts or namespaces) a probe's acks are its own node's, by its DSN.
-    const distinctPorts = new Set(t.nodes.map((x) => new URL(x.dsn).port || '5432')).size === t.nodes.length;
+    const distinctPorts = distinctNodePorts(t);
     ws.forEach((w, i) => {
       for (const e of w.entries) {
         if (e.outcome !== 'ack' || e.start < tc) continue;

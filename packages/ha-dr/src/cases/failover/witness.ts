@@ -14,6 +14,7 @@ import { sleep } from '@helios-conformance/sql';
 import { describeFailure } from '../../actions.js';
 import { createLedger, readBack, startWriter, timeline, type LedgerEntry, type LedgerVerdict, type Writer } from '../../ledger.js';
 import type { HaDrTarget } from '../../target.js';
+import { distinctNodePorts } from '../../topology.js';
 import { beginExperiment, requireActions } from '../experiment.js';
 import { describeLedger, fmtS, ledgerBreaches, summarize, type Ctx, type Experiment, type LedgerSummary } from './failover.js';
 import { ackOverlaps, ackWindows, awaitOnePrimary, awaitReplayed, describeRoles, nodeTarget, roles, type Ack, type RoleState } from './split-brain.js';
@@ -91,7 +92,7 @@ async function witnessExperiment(ctx: Ctx): Promise<void> {
   await sleep(Math.min(ctx.target.steadyMs, 2_000), ctx.signal);
   phase('steady state', `primary ${primary}, standby ${standby} streaming, witness ${w.join(', ')}; writers through the client DSN and on each data node's own DSN`);
 
-  const distinctPorts = new Set(t.nodes.map((x) => new URL(x.dsn).port || '5432')).size === t.nodes.length;
+  const distinctPorts = distinctNodePorts(t);
   const acksSince = (from: number): Ack[] => {
     const out: Ack[] = [];
     writers.forEach((wr, i) => {
