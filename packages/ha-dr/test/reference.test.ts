@@ -5,9 +5,10 @@
 // whose promote does nothing fails TC-AF-002; an old primary whose start does nothing never rejoins
 // (TC-AF-005 fails naming it).
 //
-// Issue 19: the same three cases also run with every connection the suite makes (the writers'
-// client DSN, the probes of each node's DSN) through a perturbation proxy, and must give the same
-// verdicts (see "through perturbation proxies" below).
+// Issue 19: HA-001 and TC-AF-005 (whose failback starts with a whole TC-AF-002 failover) also run
+// with every connection the suite makes (the writers' client DSN, the probes of each node's DSN)
+// through a perturbation proxy, and must give the same verdicts (see "through perturbation proxies"
+// below); the sweep runs all three.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHtml, leftoverNamespaces, runCli, SKIP_BROWSER } from '@helios-conformance/suite-kit';
@@ -16,6 +17,13 @@ import { differences, EXACT_METRICS, judge, judgeThroughProxies, mutate, result,
 
 /** The cases of this file: each judged from what the writers and the probes saw. */
 const CASES = ['TC-AF-002', 'HA-001', 'TC-AF-005'];
+/**
+ * Through the proxies in CI, after the direct run on the same cluster: TC-AF-005 begins with the
+ * failover TC-AF-002 judges, so TC-AF-002 itself is left to the sweep (about 15 s saved). A twin
+ * cluster beside the direct run cost no wall time but doubled the CPU while election times were
+ * measured against their 5 s SLA (6.5 s seen at load 18).
+ */
+const PROXIED = ['HA-001', 'TC-AF-005'];
 /** HC_PERTURB_SEEDS=1,2,...: the three cases through the proxies at each seed, up to 40 ms per chunk (instead of the CI run at seed 1, 5 ms). */
 const SWEEP = process.env.HC_PERTURB_SEEDS?.split(',').map(Number);
 const CI_PERTURB = { seed: 1, maxDelayMs: 5 };
@@ -23,26 +31,15 @@ const SWEEP_DELAY_MS = 40;
 
 describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
   let cluster: PgCluster;
-  /** An identical cluster for the run through the proxies, beside the direct one (each kills its own cluster's nodes). */
-  let twin: PgCluster | undefined;
   let run: Awaited<ReturnType<typeof judge>>;
   let perturbed: PerturbedRun | undefined;
   beforeAll(async () => {
-    const started = await Promise.allSettled([startPgCluster({ replication: 'sync', standbys: 2 }), SWEEP ? Promise.resolve(undefined) : startPgCluster({ replication: 'sync', standbys: 2 })]);
-    cluster = started[0].status === 'fulfilled' ? started[0].value : (undefined as unknown as PgCluster);
-    twin = started[1].status === 'fulfilled' ? started[1].value : undefined;
-    for (const s of started) if (s.status === 'rejected') throw s.reason;
-    // Only the cases this file judges: the others have their own test files (and clusters). The run
-    // through the proxies goes side by side on the twin: one after the other on one cluster would
-    // add the whole run (about 45 s) to the longest file of the package.
-    const t = twin;
-    [run, perturbed] = await Promise.all([
-      judge(cluster.topologyPath, ['--only', CASES.join(',')], { html: true }),
-      t ? judgeThroughProxies(t, CI_PERTURB, ['--only', CASES.join(',')]).finally(() => t.stop()) : undefined,
-    ]);
-  }, 300_000);
+    cluster = await startPgCluster({ replication: 'sync', standbys: 2 });
+    // Only the cases this file judges: the others have their own test files (and clusters).
+    run = await judge(cluster.topologyPath, ['--only', CASES.join(',')], { html: true });
+    if (!SWEEP) perturbed = await judgeThroughProxies(cluster, CI_PERTURB, ['--only', PROXIED.join(',')]);
+  }, 420_000);
   afterAll(async () => {
-    await twin?.stop();
     await cluster?.stop();
   }, 60_000);
 
@@ -125,9 +122,9 @@ describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
     const actions = (r: { report: { sections?: unknown } }, id: string): string[] =>
       ((r.report.sections as { hadr: Record<string, { actions: Array<{ action: string }> }> }).hadr[id]?.actions ?? []).map((a) => a.action);
 
-    function judgedAlike(p: PerturbedRun, seed: number): void {
-      expect(differences(run.report, p.report, CASES)).toEqual([]);
-      for (const id of CASES) {
+    function judgedAlike(p: PerturbedRun, seed: number, ids: string[]): void {
+      expect(differences(run.report, p.report, ids)).toEqual([]);
+      for (const id of ids) {
         expect(actions(p, id), id).toEqual(actions(run, id));
         const m = result(p.report, id)?.metrics as Record<string, number | null>;
         for (const k of EXACT_METRICS.slice(0, 3)) expect(m[k], `${id} ${k}`).toBe(0);
@@ -147,14 +144,14 @@ describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
         const m = result(r.report, id)?.metrics as Record<string, number | null>;
         return `RTO ${m.rtoMs} ms, detection ${m.detectionMs} ms, election ${m.electionMs} ms, redirect ${m.redirectMs} ms${id === 'TC-AF-005' ? `, failback ${m.failbackMs} ms` : ''}, ${m.ackedWrites} acked`;
       };
-      for (const id of CASES) console.log(`${id} directly: ${fig(run, id)}; through the proxies at seed ${seed}: ${fig(p, id)}`);
+      for (const id of ids) console.log(`${id} directly: ${fig(run, id)}; through the proxies at seed ${seed}: ${fig(p, id)}`);
     }
 
     it.skipIf(SWEEP !== undefined)(`the same verdicts at seed ${CI_PERTURB.seed}, up to ${CI_PERTURB.maxDelayMs} ms per chunk, chunks split: nothing lost, back or stale; every timing within its SLA`, () => {
       expect(run.code, run.stdout).toBe(0);
       expect(perturbed, 'the run through the proxies is missing').toBeDefined();
       console.log(`through the proxies: ${perturbed!.ms} ms (directly ${run.ms} ms)`);
-      judgedAlike(perturbed!, CI_PERTURB.seed);
+      judgedAlike(perturbed!, CI_PERTURB.seed, PROXIED);
     });
 
     it.runIf(SWEEP !== undefined).each(SWEEP ?? [])(
@@ -162,7 +159,7 @@ describe('synchronous reference cluster (1 primary + 2 standbys)', () => {
       async (seed) => {
         const p = await judgeThroughProxies(cluster, { seed, maxDelayMs: SWEEP_DELAY_MS }, ['--only', CASES.join(',')]);
         console.log(`seed ${seed} through the proxies: ${p.ms} ms`);
-        judgedAlike(p, seed);
+        judgedAlike(p, seed, CASES);
       },
       300_000,
     );
