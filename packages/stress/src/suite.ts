@@ -5,6 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { pgLoadDriver } from './generator/pg-load.js';
 import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
+import { mergeStressShards } from './merge.js';
 import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
 
 /** Version of this package (from its package.json). */
@@ -57,19 +58,40 @@ export function stressSettings(options: Options): { size: StressSize; load: Stre
   return { size, load, thresholds };
 }
 
+/** Shard `index` of `count`'s part of n (connections): the remainder goes to the first shards, at least 1 each. */
+function partOf(n: number, shard: { index: number; count: number }): number {
+  return Math.max(1, Math.floor(n / shard.count) + (shard.index <= n % shard.count ? 1 : 0));
+}
+
+/**
+ * `--shard i/n`: this process offers 1/n of every rate and its part of the connections; the shards'
+ * reports merge exactly (`helios-stress merge`). Thresholds, sizes and durations stay whole.
+ */
+export function shardLoad(load: StressLoad, shard: { index: number; count: number } | undefined): StressLoad {
+  if (!shard || shard.count === 1) return load;
+  return {
+    ...load,
+    readRate: load.readRate / shard.count,
+    writeRate: load.writeRate / shard.count,
+    readConnections: partOf(load.readConnections, shard),
+    writers: partOf(load.writers, shard),
+  };
+}
+
 async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>): Promise<SuiteSession<StressTarget>> {
   if (familyOfDsn(dsn) === 'mysql') throw new CannotRunError('the stress suite speaks PostgreSQL wire only so far; MySQL wire (mysql://) is planned');
   const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
   try {
     const driver = await pgLoadDriver(dsn, { timeoutMs: Math.max(5_000, o.timeoutMs) });
-    const target: StressTarget = { endpoint, driver, ...settings, sections: {} };
+    const shard = o.shard && o.shard.count > 1 ? { ...o.shard } : null;
+    const target: StressTarget = { endpoint, driver, ...settings, load: shardLoad(settings.load, o.shard), shard, sections: {} };
     return {
       target,
       server: endpoint.server,
       dsn,
       probe: (signal) => endpoint.probe(signal),
       namespace: `schema ${endpoint.namespace}`,
-      sections: () => ({ load: { size: settings.size, ...settings.load, thresholds: settings.thresholds }, ...target.sections }),
+      sections: () => ({ load: { size: settings.size, ...target.load, thresholds: settings.thresholds, shard }, ...target.sections }),
       close: () => endpoint.close(),
     };
   } catch (e) {
@@ -131,6 +153,9 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
     'point-p95-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p95 limit (framework design §8: 10)' },
     'point-p99-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p99 limit (framework design §8: 50)' },
   },
+  // --shard i/n splits the load, not the catalog: every shard runs every case with 1/n of the rates.
+  shardBy: 'load',
+  mergeLoadShards: mergeStressShards,
   renderConsole: renderStressConsole,
   renderHtml: renderStressHtml,
   open: openStress,

@@ -76,6 +76,8 @@ export function openLoop(ctx: StressContext, o: Pick<LoadOptions, 'workload' | '
     drainMs: DRAIN_MS,
     signal: ctx.signal,
     ...o,
+    // Shards of one run share --seed: each draws its own keys.
+    seed: ctx.target.shard ? (o.seed + ctx.target.shard.index * 0x9e3779b1) >>> 0 : o.seed,
   });
 }
 
