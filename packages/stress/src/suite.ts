@@ -1,8 +1,10 @@
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
 import { familyOfDsn, openOnOwnedServer, openSqlEndpoint, type OwnedServer } from '@helios-conformance/sql';
 import { classifyPgError } from '@helios-conformance/sql/postgres';
+import { classifyMysqlError } from '@helios-conformance/sql/mysql';
 import pkg from '../package.json' with { type: 'json' };
 import { pgLoadDriver } from './generator/pg-load.js';
+import { mysqlLoadDriver } from './generator/mysql-load.js';
 import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
 import { mergeStressShards } from './merge.js';
@@ -79,10 +81,11 @@ export function shardLoad(load: StressLoad, shard: { index: number; count: numbe
 }
 
 async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>): Promise<SuiteSession<StressTarget>> {
-  if (familyOfDsn(dsn) === 'mysql') throw new CannotRunError('the stress suite speaks PostgreSQL wire only so far; MySQL wire (mysql://) is planned');
   const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
   try {
-    const driver = await pgLoadDriver(dsn, { timeoutMs: Math.max(5_000, o.timeoutMs) });
+    const timeoutMs = Math.max(5_000, o.timeoutMs);
+    // The load goes to the run's namespace: a schema on PostgreSQL (qualified names), the database on MySQL.
+    const driver = familyOfDsn(dsn) === 'mysql' ? await mysqlLoadDriver(dsn, { database: endpoint.namespace, timeoutMs }) : await pgLoadDriver(dsn, { timeoutMs });
     const shard = o.shard && o.shard.count > 1 ? { ...o.shard } : null;
     const target: StressTarget = { endpoint, driver, ...settings, load: shardLoad(settings.load, o.shard), shard, sections: {} };
     return {
@@ -135,10 +138,10 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
   cases: [...stressCases],
   // A case's load is bounded by --duration plus warm-up and drain; --size full needs a longer deadline (--timeout-ms).
   defaultTimeoutMs: 120_000,
-  dsnExample: 'postgres://user:password@host:5432/database',
+  dsnExample: 'postgres://user:password@host:5432/database or mysql://user:password@host:3306/database',
   defaultTarget: 'a throwaway PostgreSQL 15 started by the testbed',
-  classifyError: (e) => classifyPgError(e).verdict,
-  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost',
+  classifyError: (e) => ((e as { sqlState?: unknown } | null)?.sqlState !== undefined ? classifyMysqlError(e) : classifyPgError(e)).verdict,
+  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost' || classifyMysqlError(e).kind === 'connection-lost',
   cliOptions: {
     size: { type: 'string', valueName: 'ci|full', description: 'ci (default: 5 s loads, 100k rows) or full (the seeds: 5 minutes, 1M rows)' },
     duration: { type: 'string', valueName: 'SECONDS', description: 'measured seconds of each case\'s load (default 5; 300 with --size full)' },
