@@ -5,8 +5,9 @@
 // by side. ha-dr runs alone: its own server files run three at a time and its verdicts are
 // timings (election, detection, RTO); beside a light lane at nice 5 it took 492 s, over the 8
 // minutes its issue allows, and beside repo-checks 585 s. Then vector (one PGlite child, CPU-bound
-// on one core, no verdict judged by a clock) runs beside a light lane (sql, fixtures, suite-kit,
-// core at nice 5: their few clock checks are loose and held at load 15-17). Every other package
+// on one core, no verdict judged by a clock) and mysql run beside a light lane (sql, fixtures,
+// suite-kit, core at nice 5: their few clock checks are loose and held at load 15-17), as ha-dr ran
+// beside it before: the lane at nice 0 keeps first call on the cores. Every other package
 // runs alone, one after another: their blocked-statement deadlines, latency cases and reapers must
 // not compete with anything; repo-checks' pack and attw runs are CPU-bound for minutes. A package
 // not named here lands in the one-at-a-time group, so a new suite is tested without editing this file.
@@ -24,7 +25,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const PHASES = [
   [{ dirs: ['packages/ha-dr'], nice: 0 }],
   [
-    { dirs: ['packages/vector'], nice: 0 },
+    { dirs: ['packages/vector', 'packages/mysql'], nice: 0 },
     { dirs: ['packages/sql', 'packages/fixtures', 'tooling/suite-kit', 'packages/core'], nice: 5 },
   ],
 ];
