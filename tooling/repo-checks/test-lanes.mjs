@@ -2,7 +2,7 @@
 // Runs every workspace's `npm test` after the root build (the second step of the root `npm test`).
 //
 // Why lanes: a whole run keeps the machine's two cores about half busy, so some packages run side
-// by side. ha-dr runs alone: its own server files run three at a time and its verdicts are
+// by side. ha-dr runs alone: its own server files run four at a time and its verdicts are
 // timings (election, detection, RTO); beside a light lane at nice 5 it took 492 s, over the 8
 // minutes its issue allows, and beside repo-checks 585 s. Then vector (one PGlite child, CPU-bound
 // on one core, no verdict judged by a clock) and mysql run beside a light lane (sql, fixtures,
