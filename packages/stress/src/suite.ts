@@ -6,6 +6,9 @@ import { pgLoadDriver } from './generator/pg-load.js';
 import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
 import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
+import { serverMonitor } from './monitor/server-monitor.js';
+import { inTree, procAvailable } from './monitor/proc-tree.js';
+import { RESOURCE_CLI_OPTIONS, resourceSettings } from './cases/resources/settings.js';
 
 /** Version of this package (from its package.json). */
 export const STRESS_SUITE_VERSION: string = pkg.version;
@@ -57,19 +60,46 @@ export function stressSettings(options: Options): { size: StressSize; load: Stre
   return { size, load, thresholds };
 }
 
-async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>): Promise<SuiteSession<StressTarget>> {
+/** `--server-pid N`, checked to be a process of this machine. */
+function serverPidOption(options: Options): number | null {
+  const v = options['server-pid'];
+  if (v === undefined || v === false) return null;
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < 2) throw new CannotRunError(`--server-pid must be a process ID, not ${JSON.stringify(v)}`);
+  if (!procAvailable()) throw new CannotRunError('--server-pid needs /proc (Linux): this machine has none; run without it (memory and CPU cases are then n/a)');
+  return Number(v);
+}
+
+/**
+ * `pid` names the server's main process when known: the testbed's postmaster, or --server-pid,
+ * which must be the server of this DSN: its process tree holds this session's backend.
+ */
+async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>, pid: { get: () => number | null; from: 'testbed' | '--server-pid' } | null = null): Promise<SuiteSession<StressTarget>> {
   if (familyOfDsn(dsn) === 'mysql') throw new CannotRunError('the stress suite speaks PostgreSQL wire only so far; MySQL wire (mysql://) is planned');
+  const resources = resourceSettings(o.options, settings.load.durationMs);
+  const given = serverPidOption(o.options);
+  if (given !== null) pid = { get: () => given, from: '--server-pid' };
   const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
   try {
+    if (given !== null) {
+      const s = await endpoint.open(o.signal);
+      try {
+        if (!(await inTree(given, s.backendId))) {
+          throw new CannotRunError(`--server-pid ${given} is not this endpoint's server on this machine: this session's backend (pid ${s.backendId}) is not in its process tree`);
+        }
+      } finally {
+        await s.close();
+      }
+    }
     const driver = await pgLoadDriver(dsn, { timeoutMs: Math.max(5_000, o.timeoutMs) });
-    const target: StressTarget = { endpoint, driver, ...settings, sections: {} };
+    const monitor = serverMonitor(endpoint, pid && procAvailable() ? pid.get : null, pid?.from ?? null);
+    const target: StressTarget = { endpoint, driver, ...settings, sections: {}, monitor, resources };
     return {
       target,
       server: endpoint.server,
       dsn,
       probe: (signal) => endpoint.probe(signal),
       namespace: `schema ${endpoint.namespace}`,
-      sections: () => ({ load: { size: settings.size, ...settings.load, thresholds: settings.thresholds }, ...target.sections }),
+      sections: () => ({ load: { size: settings.size, ...settings.load, thresholds: settings.thresholds, resources }, ...target.sections }),
       close: () => endpoint.close(),
     };
   } catch (e) {
@@ -96,7 +126,8 @@ export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTar
         throw new CannotRunError(`could not start the testbed PostgreSQL (${first}); pass --dsn to judge an existing endpoint`);
       }
     },
-    (dsn) => openOnDsn(dsn, o, settings),
+    // The testbed's Endpoint carries the postmaster's PID (a restart replaces it: read it each time).
+    (dsn, server) => openOnDsn(dsn, o, settings, 'pid' in server ? { get: () => (server as { pid: number }).pid, from: 'testbed' } : null),
   );
 }
 
@@ -130,6 +161,7 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
     't225-p95-ms': { type: 'string', valueName: 'MS', description: 'T225 p95 limit (seed: 500)' },
     'point-p95-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p95 limit (framework design §8: 10)' },
     'point-p99-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p99 limit (framework design §8: 50)' },
+    ...RESOURCE_CLI_OPTIONS,
   },
   renderConsole: renderStressConsole,
   renderHtml: renderStressHtml,

@@ -14,14 +14,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // ST-001's limits are loosened (the CI machine is loaded and shared): this file checks the CLI and
 // is the control of test/mutants.test.ts (the same limits), not the machine's speed.
 describe('helios-stress CLI', () => {
-  it('runs T225 and ST-001 against a DSN: exit 0, corrected and raw figures with their histograms, no password', async () => {
+  it('runs T220 (--server-pid), T225 and ST-001 against a DSN: exit 0, corrected and raw figures with their histograms, the server series, no password', async () => {
     const server = testServer('postgres');
     const json = path.join(dir, 'r.json');
     const html = path.join(dir, 'r.html');
-    const run = await runCli(['--dsn', server.dsn, '--duration', '2', '--warmup', '0.5', '--rows', '10000', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json, '--html', html], { timeoutMs: 60_000 });
+    // T220 with --server-pid: the option end to end, and the server's series in both reports.
+    const run = await runCli(['--dsn', server.dsn, '--only', 'T220,T225,ST-001', '--server-pid', String(server.pid), '--duration', '2', '--warmup', '0.5', '--rows', '10000', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json, '--html', html], { timeoutMs: 60_000 });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.results.map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual(['T225:pass', 'ST-001:pass']);
+    expect(report.results.map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual(['T220:pass', 'T225:pass', 'ST-001:pass']);
+    expect(report.sections.server.T220.series.pid).toBe(server.pid);
+    expect(report.sections.server.T220.series.samples.length).toBeGreaterThan(5);
+    expect(run.stdout).toMatch(new RegExp(`T220 server \\(pid ${server.pid} from --server-pid, /proc\\): \\d+ samples every 250 ms; anon [\\d.]+ → [\\d.]+ MB`));
+    expect(readFileSync(html, 'utf8')).toMatch(/<svg[^>]*server memory over time[\s\S]*<svg[^>]*server CPU over time/);
     const readers = report.sections.latency.T225.readers;
     // The control for test/mutants.test.ts: on the same server without the stalling proxy every
     // read the schedule intended (200/s for 2 s) was sent and answered.
@@ -49,7 +54,7 @@ describe('helios-stress CLI', () => {
 
   it('a load longer than the case deadline is an error that names the --timeout-ms it needs, before any load runs', async () => {
     const json = path.join(dir, 'long.json');
-    const run = await runCli(['--dsn', testServer('postgres').dsn, '--duration', '300', '--timeout-ms', '20000', '--json', json], { timeoutMs: 60_000 });
+    const run = await runCli(['--dsn', testServer('postgres').dsn, '--only', 'T225,T226,ST-001', '--duration', '300', '--timeout-ms', '20000', '--json', json], { timeoutMs: 60_000 });
     expect(run.code).toBe(1);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     for (const r of report.results) {
