@@ -38,21 +38,28 @@ const W = 420;
 const H = 150;
 
 /** Lines of `pick` over time, with the case's marks as dashed verticals; y from 0 to the largest value. */
-function chart(s: ServerSeries, label: string, unit: string, lines: Array<[string, string, (x: ServerSample) => number | null]>): string {
+function chart(s: ServerSeries, label: string, unit: string, lines: Array<[string, string, (x: ServerSample) => number | null]>, markLabels = false): string {
   const end = Math.max(1, ...s.samples.map((x) => x.tMs));
   const values = lines.flatMap(([, , pick]) => nums(s.samples.map(pick)));
   if (values.length === 0) return '';
   const top = Math.max(...values) * 1.1 || 1;
   const x = (t: number): number => 35 + (t / end) * (W - 45);
-  const y = (v: number): number => H - 15 - (v / top) * (H - 25);
+  // The top 24 px hold the scale, the legend and the marks' labels.
+  const y = (v: number): number => H - 15 - (v / top) * (H - 40);
   const paths = lines
     .map(([name, color, pick]) => {
       const pts = s.samples.map((p) => [p.tMs, pick(p)] as const).filter((p): p is readonly [number, number] => p[1] !== null);
       return pts.length ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${esc(name)}</title></polyline>` : '';
     })
     .join('');
-  const marks = s.marks.map((m) => `<line x1="${x(m.tMs).toFixed(1)}" x2="${x(m.tMs).toFixed(1)}" y1="10" y2="${H - 15}" stroke="#999" stroke-dasharray="3,3"><title>${esc(`${m.label} at ${(m.tMs / 1000).toFixed(2)} s`)}</title></line>`).join('');
-  const legend = lines.map(([name, color], i) => `<text x="${W - 120}" y="${12 + i * 11}" font-size="10" fill="${color}">${esc(name)}</text>`).join('');
+  const marks = s.marks
+    .map((m, i) => {
+      const at = x(m.tMs).toFixed(1);
+      const text = markLabels ? `<text x="${at}" y="${i % 2 ? 34 : 25}" font-size="9" fill="#666">${esc(m.label)}</text>` : '';
+      return `<line x1="${at}" x2="${at}" y1="20" y2="${H - 15}" stroke="#999" stroke-dasharray="3,3"><title>${esc(`${m.label} at ${(m.tMs / 1000).toFixed(2)} s`)}</title></line>${text}`;
+    })
+    .join('');
+  const legend = lines.map(([name, color], i) => `<text x="${150 + i * 95}" y="12" font-size="10" fill="${color}">${esc(name)}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${esc(label)}">${marks}${paths}<text x="2" y="12" font-size="10">${esc(`${top.toPrecision(3)} ${unit}`)}</text><text x="2" y="${H - 17}" font-size="10">0</text><text x="${W - 40}" y="${H - 3}" font-size="10">${(end / 1000).toFixed(1)} s</text>${legend}</svg>`;
 }
 
@@ -67,11 +74,17 @@ export function renderServerHtml(report: Report): string {
       };
       const memory =
         s.source === 'proc'
-          ? chart(s, 'server memory over time', 'MB', [
-              ['anon (own heap)', '#c33', kb((x) => x.anonKb)],
-              ['pss', '#36c', kb((x) => x.pssKb)],
-              ['rss', '#999', kb((x) => x.rssKb)],
-            ])
+          ? // rss (in the summary line) is left out: it counts shared buffers once per process and would flatten the others.
+            chart(
+              s,
+              'server memory over time',
+              'MB',
+              [
+                ['anon (own heap)', '#c33', kb((x) => x.anonKb)],
+                ['pss', '#36c', kb((x) => x.pssKb)],
+              ],
+              true,
+            )
           : '';
       const cpu = s.source === 'proc' ? chart(s, 'server CPU over time', `% of one core (${s.cores} cores)`, [['CPU', '#393', (x) => x.cpuCorePct]]) : '';
       const conns = chart(s, 'client connections over time', 'connections', [['connections', '#36c', (x) => x.connections], ['active', '#c33', (x) => x.active]]);

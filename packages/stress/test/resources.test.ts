@@ -164,7 +164,7 @@ describe('resource cases on PostgreSQL 15 (--server-pid: its postmaster)', () =>
     const proxy = await startProxy({
       family: 'postgres',
       upstream: server(),
-      client: rewriteSql((sql) => (/^INSERT INTO .* VALUES \(\$1, 0, repeat\('x', 80\)\)$/.test(sql) ? sql.replace(/ VALUES \((.*)\)$/, (_, values: string) => ` SELECT ${values} FROM (SELECT count(*) FROM generate_series(1, 40000)) burn`) : sql)),
+      client: rewriteSql((sql) => (/^INSERT INTO .* VALUES \(\$1, 0, repeat\('x', 80\)\)$/.test(sql) ? sql.replace(/ VALUES \((.*)\)$/, (_, values: string) => ` SELECT ${values} FROM (SELECT count(*) FROM generate_series(1, 25000)) burn`) : sql)),
     });
     try {
       const { r, s } = await run(proxy.dsnVia(server().dsn), ['T222']);
