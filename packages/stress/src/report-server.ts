@@ -55,7 +55,9 @@ function chart(s: ServerSeries, label: string, unit: string, lines: Array<[strin
   const marks = s.marks
     .map((m, i) => {
       const at = x(m.tMs).toFixed(1);
-      const text = markLabels ? `<text x="${at}" y="${i % 2 ? 34 : 25}" font-size="9" fill="#666">${esc(m.label)}</text>` : '';
+      // Right of the middle a label ends at its line, so one near the end stays inside the chart.
+      const anchor = x(m.tMs) > W / 2 ? ' text-anchor="end"' : '';
+      const text = markLabels ? `<text x="${at}" y="${i % 2 ? 34 : 25}" font-size="9" fill="#666"${anchor}>${esc(m.label)}</text>` : '';
       return `<line x1="${at}" x2="${at}" y1="20" y2="${H - 15}" stroke="#999" stroke-dasharray="3,3"><title>${esc(`${m.label} at ${(m.tMs / 1000).toFixed(2)} s`)}</title></line>${text}`;
     })
     .join('');

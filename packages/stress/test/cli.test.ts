@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, testServer } from '@helios-conformance/suite-kit';
+import { checkHtml, runCli, SKIP_BROWSER, testServer } from '@helios-conformance/suite-kit';
 import { decodeHistogram } from '../src/generator/histogram.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hc-stress-cli-'));
@@ -14,10 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // ST-001's limits are loosened (the CI machine is loaded and shared): this file checks the CLI and
 // is the control of test/mutants.test.ts (the same limits), not the machine's speed.
 describe('helios-stress CLI', () => {
+  const html = path.join(dir, 'r.html');
   it('runs T220 (--server-pid), T225 and ST-001 against a DSN: exit 0, corrected and raw figures with their histograms, the server series, no password', async () => {
     const server = testServer('postgres');
     const json = path.join(dir, 'r.json');
-    const html = path.join(dir, 'r.html');
     // T220 with --server-pid: the option end to end, and the server's series in both reports.
     const run = await runCli(['--dsn', server.dsn, '--only', 'T220,T225,ST-001', '--server-pid', String(server.pid), '--duration', '2', '--warmup', '0.5', '--rows', '10000', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json, '--html', html], { timeoutMs: 60_000 });
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -40,6 +40,12 @@ describe('helios-stress CLI', () => {
     expect(run.stdout).toMatch(/T225 latency \(ms\):[\s\S]*corrected\s+p50/);
     expect(readFileSync(html, 'utf8')).toMatch(/<svg[^>]*latency percentile spectrum/);
     for (const text of [run.stdout, run.stderr, readFileSync(json, 'utf8'), readFileSync(html, 'utf8')]) expect(text).not.toContain(server.password);
+  });
+
+  it.skipIf(SKIP_BROWSER)('its HTML report with the server charts reads on a 700 px screen (chromium): no clipped label, no sideways scroll', async () => {
+    const check = await checkHtml(html, { width: 700 });
+    expect(check.problems).toEqual([]);
+    expect(check.svgs.map((s) => s.label)).toEqual(expect.arrayContaining(['server memory over time', 'server CPU over time', 'client connections over time']));
   });
 
   it('refuses a MySQL DSN and a bad option with one line and exit 2', async () => {
