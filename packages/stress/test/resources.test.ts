@@ -27,12 +27,15 @@ const PID = (): string => String(server().pid);
 // T222 at 200 inserts/s: the plain server needs a few % of this machine for it; the mutant's
 // inserts each burn several ms of CPU, more than 100 % of one core at that rate.
 const CPU = { 't222-rate': '200', 't222-cpu-avg-pct': '20', 't222-cpu-peak-pct': '35' };
+// Loads of 2 s here: samples every 100 ms give T220 several in each third of the window even when
+// a loaded machine delays them.
+const SAMPLE = { 'sample-ms': '100' };
 
 type Judged = { series: ServerSeries; judged?: Record<string, unknown> };
 const judged = (s: SuiteSession<StressTarget>, id: string): Judged => (s.target.sections.server as Record<string, Judged>)[id]!;
 
 async function run(dsn: string, ids: string[], options: Record<string, string> = {}): Promise<{ r: Record<string, Execution>; s: SuiteSession<StressTarget> }> {
-  const s = await openForTest(dsn, { 'server-pid': PID(), ...CPU, ...options });
+  const s = await openForTest(dsn, { 'server-pid': PID(), ...CPU, ...SAMPLE, ...options });
   try {
     return { r: await runCases(s, ids), s };
   } finally {

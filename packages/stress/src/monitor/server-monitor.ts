@@ -11,6 +11,7 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SqlEndpoint, SqlSession } from '@helios-conformance/sql';
 import { CLOCK_TICKS, readTree, type TreeReading } from './proc-tree.js';
 
@@ -91,7 +92,7 @@ export function serverMonitor(endpoint: SqlEndpoint, pid: (() => number | null) 
     pidFrom: pid ? pidFrom : null,
     unavailable,
     async start(o = {}) {
-      const intervalMs = Math.max(50, o.intervalMs ?? 250);
+      const intervalMs = Math.max(50, Math.round(o.intervalMs ?? 250));
       const root = pid?.() ?? null;
       const cores = os.availableParallelism?.() ?? os.cpus().length;
       const series: ServerSeries = {
@@ -117,30 +118,34 @@ export function serverMonitor(endpoint: SqlEndpoint, pid: (() => number | null) 
         series.sqlError = e instanceof Error ? e.message : String(e);
       }
       let last: { t: number; reading: TreeReading } | undefined;
-      let sqlBusy = false;
       let rootGone = false;
-
-      const sample = async (): Promise<ServerSample> => {
-        const sqlPart = (async (): Promise<{ connections: number; active: number } | null> => {
-          // One SQL sample at a time: a slow answer skips samples instead of piling up queries.
-          if (!session || sqlBusy) return null;
-          sqlBusy = true;
+      let stopping = false;
+      const halt = new AbortController();
+      // SQL runs in a loop of its own (one query at a time): a server slow to answer under load
+      // must not stretch the /proc samples' interval. Each sample carries the latest answer.
+      let latestSql: { connections: number; active: number } | null = null;
+      const sqlLoop = (async (): Promise<void> => {
+        while (session && !stopping) {
+          const t = performance.now();
           try {
             const r = await session.query(
               "SELECT count(*)::int AS n, (count(*) FILTER (WHERE state = 'active'))::int AS a FROM pg_stat_activity WHERE backend_type = 'client backend'",
               [],
-              AbortSignal.timeout(Math.max(2_000, intervalMs * 4)),
+              AbortSignal.any([halt.signal, AbortSignal.timeout(Math.min(10_000, Math.max(2_000, intervalMs * 4)))]),
             );
-            return { connections: Number(r.rows[0]?.n), active: Number(r.rows[0]?.a) };
+            latestSql = { connections: Number(r.rows[0]?.n), active: Number(r.rows[0]?.a) };
           } catch (e) {
+            if (stopping) break;
             series.sqlErrors++;
             series.sqlError ??= e instanceof Error ? e.message : String(e);
-            return null;
-          } finally {
-            sqlBusy = false;
+            latestSql = null;
           }
-        })();
-        const [reading, sql] = await Promise.all([root === null || rootGone ? undefined : readTree(root), sqlPart]);
+          if (!stopping) await sleep(Math.max(10, intervalMs - (performance.now() - t)), undefined, { signal: halt.signal }).catch(() => undefined);
+        }
+      })();
+
+      const sample = async (): Promise<ServerSample> => {
+        const reading = root === null || rootGone ? undefined : await readTree(root);
         const t = performance.now();
         if (root !== null && !reading && !rootGone) {
           rootGone = true;
@@ -149,6 +154,7 @@ export function serverMonitor(endpoint: SqlEndpoint, pid: (() => number | null) 
         let cpu: number | null = null;
         if (reading && last && t > last.t) cpu = ((reading.cpuTicks - last.reading.cpuTicks) / CLOCK_TICKS / ((t - last.t) / 1000)) * 100;
         if (reading) last = { t, reading };
+        const sql = latestSql as { connections: number; active: number } | null;
         const s: ServerSample = {
           tMs: Math.round(t - t0),
           processes: reading?.processes ?? null,
@@ -168,16 +174,18 @@ export function serverMonitor(endpoint: SqlEndpoint, pid: (() => number | null) 
       await sample();
       let stopped: Promise<ServerSeries> | undefined;
       let pending: Promise<unknown> = Promise.resolve();
-      // Never overlapping: the next sample is scheduled when this one is in.
+      // A fixed cadence, never overlapping: the next sample is due one interval after the last
+      // one started (at once when a slow reading overran it).
       let timer: NodeJS.Timeout | undefined;
-      const loop = (): void => {
+      const loop = (delay: number): void => {
         timer = setTimeout(() => {
+          const began = performance.now();
           pending = sample().finally(() => {
-            if (!stopped) loop();
+            if (!stopped) loop(Math.max(0, intervalMs - (performance.now() - began)));
           });
-        }, intervalMs);
+        }, delay);
       };
-      loop();
+      loop(intervalMs);
       const onAbort = (): void => void run.stop();
       o.signal?.addEventListener('abort', onAbort, { once: true });
       const run: MonitorRun = {
@@ -195,6 +203,9 @@ export function serverMonitor(endpoint: SqlEndpoint, pid: (() => number | null) 
             o.signal?.removeEventListener('abort', onAbort);
             await pending.catch(() => undefined);
             if (!o.signal?.aborted) await sample().catch(() => undefined);
+            stopping = true;
+            halt.abort();
+            await sqlLoop;
             await session?.close();
             return series;
           })();

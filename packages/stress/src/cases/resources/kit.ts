@@ -18,11 +18,12 @@ export function recordServer(ctx: StressContext, entry: { series: ServerSeries; 
 }
 
 /**
- * Starts the monitor for this case. `finish()` stops it and records the series with `judged`;
+ * Starts the monitor for this case (every --sample-ms, or `maxIntervalMs` where a case needs more samples). `finish()` stops it and records the series with `judged`;
  * if the case ends first (failure, deadline), the series is still recorded by a deferred cleanup.
  */
-export async function watchServer(ctx: StressContext): Promise<{ run: MonitorRun; finish: (judged?: Record<string, unknown>) => Promise<ServerSeries> }> {
-  const run = await ctx.target.monitor.start({ intervalMs: ctx.target.resources.sampleMs, signal: ctx.signal });
+export async function watchServer(ctx: StressContext, o: { maxIntervalMs?: number } = {}): Promise<{ run: MonitorRun; finish: (judged?: Record<string, unknown>) => Promise<ServerSeries> }> {
+  const intervalMs = Math.min(ctx.target.resources.sampleMs, o.maxIntervalMs ?? Infinity);
+  const run = await ctx.target.monitor.start({ intervalMs, signal: ctx.signal });
   let recorded = false;
   ctx.defer(async () => {
     const series = await run.stop();

@@ -16,7 +16,8 @@ export const memoryUnderWriteLoad = defineStressCase({
     const { load, resources: rs } = ctx.target;
     requireTimeFor(ctx, 5_000);
     const table = await appendTable(ctx, 't220_writes');
-    const { run, finish } = await watchServer(ctx);
+    // At least about five samples in each third of the measured window, however short --duration is.
+    const { run, finish } = await watchServer(ctx, { maxIntervalMs: Math.max(50, load.durationMs / 15) });
     let clock = 0;
     const w = await openLoop(ctx, {
       workload: keyed(insertSql(table), load.rows),
@@ -39,7 +40,7 @@ export const memoryUnderWriteLoad = defineStressCase({
     const early = median(earlySamples);
     const late = median(lateSamples);
     const growthPct = early && late !== null ? Math.round(((late - early) / early) * 1000) / 10 : null;
-    const judged = { memory: rs.memory, earlyKb: early, lateKb: late, growthPct, limitPct: rs.t220GrowthPct, earlySamples: earlySamples.length, lateSamples: lateSamples.length, windowsMs: [[from, from + third], [from + 2 * third, from + load.durationMs]] };
+    const judged = { memory: rs.memory, earlyKb: early, lateKb: late, growthPct, limitPct: rs.t220GrowthPct, earlySamples: earlySamples.length, lateSamples: lateSamples.length, windowsMs: [[from, from + third], [from + 2 * third, from + load.durationMs]].map((w) => w.map(Math.round)) };
     await finish(judged);
     ctx.metric('memory', judged);
     ctx.metric('writers', brief(w));
