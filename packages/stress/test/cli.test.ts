@@ -1,7 +1,7 @@
 // The built CLI against the test server: a short run's exit code, its report (both percentiles,
 // the HDR histograms decodable and consistent with the counts), no password anywhere; and the
 // one-line refusals (exit 2).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,17 @@ describe('helios-stress CLI', () => {
     const check = await checkHtml(html, { width: 700 });
     expect(check.problems).toEqual([]);
     expect(check.svgs.map((s) => s.label)).toEqual(expect.arrayContaining(['server memory over time', 'server CPU over time', 'client connections over time']));
+  });
+
+  it('without --dsn watches the throwaway server it started: T220 from /proc of the testbed postmaster, which is gone after the run', async () => {
+    const json = path.join(dir, 'own.json');
+    const run = await runCli(['--only', 'T220', '--duration', '1', '--warmup', '0.2', '--json', json], { timeoutMs: 60_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const series = JSON.parse(readFileSync(json, 'utf8')).sections.server.T220.series;
+    expect(series.pidFrom).toBe('testbed');
+    expect(series.samples.filter((s: { anonKb: number | null }) => s.anonKb !== null).length).toBeGreaterThan(5);
+    // The PID was the server's: the run stopped that server, so no such process is left.
+    expect(existsSync(`/proc/${series.pid}`)).toBe(false);
   });
 
   it('refuses a MySQL DSN and a bad option with one line and exit 2', async () => {
