@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
 import { familyOfDsn, openOnOwnedServer, openSqlEndpoint, type OwnedServer } from '@helios-conformance/sql';
 import { classifyPgError } from '@helios-conformance/sql/postgres';
@@ -66,6 +67,7 @@ function serverPidOption(options: Options): number | null {
   if (v === undefined || v === false) return null;
   if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < 2) throw new CannotRunError(`--server-pid must be a process ID, not ${JSON.stringify(v)}`);
   if (!procAvailable()) throw new CannotRunError('--server-pid needs /proc (Linux): this machine has none; run without it (memory and CPU cases are then n/a)');
+  if (!existsSync(`/proc/${v}`)) throw new CannotRunError(`--server-pid ${v}: no such process on this machine (the server must run here, in this PID namespace)`);
   return Number(v);
 }
 

@@ -230,5 +230,6 @@ describe('resource cases on PostgreSQL 15 (--server-pid: its postmaster)', () =>
       await s.close();
     }
     await expect(openForTest(server().dsn, { 'server-pid': String(process.pid) })).rejects.toThrow(new RegExp(`--server-pid ${process.pid} is not this endpoint's server`));
+    await expect(openForTest(server().dsn, { 'server-pid': '4194304' })).rejects.toThrow(/--server-pid 4194304: no such process/);
   });
 });
