@@ -34,7 +34,7 @@ describe('resource settings', () => {
     const ci = resourceSettings({}, 5_000);
     expect(ci).toMatchObject({ memory: 'anon', t220GrowthPct: 10, t222Rate: 1_000, t222AvgCpuPct: 60, t222PeakCpuPct: 80, t222CpuOf: 'machine', t224ReleasePct: 15, t224SettleMs: 2_500, t226Checkpoints: 1 });
     const full = resourceSettings({}, 300_000);
-    expect(full.t224SettleMs).toBe(150_000);
+    expect(full.t224SettleMs).toBe(60_000);
     expect(full.t226Checkpoints).toBe(10);
     expect(() => resourceSettings({ memory: 'vsz' }, 5_000)).toThrow(/--memory must be anon or pss or rss/);
     expect(() => resourceSettings({ 't222-cpu-of': 'socket' }, 5_000)).toThrow(CannotRunError);

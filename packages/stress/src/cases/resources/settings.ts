@@ -20,7 +20,7 @@ export interface ResourceSettings {
   t222CpuOf: 'machine' | 'core';
   /** T224: memory after the settle must be within this much of the baseline (seed: 15 %). */
   t224ReleasePct: number;
-  /** T224: how long after the load stops memory is given to come back (seed: 60 s after 2 minutes of load; default half of --duration, at least 2 s). */
+  /** T224: how long after the load stops memory is given to come back (seed: 60 s after 2 minutes of load; default half of --duration, from 2 to 60 s, so --size full fits --timeout-ms 400000). */
   t224SettleMs: number;
   /** T226: checkpoints issued during the measured window (seed: every 30 s; default one per 30 s of --duration, at least 1). */
   t226Checkpoints: number;
@@ -56,7 +56,7 @@ export function resourceSettings(options: Options, durationMs: number): Resource
     t222PeakCpuPct: num(options, 't222-cpu-peak-pct', 80, 0, 100_000),
     t222CpuOf: oneOf(options, 't222-cpu-of', ['machine', 'core'] as const, 'machine'),
     t224ReleasePct: num(options, 't224-release-pct', 15, 0, 10_000),
-    t224SettleMs: Math.round(num(options, 't224-settle', Math.max(2, durationMs / 2_000), 0, 3_600) * 1000),
+    t224SettleMs: Math.round(num(options, 't224-settle', Math.min(60, Math.max(2, durationMs / 2_000)), 0, 3_600) * 1000),
     t226Checkpoints: Math.floor(num(options, 't226-checkpoints', Math.max(1, Math.floor(durationMs / 30_000)), 1, 1_000)),
     t226CheckpointTimeoutMs: num(options, 't226-checkpoint-timeout-ms', 30_000, 100, 3_600_000),
   };
@@ -73,7 +73,7 @@ export const RESOURCE_CLI_OPTIONS: Readonly<Record<string, SuiteCliOption>> = Ob
   't222-cpu-peak-pct': { type: 'string', valueName: 'PCT', description: 'T222 peak CPU limit, highest 1-second average (seed: 80)' },
   't222-cpu-of': { type: 'string', valueName: 'machine|core', description: 'T222 CPU limits as % of the whole machine (default) or of one core' },
   't224-release-pct': { type: 'string', valueName: 'PCT', description: 'T224: memory after the settle within this % of the baseline (seed: 15)' },
-  't224-settle': { type: 'string', valueName: 'SECONDS', description: 'T224 settle time after the load stops (default half of --duration, at least 2; seed: 60)' },
+  't224-settle': { type: 'string', valueName: 'SECONDS', description: 'T224 settle time after the load stops (default half of --duration, from 2 to 60; seed: 60)' },
   't226-checkpoints': { type: 'string', valueName: 'N', description: 'T226 checkpoints during the load (default one per 30 s of --duration, at least 1)' },
   't226-checkpoint-timeout-ms': { type: 'string', valueName: 'MS', description: 'T226: a checkpoint slower than this fails (default 30000)' },
 });
