@@ -4,6 +4,9 @@ export type { StressTarget, StressSize, StressLoad, StressThresholds } from './t
 export { stressCases, seedCases, latencyCases, queryLatencyUnderStress, pointQuerySla } from './cases/index.js';
 export { judgeQueryLatency } from './cases/seed/t225-query-latency.js';
 export { judgePointQuery } from './cases/latency/point-query.js';
+export { resourceCases, memoryUnderWriteLoad, cpuUnderInsertLoad, memoryReleaseAfterStress, flushDuringStress } from './cases/index.js';
+export { serverMonitor, type ServerMonitor, type MonitorRun, type ServerSeries, type ServerSample, type ServerMark, type MemoryBasis } from './monitor/server-monitor.js';
+export type { ResourceSettings } from './cases/resources/settings.js';
 export { runLoad, formatSecond, progressPrinter, type LoadOptions, type LoadResult, type SecondStats } from './generator/run.js';
 export type { LoadConnection, LoadDriver, LoadCallbacks, LoadOutcome, LoadParamType, LoadStatement, Workload } from './generator/driver.js';
 export { pgLoadDriver, type PgLoadOptions } from './generator/pg-load.js';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
 import { familyOfDsn, openOnOwnedServer, openSqlEndpoint, type OwnedServer } from '@helios-conformance/sql';
 import { classifyPgError } from '@helios-conformance/sql/postgres';
@@ -9,6 +10,9 @@ import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
 import { mergeStressShards } from './merge.js';
 import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
+import { serverMonitor } from './monitor/server-monitor.js';
+import { inTree, procAvailable } from './monitor/proc-tree.js';
+import { RESOURCE_CLI_OPTIONS, resourceSettings, type ResourceSettings } from './cases/resources/settings.js';
 
 /** Version of this package (from its package.json). */
 export const STRESS_SUITE_VERSION: string = pkg.version;
@@ -60,6 +64,11 @@ export function stressSettings(options: Options): { size: StressSize; load: Stre
   return { size, load, thresholds };
 }
 
+/** The resource cases' rates under `--shard i/n`: 1/n each (the shards run together on one server). */
+function shardResources(r: ResourceSettings, shard: { index: number; count: number } | undefined): ResourceSettings {
+  return shard && shard.count > 1 ? { ...r, t222Rate: r.t222Rate / shard.count } : r;
+}
+
 /** Shard `index` of `count`'s part of n (connections): the remainder goes to the first shards, at least 1 each. */
 function partOf(n: number, shard: { index: number; count: number }): number {
   return Math.max(1, Math.floor(n / shard.count) + (shard.index <= n % shard.count ? 1 : 0));
@@ -80,21 +89,51 @@ export function shardLoad(load: StressLoad, shard: { index: number; count: numbe
   };
 }
 
-async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>): Promise<SuiteSession<StressTarget>> {
+/** `--server-pid N`, checked to be a process of this machine. */
+function serverPidOption(options: Options): number | null {
+  const v = options['server-pid'];
+  if (v === undefined || v === false) return null;
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < 2) throw new CannotRunError(`--server-pid must be a process ID, not ${JSON.stringify(v)}`);
+  if (!procAvailable()) throw new CannotRunError('--server-pid needs /proc (Linux): this machine has none; run without it (memory and CPU cases are then n/a)');
+  if (!existsSync(`/proc/${v}`)) throw new CannotRunError(`--server-pid ${v}: no such process on this machine (the server must run here, in this PID namespace)`);
+  return Number(v);
+}
+
+/**
+ * `pid` names the server's main process when known: the testbed's postmaster, or --server-pid,
+ * which must be the server of this DSN: its process tree holds this session's backend.
+ */
+async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>, pid: { get: () => number | null; from: 'testbed' | '--server-pid' } | null = null): Promise<SuiteSession<StressTarget>> {
+  const resources = shardResources(resourceSettings(o.options, settings.load.durationMs), o.shard);
+  const given = serverPidOption(o.options);
+  if (given !== null) pid = { get: () => given, from: '--server-pid' };
   const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
   try {
+    // MySQL sessions are threads of one process, named by a connection id, not a pid: nothing to look up in the tree.
+    if (given !== null && endpoint.dialect === 'mysql') o.log(`--server-pid ${given}: watched as given (a MySQL session is a thread, so this run cannot check that the process serves this DSN)`);
+    else if (given !== null) {
+      const s = await endpoint.open(o.signal);
+      try {
+        if (!(await inTree(given, s.backendId))) {
+          throw new CannotRunError(`--server-pid ${given} is not this endpoint's server on this machine: this session's backend (pid ${s.backendId}) is not in its process tree`);
+        }
+      } finally {
+        await s.close();
+      }
+    }
     const timeoutMs = Math.max(5_000, o.timeoutMs);
     // The load goes to the run's namespace: a schema on PostgreSQL (qualified names), the database on MySQL.
     const driver = familyOfDsn(dsn) === 'mysql' ? await mysqlLoadDriver(dsn, { database: endpoint.namespace, timeoutMs }) : await pgLoadDriver(dsn, { timeoutMs });
     const shard = o.shard && o.shard.count > 1 ? { ...o.shard } : null;
-    const target: StressTarget = { endpoint, driver, ...settings, load: shardLoad(settings.load, o.shard), shard, sections: {} };
+    const monitor = serverMonitor(endpoint, pid && procAvailable() ? pid.get : null, pid?.from ?? null);
+    const target: StressTarget = { endpoint, driver, ...settings, load: shardLoad(settings.load, o.shard), shard, sections: {}, monitor, resources };
     return {
       target,
       server: endpoint.server,
       dsn,
       probe: (signal) => endpoint.probe(signal),
       namespace: `schema ${endpoint.namespace}`,
-      sections: () => ({ load: { size: settings.size, ...target.load, thresholds: settings.thresholds, shard }, ...target.sections }),
+      sections: () => ({ load: { size: settings.size, ...target.load, thresholds: settings.thresholds, resources, shard }, ...target.sections }),
       close: () => endpoint.close(),
     };
   } catch (e) {
@@ -121,7 +160,8 @@ export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTar
         throw new CannotRunError(`could not start the testbed PostgreSQL (${first}); pass --dsn to judge an existing endpoint`);
       }
     },
-    (dsn) => openOnDsn(dsn, o, settings),
+    // The testbed's Endpoint carries the postmaster's PID (a restart replaces it: read it each time).
+    (dsn, server) => openOnDsn(dsn, o, settings, 'pid' in server ? { get: () => (server as { pid: number }).pid, from: 'testbed' } : null),
   );
 }
 
@@ -155,6 +195,7 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
     't225-p95-ms': { type: 'string', valueName: 'MS', description: 'T225 p95 limit (seed: 500)' },
     'point-p95-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p95 limit (framework design §8: 10)' },
     'point-p99-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p99 limit (framework design §8: 50)' },
+    ...RESOURCE_CLI_OPTIONS,
   },
   // --shard i/n splits the load, not the catalog: every shard runs every case with 1/n of the rates.
   shardBy: 'load',

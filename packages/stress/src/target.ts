@@ -1,5 +1,7 @@
 import type { SqlEndpoint } from '@helios-conformance/sql';
 import type { LoadDriver } from './generator/driver.js';
+import type { ServerMonitor } from './monitor/server-monitor.js';
+import type { ResourceSettings } from './cases/resources/settings.js';
 
 /** How big a run is: `ci` (short loads, small tables) or `full` (the seed's 5 minutes, 1M rows). */
 export type StressSize = 'ci' | 'full';
@@ -47,4 +49,8 @@ export interface StressTarget {
   /** `--shard i/n` (n > 1): the load above is this shard's part; null when the run is whole. */
   readonly shard: { index: number; count: number } | null;
   readonly sections: Record<string, unknown>;
+  /** Samples the server (memory and CPU of its process tree when its PID is known, SQL figures always) while a case runs. */
+  readonly monitor: ServerMonitor;
+  /** The resource cases' (T220, T222, T224, T226) rates and limits. */
+  readonly resources: ResourceSettings;
 }

@@ -4,6 +4,9 @@ import { mulberry32 } from '../src/generator/random.js';
 import { formatSecond, progressPrinter, type SecondStats } from '../src/generator/run.js';
 import { pointSelect } from '../src/generator/workloads.js';
 import { DEFAULT_THRESHOLDS, stressSettings } from '../src/suite.js';
+import { resourceSettings } from '../src/cases/resources/settings.js';
+import { cpuOver } from '../src/cases/resources/kit.js';
+import type { ServerSample, ServerSeries } from '../src/monitor/server-monitor.js';
 
 describe('stress settings', () => {
   it('defaults to the seeds\' thresholds and the ci load; --size full is the seeds\' 5 minutes on 1M rows', () => {
@@ -23,6 +26,29 @@ describe('stress settings', () => {
     expect(() => stressSettings({ duration: 'soon' })).toThrow(CannotRunError);
     expect(() => stressSettings({ size: 'huge' })).toThrow(/--size must be ci or full/);
     expect(() => stressSettings({ 'read-rate': '0' })).toThrow(/--read-rate must be a number from 1/);
+  });
+});
+
+describe('resource settings', () => {
+  it('default to the seed: 10 % growth, 1,000 inserts/s at < 60 % / < 80 % of the machine, 15 % release; the settle and checkpoints scale with --duration', () => {
+    const ci = resourceSettings({}, 5_000);
+    expect(ci).toMatchObject({ memory: 'anon', t220GrowthPct: 10, t222Rate: 1_000, t222AvgCpuPct: 60, t222PeakCpuPct: 80, t222CpuOf: 'machine', t224ReleasePct: 15, t224SettleMs: 2_500, t226Checkpoints: 1 });
+    const full = resourceSettings({}, 300_000);
+    expect(full.t224SettleMs).toBe(60_000);
+    expect(full.t226Checkpoints).toBe(10);
+    expect(() => resourceSettings({ memory: 'vsz' }, 5_000)).toThrow(/--memory must be anon or pss or rss/);
+    expect(() => resourceSettings({ 't222-cpu-of': 'socket' }, 5_000)).toThrow(CannotRunError);
+  });
+
+  it('CPU: the time-weighted average, and the peak as the highest average over a second, not one short interval', () => {
+    const sample = (tMs: number, cpuCorePct: number | null): ServerSample => ({ tMs, cpuCorePct, cpuMachinePct: null, processes: 1, rssKb: 1, pssKb: 1, anonKb: 1, shmemKb: 0, connections: null, active: null });
+    // 250 ms intervals: one spike of 200 % among 20 %s; a 1-second window holds it with three 20 % intervals.
+    const samples = [sample(0, null), ...[20, 20, 20, 200, 20, 20, 20, 20].map((v, i) => sample((i + 1) * 250, v))];
+    const series = { samples } as unknown as ServerSeries;
+    const c = cpuOver(series, 0, 2_000);
+    expect(c.avgCorePct).toBe(42.5);
+    expect(c.peakCorePct).toBe(65);
+    expect(cpuOver(series, 5_000, 6_000).avgCorePct).toBeNull();
   });
 });
 

@@ -53,6 +53,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Called once a second with that second's figures (for a progress line). */
   onSecond?: (s: SecondStats) => void;
+  /** Called when the clock starts (every connection open): lets a caller line other figures up with the schedule. */
+  onClockStart?: () => void;
 }
 
 /** One second of a run. */
@@ -288,6 +290,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 
   t0 = performance.now();
   measureFrom = t0 + warmupMs;
+  o.onClockStart?.();
   const end = t0 + o.durationMs;
   let timer: NodeJS.Timeout | undefined;
   let seconds = 0;
