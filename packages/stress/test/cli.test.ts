@@ -59,13 +59,15 @@ describe('helios-stress CLI', () => {
     expect(existsSync(`/proc/${series.pid}`)).toBe(false);
   });
 
-  it('runs T225 and ST-001 over MySQL wire (MariaDB): every scheduled operation answered, a full table, no password', async () => {
+  it('runs T220 (--server-pid: mariadbd), T225, T226 (FLUSH TABLES) and ST-001 over MySQL wire (MariaDB): every scheduled operation answered, a full table, no password', async () => {
     const server = testServer('mariadb');
     const json = path.join(dir, 'my.json');
-    const run = await runCli(['--dsn', server.dsn, '--only', 'T225,ST-001', '--duration', '2', '--warmup', '0.5', '--rows', '12345', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json], { timeoutMs: 60_000 });
+    const run = await runCli(['--dsn', server.dsn, '--only', 'T220,T225,T226,ST-001', '--server-pid', String(server.pid), '--t224-settle', '1', '--duration', '2', '--warmup', '0.5', '--rows', '12345', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json], { timeoutMs: 60_000 });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.results.map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual(['T225:pass', 'ST-001:pass']);
+    expect(report.results.map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual(['T220:pass', 'T225:pass', 'T226:pass', 'ST-001:pass']);
+    expect(report.sections.server.T220.series.samples.filter((x: { anonKb: number | null }) => x.anonKb !== null).length).toBeGreaterThan(5);
+    expect(report.results.find((r: { id: string }) => r.id === 'T226').log.join('\n')).toMatch(/1 FLUSH TABLES: /);
     for (const id of ['T225', 'ST-001']) {
       const readers = report.sections.latency[id].readers;
       expect(readers.family).toBe('mysql');

@@ -98,7 +98,7 @@ export const flushDuringStress = defineStressCase({
     ctx.metric('latency', latency.worstP99Ms);
     ctx.metric('writers', brief(w));
     const list = checkpoints.map((c) => `${c.outcome} in ${c.ms ?? '-'} ms at ${(c.startMs / 1000).toFixed(1)} s${c.memoryAfterKb !== undefined ? `, memory after ${mb(c.memoryAfterKb)}` : ''}`).join('; ');
-    ctx.log(`${checkpoints.length} CHECKPOINT: ${list}; write p99 (corrected, worst second) before ${latency.worstP99Ms.before ?? '-'} ms, during ${latency.worstP99Ms.during ?? '-'} ms, after ${latency.worstP99Ms.after ?? '-'} ms`);
+    ctx.log(`${checkpoints.length} ${flushSql}: ${list}; write p99 (corrected, worst second) before ${latency.worstP99Ms.before ?? '-'} ms, during ${latency.worstP99Ms.during ?? '-'} ms, after ${latency.worstP99Ms.after ?? '-'} ms`);
 
     const writeErrors = w.completed - w.succeeded;
     if (writeErrors > 0) ctx.fail(`${writeErrors} of ${w.completed} writes failed during the checkpoints: ${JSON.stringify(w.errors)} (${Object.values(w.errorMessages)[0] ?? ''})`);
