@@ -5,6 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { pgLoadDriver } from './generator/pg-load.js';
 import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
+import { sessionCliOptions, sessionSettings } from './cases/sessions/settings.js';
 import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
 
 /** Version of this package (from its package.json). */
@@ -57,12 +58,12 @@ export function stressSettings(options: Options): { size: StressSize; load: Stre
   return { size, load, thresholds };
 }
 
-async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>): Promise<SuiteSession<StressTarget>> {
+async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>, sessions = sessionSettings(o.options, settings.size)): Promise<SuiteSession<StressTarget>> {
   if (familyOfDsn(dsn) === 'mysql') throw new CannotRunError('the stress suite speaks PostgreSQL wire only so far; MySQL wire (mysql://) is planned');
   const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
   try {
     const driver = await pgLoadDriver(dsn, { timeoutMs: Math.max(5_000, o.timeoutMs) });
-    const target: StressTarget = { endpoint, driver, ...settings, sections: {} };
+    const target: StressTarget = { endpoint, driver, ...settings, sections: {}, dsn, sessions };
     return {
       target,
       server: endpoint.server,
@@ -84,7 +85,9 @@ async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeo
  */
 export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTarget>> {
   const settings = stressSettings(o.options);
-  if (o.dsn !== undefined) return openOnDsn(o.dsn, o, settings);
+  // Parsed before any server starts: a bad option is exit 2 at once.
+  const sessions = sessionSettings(o.options, settings.size);
+  if (o.dsn !== undefined) return openOnDsn(o.dsn, o, settings, sessions);
   return openOnOwnedServer(
     async (): Promise<OwnedServer> => {
       o.log('no --dsn: starting a throwaway PostgreSQL 15 (testbed)');
@@ -96,7 +99,7 @@ export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTar
         throw new CannotRunError(`could not start the testbed PostgreSQL (${first}); pass --dsn to judge an existing endpoint`);
       }
     },
-    (dsn) => openOnDsn(dsn, o, settings),
+    (dsn) => openOnDsn(dsn, o, settings, sessions),
   );
 }
 
@@ -130,6 +133,7 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
     't225-p95-ms': { type: 'string', valueName: 'MS', description: 'T225 p95 limit (seed: 500)' },
     'point-p95-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p95 limit (framework design §8: 10)' },
     'point-p99-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p99 limit (framework design §8: 50)' },
+    ...sessionCliOptions,
   },
   renderConsole: renderStressConsole,
   renderHtml: renderStressHtml,

@@ -1,5 +1,6 @@
 import type { SqlEndpoint } from '@helios-conformance/sql';
 import type { LoadDriver } from './generator/driver.js';
+import type { SessionSettings } from './cases/sessions/settings.js';
 
 /** How big a run is: `ci` (short loads, small tables) or `full` (the seed's 5 minutes, 1M rows). */
 export type StressSize = 'ci' | 'full';
@@ -45,4 +46,8 @@ export interface StressTarget {
   readonly load: StressLoad;
   readonly thresholds: StressThresholds;
   readonly sections: Record<string, unknown>;
+  /** The DSN the run uses (with its password: never print it), for cases that open their own tagged clients. */
+  readonly dsn: string;
+  /** The session cases' settings (T221, T223, T227, T228). */
+  readonly sessions: SessionSettings;
 }

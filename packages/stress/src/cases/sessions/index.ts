@@ -1,0 +1,7 @@
+import { writersAndListeners } from './t221-writers-listeners.js';
+import { connectionLeak } from './t223-connection-leak.js';
+
+/** The seed's session cases (leaks, listeners, backlog, degradation), in the seed's order. */
+export const sessionCases = [writersAndListeners, connectionLeak] as const;
+export { writersAndListeners, connectionLeak };
+export { sessionSettings, sessionCliOptions, type SessionSettings } from './settings.js';
