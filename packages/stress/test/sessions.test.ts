@@ -85,3 +85,44 @@ describe('T221 writers and listeners', () => {
     }
   });
 });
+
+describe('T227 backlog bounded', () => {
+  it('passes on PostgreSQL 15: queue and lock waits bounded and back to baseline, no notification lost', async () => {
+    const session = await openForTest(testServer('postgres').dsn);
+    try {
+      const r = await runCases(session, ['T227']);
+      const b = (r.T227!.metrics as { backlog: { peak: { queueUsage: number; waiting: number }; samples: number; settleMs: number | null } }).backlog;
+      console.info(`T227: peak queue ${b.peak.queueUsage}, peak lock waits ${b.peak.waiting}, settled in ${b.settleMs} ms`);
+      expect(r.T227!.status, r.T227!.message ?? '').toBe('pass');
+      expect(b.samples).toBeGreaterThan(5);
+      // The load did queue notifications and contend for rows: the bounds were tested, not idle.
+      expect(b.peak.queueUsage).toBeGreaterThan(0);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('fails when a session on the server listens but never reads (idle in a transaction): the queue does not drain', async () => {
+    const server = testServer('postgres');
+    const pg = (await import('pg')).default;
+    const stuck = new pg.Client({ connectionString: server.dsn });
+    await stuck.connect();
+    try {
+      // A listener inside a transaction reads nothing until it ends, and the queue cannot be freed past it.
+      await stuck.query('LISTEN hc_stuck_listener');
+      await stuck.query('BEGIN');
+      await stuck.query('SELECT 1');
+      const session = await openForTest(server.dsn, { 'backlog-settle-ms': '1500' });
+      try {
+        const r = await runCases(session, ['T227']);
+        expect(r.T227!.status, r.T227!.message ?? '').toBe('fail');
+        expect(r.T227!.message).toMatch(/1500 ms after the load the backlog has not returned to its baseline: the notification queue is at [\d.e-]+ of its size \(baseline 0/);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await stuck.query('ROLLBACK').catch(() => undefined);
+      await stuck.end();
+    }
+  });
+});
