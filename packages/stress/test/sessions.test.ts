@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { startProxy, testServer } from '@helios-conformance/suite-kit';
 import { openForTest, runCases } from './helpers.js';
-import { startLeakyProxy } from './session-proxies.js';
+import { startLeakyProxy, startSheddingProxy } from './session-proxies.js';
 
 // The CI machine is loaded and shared: latency limits are loosened where a test judges something else.
 const LOOSE_NOTIFY = { 'notify-p99-ms': '250' };
@@ -123,6 +123,42 @@ describe('T227 backlog bounded', () => {
     } finally {
       await stuck.query('ROLLBACK').catch(() => undefined);
       await stuck.end();
+    }
+  });
+});
+
+describe('T228 graceful degradation', () => {
+  it('passes on PostgreSQL 15: the ramp ends in 53300 refusals, every accepted session still works', async () => {
+    const session = await openForTest(testServer('postgres').dsn);
+    try {
+      const r = await runCases(session, ['T228']);
+      const ramp = (r.T228!.metrics as { ramp: { stoppedBy: string; peakConnections: number; alive: number; servedAfter: boolean } }).ramp;
+      console.info(`T228: stopped by ${ramp.stoppedBy} at ${ramp.peakConnections} sessions`);
+      expect(r.T228!.status, r.T228!.message ?? '').toBe('pass');
+      // The test server keeps PostgreSQL's default max_connections (100): the ramp reaches it.
+      expect(ramp.stoppedBy).toBe('refusal');
+      expect(ramp.alive).toBe(ramp.peakConnections);
+      expect(ramp.servedAfter).toBe(true);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('fails behind a proxy that sheds its oldest sessions once more than 30 are open', async () => {
+    const server = testServer('postgres');
+    const proxy = await startSheddingProxy(server, 30);
+    const session = await openForTest(server.dsn);
+    try {
+      // Only the case's own sessions go through the mutant (its setup and cleanup stay direct, so
+      // the run's namespace is dropped whatever the proxy does).
+      (session.target as { dsn: string }).dsn = proxy.dsnVia(server.dsn);
+      const r = await runCases(session, ['T228']);
+      expect(proxy.mutations()).toBeGreaterThan(0);
+      expect(r.T228!.status, r.T228!.message ?? '').toBe('fail');
+      expect(r.T228!.message).toMatch(/^\d+ of \d+ established sessions were dropped during or after the ramp/);
+    } finally {
+      await session.close();
+      await proxy.close();
     }
   });
 });
