@@ -105,7 +105,7 @@ export const gracefulDegradation = defineStressCase({
               const code = sqlstateOf(e) ?? 'no SQLSTATE';
               queryErrors[code] = (queryErrors[code] ?? 0) + 1;
               firstQueryError ??= errorLine(e);
-              if (!sqlstateOf(e)) dropped.has(c) || dropped.set(c, errorLine(e));
+              if (!sqlstateOf(e) && !dropped.has(c)) dropped.set(c, errorLine(e));
             }
             await sleep(Math.max(0, THINK_MS - (performance.now() - a)), ctx.signal);
           }
