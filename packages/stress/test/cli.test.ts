@@ -18,7 +18,7 @@ describe('helios-stress CLI', () => {
     const server = testServer('postgres');
     const json = path.join(dir, 'r.json');
     const html = path.join(dir, 'r.html');
-    const run = await runCli(['--dsn', server.dsn, '--duration', '2', '--warmup', '0.5', '--rows', '10000', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json, '--html', html], { timeoutMs: 60_000 });
+    const run = await runCli(['--dsn', server.dsn, '--only', 'T225,ST-001', '--duration', '2', '--warmup', '0.5', '--rows', '10000', '--point-p95-ms', '100', '--point-p99-ms', '250', '--json', json, '--html', html], { timeoutMs: 60_000 });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.results.map((r: { id: string; status: string }) => `${r.id}:${r.status}`)).toEqual(['T225:pass', 'ST-001:pass']);

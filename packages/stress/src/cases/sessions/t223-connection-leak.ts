@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
 import { defineStressCase } from '../../_internal/case-kit.js';
+import { recordSessions } from './t221-writers-listeners.js';
 import { clientSet, countTagged, errorLine, sessionTag, sleep, sqlstateOf } from './_kit.js';
 
 /**
@@ -63,6 +64,7 @@ export const connectionLeak = defineStressCase({
     ctx.metric('expected', expected);
     ctx.metric('reported', seen);
     ctx.metric('settledMs', seen === expected ? afterMs : null);
+    recordSessions(ctx.target.sections, ctx.id, { leak: { opened: total, closed: closing, expected, reported: seen, settledMs: seen === expected ? afterMs : null, deadlineMs: s.leakDeadlineMs } });
     ctx.log(`opened ${total}, closed ${closing}: the server reports ${seen} after ${afterMs} ms (${polls} polls)`);
     if (seen > expected) ctx.fail(`after closing ${closing} of ${total} sessions the server still reports ${seen} of them, not ${expected}, after ${afterMs} ms (deadline ${s.leakDeadlineMs} ms): ${seen - expected} closed sessions leaked`);
     if (seen < expected) ctx.fail(`after closing ${closing} of ${total} sessions the server reports ${seen} of them, not ${expected}: ${expected - seen} sessions the client kept open are gone`);
