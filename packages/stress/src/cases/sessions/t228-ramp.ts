@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { defineStressCase } from '../../_internal/case-kit.js';
+import { defineStressCase, requireTimeFor } from '../../_internal/case-kit.js';
 import { newHistogram, summarize, type LatencySummary } from '../../generator/histogram.js';
 import { clientSet, errorLine, sessionTag, sleep, sqlstateOf } from './_kit.js';
 import { recordSessions } from './t221-writers-listeners.js';
@@ -40,8 +40,9 @@ export const gracefulDegradation = defineStressCase({
     // The seed steps every 30 s over its 5 minutes: a tenth of --duration per step.
     const stepMs = Math.max(200, Math.round(load.durationMs / 10));
     const maxSteps = Math.ceil(s.rampMaxConnections / s.rampStep);
+    // Ten steps of a tenth of --duration each, plus logins and the checks after: like a load of --duration.
+    requireTimeFor(ctx, 15_000);
     const budget = ctx.remainingMs() - 15_000;
-    if (budget < stepMs * 2) throw new Error(`the ramp needs at least ${Math.ceil((stepMs * 2 + 15_000) / 1000)} s and the case deadline leaves ${Math.floor(ctx.remainingMs() / 1000)} s: pass a longer --timeout-ms`);
     const clients = clientSet(ctx);
     const tag = sessionTag(ctx, 'ramp');
     const table = endpoint.qualify('t228_ramp');
