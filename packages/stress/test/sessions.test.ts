@@ -60,6 +60,18 @@ describe('the session cases on PostgreSQL 15 (control)', () => {
 });
 
 describe('T223 connection leak', () => {
+  it('is n/a, naming the room it found, when the endpoint refuses with 53300 before the sessions the check needs are open', async () => {
+    // The test server keeps PostgreSQL's default max_connections (100): 150 cannot be opened.
+    const session = await openForTest(testServer('postgres').dsn, { 'leak-connections': '150' });
+    try {
+      const r = await runCases(session, ['T223']);
+      expect(r.T223!.status, r.T223!.message ?? '').toBe('n/a');
+      expect(r.T223!.message).toMatch(/refused session \d+ of 150 with 53300 \(too many connections\): it has room for \d+ more sessions/);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('fails behind a proxy that keeps closed sessions open on the server, naming the count', async () => {
     const server = testServer('postgres');
     const proxy = await startLeakyProxy(server);
