@@ -7,6 +7,6 @@ import { sessionCases } from './sessions/index.js';
 /** Every stress case, in catalog order: the seed's first, then the framework design's. */
 export const stressCases: readonly Case<StressTarget>[] = [...seedCases, ...sessionCases, ...latencyCases];
 export { seedCases, latencyCases, sessionCases };
-export { connectionLeak } from './sessions/index.js';
+export { writersAndListeners, connectionLeak, backlogBounded, gracefulDegradation } from './sessions/index.js';
 export { queryLatencyUnderStress } from './seed/index.js';
 export { pointQuerySla } from './latency/index.js';
