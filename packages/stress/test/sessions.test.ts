@@ -24,14 +24,14 @@ describe('the session cases on PostgreSQL 15 (control)', () => {
     const server = testServer('postgres');
     const json = path.join(dir, 's.json');
     const html = path.join(dir, 's.html');
-    const run = await runCli(['--dsn', server.dsn, '--only', 'T221,T223,T227,T228', '--duration', '2', '--warmup', '0.5', '--notify-p99-ms', LOOSE_NOTIFY['notify-p99-ms'], '--json', json, '--html', html], { timeoutMs: 90_000 });
+    const run = await runCli(['--dsn', server.dsn, '--only', 'T221,T223,T227,T228', '--duration', '1', '--warmup', '0.5', '--notify-p99-ms', LOOSE_NOTIFY['notify-p99-ms'], '--ramp-step', '25', '--json', json, '--html', html], { timeoutMs: 90_000 });
     const report = JSON.parse(readFileSync(json, 'utf8'));
     const byId = Object.fromEntries((report.results as Result[]).map((r) => [r.id, r]));
     expect((report.results as Result[]).map((r) => `${r.id}:${r.status}`), run.stdout + run.stderr).toEqual(['T221:pass', 'T223:pass', 'T227:pass', 'T228:pass']);
     expect(run.code).toBe(0);
     const s = report.sections.sessions;
     // T221: every row reached all 20 listeners, and latencies were measured.
-    expect(s.T221.notify.inserted).toBeGreaterThan(300);
+    expect(s.T221.notify.inserted).toBeGreaterThan(200);
     expect(s.T221.notify.received).toEqual(new Array(20).fill(s.T221.notify.inserted));
     expect(s.T221.notify.latency.count).toBeGreaterThan(0);
     // T223: the seed's 50 and 25.
@@ -39,16 +39,16 @@ describe('the session cases on PostgreSQL 15 (control)', () => {
     // T227: it sampled while its load ran (notifying inserts all delivered, contended updates);
     // the queue itself mostly reads 0 here, the listeners drain it within its first page.
     expect(s.T227.backlog.samples.length).toBeGreaterThan(5);
-    expect(s.T227.backlog.notify.inserted).toBeGreaterThan(300);
+    expect(s.T227.backlog.notify.inserted).toBeGreaterThan(200);
     expect(s.T227.backlog.notify.missing).toBe(0);
-    expect(s.T227.backlog.contention.succeeded).toBeGreaterThan(300);
+    expect(s.T227.backlog.contention.succeeded).toBeGreaterThan(200);
     // T228: the test server keeps PostgreSQL's default max_connections (100): the ramp reaches it
     // and is refused with 53300, and every session it had accepted still works.
     expect(s.T228.ramp.stoppedBy).toBe('refusal');
     expect(s.T228.ramp.steps.at(-1).refused).toHaveProperty('53300');
     expect(s.T228.ramp.alive).toBe(s.T228.ramp.peakConnections);
     expect(s.T228.ramp.servedAfter).toBe(true);
-    console.info(`T221 latency p99 ${s.T221.notify.latency.p99} ms; T223 settled in ${s.T223.leak.settledMs} ms; T227 peak queue ${s.T227.backlog.peak.queueUsage}, lock waits ${s.T227.backlog.peak.waiting}; T228 refused at ${s.T228.ramp.peakConnections} sessions`);
+    console.info(`T221 latency p99 ${s.T221.notify.latency.p99} ms; T223 settled in ${s.T223.leak.settledMs} ms; T227 peak queue ${s.T227.backlog.peak.queueUsage}, lock waits ${s.T227.backlog.peak.waiting}; T228 refused at ${s.T228.ramp.peakConnections} sessions; case ms ${(report.results as Array<Result & { durationMs: number }>).map((r) => `${r.id} ${r.durationMs}`).join(', ')}; CLI ${run.ms} ms`);
     expect(run.stdout).toMatch(/T221 notifications: \d+ rows[\s\S]*send → receive\s+p50/);
     expect(run.stdout).toMatch(/T228 ramp: stopped by refusal at \d+ sessions/);
     const page = readFileSync(html, 'utf8');
@@ -76,11 +76,11 @@ describe('T223 connection leak', () => {
     const server = testServer('postgres');
     const proxy = await startLeakyProxy(server);
     try {
-      const session = await openForTest(proxy.dsnVia(server.dsn), { 'leak-deadline-ms': '1500' });
+      const session = await openForTest(proxy.dsnVia(server.dsn), { 'leak-deadline-ms': '1000' });
       try {
         const r = await runCases(session, ['T223']);
         expect(r.T223!.status, r.T223!.message ?? '').toBe('fail');
-        expect(r.T223!.message).toMatch(/still reports 50 of them, not 25, after \d+ ms \(deadline 1500 ms\): 25 closed sessions leaked/);
+        expect(r.T223!.message).toMatch(/still reports 50 of them, not 25, after \d+ ms \(deadline 1000 ms\): 25 closed sessions leaked/);
         expect(proxy.mutations()).toBeGreaterThanOrEqual(25);
       } finally {
         await session.close();
@@ -108,7 +108,7 @@ describe('T221 writers and listeners', () => {
       },
     });
     try {
-      const session = await openForTest(proxy.dsnVia(server.dsn), LOOSE_NOTIFY);
+      const session = await openForTest(proxy.dsnVia(server.dsn), { ...LOOSE_NOTIFY, duration: '1' });
       try {
         const r = await runCases(session, ['T221']);
         expect(proxy.mutations()).toBeGreaterThan(0);
@@ -134,11 +134,11 @@ describe('T227 backlog bounded', () => {
       await stuck.query('LISTEN hc_stuck_listener');
       await stuck.query('BEGIN');
       await stuck.query('SELECT 1');
-      const session = await openForTest(server.dsn, { 'backlog-settle-ms': '1500' });
+      const session = await openForTest(server.dsn, { 'backlog-settle-ms': '1000' });
       try {
         const r = await runCases(session, ['T227']);
         expect(r.T227!.status, r.T227!.message ?? '').toBe('fail');
-        expect(r.T227!.message).toMatch(/1500 ms after the load the backlog has not returned to its baseline: the notification queue is at [\d.e-]+ of its size \(baseline [\d.e-]+, peak [\d.e-]+\)/);
+        expect(r.T227!.message).toMatch(/1000 ms after the load the backlog has not returned to its baseline: the notification queue is at [\d.e-]+ of its size \(baseline [\d.e-]+, peak [\d.e-]+\)/);
       } finally {
         await session.close();
       }
