@@ -68,7 +68,7 @@ export const gracefulDegradation = defineStressCase({
     const unclean: string[] = [];
     const queryErrors: Record<string, number> = {};
     let firstQueryError: string | null = null;
-    let stoppedBy: 'refusal' | 'extreme latency' | 'limit' | 'time' = 'limit';
+    let stoppedBy: 'refusal' | 'extreme latency' | 'dropped sessions' | 'limit' | 'time' = 'limit';
     const t0 = performance.now();
 
     for (let step = 0; step < maxSteps; step++) {
@@ -123,7 +123,10 @@ export const gracefulDegradation = defineStressCase({
         stoppedBy = 'extreme latency';
         break;
       }
-      if (dropped.size > 0 || established.length >= s.rampMaxConnections) break;
+      if (dropped.size > 0) {
+        stoppedBy = 'dropped sessions';
+        break;
+      }
     }
 
     // The sessions the endpoint accepted must all still work after the ramp.
