@@ -2,7 +2,7 @@
 // (the control: each passes, with its figures in the JSON, console and HTML reports), then each
 // beside a mutant endpoint that must make it fail: a proxy that drops NotificationResponses
 // (T221), one that keeps closed sessions open on the server (T223), a listener on the server that
-// never reads (T227), a proxy that sheds established sessions under load (T228).
+// never reads and a session left waiting on a lock (T227), a proxy that sheds established sessions under load (T228).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,27 +124,46 @@ describe('T221 writers and listeners', () => {
 });
 
 describe('T227 backlog bounded', () => {
-  it('fails when a session on the server listens but never reads (idle in a transaction): the queue does not drain', async () => {
+  it('fails when, once its load runs, a session on the server listens but never reads and another waits on a lock for good', async () => {
     const server = testServer('postgres');
     const pg = (await import('pg')).default;
-    const stuck = new pg.Client({ connectionString: server.dsn });
-    await stuck.connect();
+    const [stuck, holder, waiter] = [0, 1, 2].map(() => new pg.Client({ connectionString: server.dsn }));
+    for (const c of [stuck, holder, waiter]) {
+      c!.on('error', () => undefined);
+      await c!.connect();
+    }
+    let waiting: Promise<unknown> | undefined;
     try {
       // A listener inside a transaction reads nothing until it ends, and the queue cannot be freed past it.
-      await stuck.query('LISTEN hc_stuck_listener');
-      await stuck.query('BEGIN');
-      await stuck.query('SELECT 1');
+      await stuck!.query('LISTEN hc_stuck_listener');
+      await stuck!.query('BEGIN');
+      await stuck!.query('SELECT 1');
+      await holder!.query('SELECT pg_advisory_lock(727227)');
       const session = await openForTest(server.dsn, { 'backlog-settle-ms': '1000' });
       try {
+        // The lock waiter arrives after the case took its baseline: once its listeners are there.
+        const arrive = (async () => {
+          for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+            const r = await holder!.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE '%\\_t227\\_backlog\\_listener'");
+            if (r.rows[0].n > 0) {
+              waiting = waiter!.query('SELECT pg_advisory_lock(727227)').catch(() => undefined);
+              return true;
+            }
+          }
+          return false;
+        })();
         const r = await runCases(session, ['T227']);
+        expect(await arrive).toBe(true);
         expect(r.T227!.status, r.T227!.message ?? '').toBe('fail');
-        expect(r.T227!.message).toMatch(/1000 ms after the load the backlog has not returned to its baseline: the notification queue is at [\d.e-]+ of its size \(baseline [\d.e-]+, peak [\d.e-]+\)/);
+        expect(r.T227!.message).toMatch(/1000 ms after the load the backlog has not returned to its baseline: the notification queue is at [\d.e-]+ of its size \(baseline [\d.e-]+, peak [\d.e-]+\); 1 sessions still wait on locks \(baseline 0\)/);
       } finally {
         await session.close();
       }
     } finally {
-      await stuck.query('ROLLBACK').catch(() => undefined);
-      await stuck.end();
+      await stuck!.query('ROLLBACK').catch(() => undefined);
+      await holder!.query('SELECT pg_advisory_unlock(727227)').catch(() => undefined);
+      await waiting;
+      await Promise.all([stuck, holder, waiter].map((c) => c!.end().catch(() => undefined)));
     }
   });
 });
