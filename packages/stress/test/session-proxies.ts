@@ -103,3 +103,57 @@ export function startSheddingProxy(upstream: { host: string; port: number }, lim
     }
   });
 }
+
+/**
+ * Breaks LISTEN sessions (those whose StartupMessage names an application ending in `_listener`),
+ * each listener in turn one of three ways once its first notification comes: the first is cut
+ * (both sockets reset), the second never gets a NotificationResponse again, the rest get
+ * everything from then on `delayMs` late (in order). Every other session passes untouched.
+ */
+export function startListenerBreakingProxy(upstream: { host: string; port: number }, delayMs: number): Promise<SessionProxy> {
+  let listeners = 0;
+  return listen(upstream, ({ client, upstream: up }, all, mark) => {
+    let role: 'plain' | 'cut' | 'drop' | 'delay' | undefined;
+    let pending = Buffer.alloc(0);
+    let broken = false;
+    client.on('data', (b: Buffer) => {
+      if (role === undefined) {
+        // The first client packet is the StartupMessage: parameter names and values, NUL-separated.
+        const isListener = /_listener\0/.test(b.toString('latin1'));
+        role = !isListener ? 'plain' : (['cut', 'drop', 'delay'] as const)[Math.min(2, listeners++)];
+      }
+      up.write(b);
+    });
+    const send = (b: Buffer): void => {
+      if (!client.destroyed) client.write(b);
+    };
+    up.on('data', (b: Buffer) => {
+      if (role === 'plain' || role === undefined) return send(b);
+      pending = Buffer.concat([pending, b]);
+      // Frame the server's messages: type byte and a length that counts itself.
+      let out = Buffer.alloc(0);
+      while (pending.length >= 5 && pending.length >= 1 + pending.readInt32BE(1)) {
+        const n = 1 + pending.readInt32BE(1);
+        const m = pending.subarray(0, n);
+        pending = pending.subarray(n);
+        const notification = m[0] === 0x41;
+        if (notification && !broken) {
+          broken = true;
+          mark();
+          if (role === 'cut') {
+            client.resetAndDestroy();
+            up.destroy();
+            return;
+          }
+        }
+        if (broken && role === 'drop' && notification) continue;
+        out = Buffer.concat([out, m]);
+      }
+      if (out.length === 0) return;
+      if (broken && role === 'delay') setTimeout(() => send(out), delayMs);
+      else send(out);
+    });
+    client.on('close', () => up.destroy());
+    up.on('close', () => client.destroy());
+  });
+}

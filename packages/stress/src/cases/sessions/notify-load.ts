@@ -83,8 +83,11 @@ export async function runNotifyLoad(ctx: StressContext, o: NotifyLoadOptions): P
   let stopping = false;
   let firstDisconnect: string | null = null;
   const disconnects = { listeners: 0, writers: 0 };
+  const gone = new Set<string>();
   const lost = (who: 'listeners' | 'writers', i: number) => (e?: unknown) => {
-    if (stopping) return;
+    // A dropped session says so more than once ('error', then 'end'): count the session once.
+    if (stopping || gone.has(`${who}${i}`)) return;
+    gone.add(`${who}${i}`);
     disconnects[who]++;
     firstDisconnect ??= `${who === 'listeners' ? 'listener' : 'writer'} ${i}: ${e === undefined ? 'the session ended' : errorLine(e)}`;
   };

@@ -33,14 +33,17 @@ export const writersAndListeners = defineStressCase({
     ctx.metric('notify', briefNotify(r));
     ctx.log(`${r.inserted} rows inserted by ${r.writers} writers, ${r.listeners} listeners: latency p50 ${msText(r.latency.p50)} p99 ${msText(r.latency.p99)} max ${msText(r.latency.max)}; missing ${r.missing}, disconnects ${JSON.stringify(r.disconnects)}`);
 
+    // Every broken promise is named, not only the first: a dropped listener also misses rows, and late ones are late too.
+    const problems: string[] = [];
     const d = r.disconnects.listeners + r.disconnects.writers;
-    if (d > 0) ctx.fail(`${d} unexpected disconnects (${r.disconnects.listeners} listeners, ${r.disconnects.writers} writers); first: ${r.firstDisconnect}`);
-    if (r.inserted === 0) ctx.fail(`no insert succeeded (errors ${JSON.stringify(r.writeErrors)}: ${r.firstWriteError})`);
+    if (d > 0) problems.push(`${d} unexpected disconnects (${r.disconnects.listeners} listeners, ${r.disconnects.writers} writers); first: ${r.firstDisconnect}`);
+    if (r.inserted === 0) problems.push(`no insert succeeded (errors ${JSON.stringify(r.writeErrors)}: ${r.firstWriteError})`);
     const failedWrites = Object.values(r.writeErrors).reduce((a, b) => a + b, 0);
-    if (failedWrites > 0) ctx.fail(`${failedWrites} of ${r.intended} inserts failed: ${JSON.stringify(r.writeErrors)} (${r.firstWriteError})`);
-    if (r.missing > 0) ctx.fail(`${r.missing} of ${r.inserted * r.listeners} notifications never arrived (${r.inserted} rows × ${r.listeners} listeners; received per listener: ${r.received.join(', ')})`);
-    if (r.duplicatesOrReordered > 0) ctx.fail(`${r.duplicatesOrReordered} notifications arrived twice or out of their writer's commit order`);
-    if ((r.latency.p99 ?? Infinity) >= s.notifyP99Ms) ctx.fail(`notification latency p99 is ${msText(r.latency.p99)} (send → receive, ${r.latency.count} after the warm-up), the limit is ${s.notifyP99Ms} ms (p50 ${msText(r.latency.p50)}, max ${msText(r.latency.max)})`);
+    if (failedWrites > 0) problems.push(`${failedWrites} of ${r.intended} inserts failed: ${JSON.stringify(r.writeErrors)} (${r.firstWriteError})`);
+    if (r.missing > 0) problems.push(`${r.missing} of ${r.inserted * r.listeners} notifications never arrived (${r.inserted} rows × ${r.listeners} listeners; received per listener: ${r.received.join(', ')})`);
+    if (r.duplicatesOrReordered > 0) problems.push(`${r.duplicatesOrReordered} notifications arrived twice or out of their writer's commit order`);
+    if ((r.latency.p99 ?? Infinity) >= s.notifyP99Ms) problems.push(`notification latency p99 is ${msText(r.latency.p99)} (send → receive, ${r.latency.count} after the warm-up), the limit is ${s.notifyP99Ms} ms (p50 ${msText(r.latency.p50)}, max ${msText(r.latency.max)})`);
+    if (problems.length > 0) ctx.fail(problems.join('; '));
   },
 });
 
