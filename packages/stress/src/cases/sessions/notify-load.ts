@@ -6,7 +6,10 @@
 import type { Client, Notification } from 'pg';
 import { encodeHistogram, newHistogram, summarize, type LatencySummary } from '../../generator/histogram.js';
 import type { StressContext } from '../../_internal/case-kit.js';
-import { errorLine, sleep, type ClientSet } from './_kit.js';
+import { errorLine, sleep, sqlstateOf, type ClientSet } from './_kit.js';
+
+/** feature not supported, undefined function or object (plpgsql, pg_notify), syntax error (no LISTEN). */
+const NO_FEATURE = new Set(['0A000', '42883', '42704', '42601']);
 
 /** Options of {@link runNotifyLoad}. */
 export interface NotifyLoadOptions {
@@ -72,13 +75,23 @@ export async function runNotifyLoad(ctx: StressContext, o: NotifyLoadOptions): P
       await setup.close();
     }
   });
-  await setup.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, writer int NOT NULL, seq int NOT NULL, sent_at float8 NOT NULL, pad text NOT NULL)`, [], ctx.signal);
-  await setup.query(
-    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN PERFORM pg_notify(TG_ARGV[0], NEW.writer || ':' || NEW.seq || ':' || NEW.sent_at || ':' || NEW.pad); RETURN NULL; END $f$`,
-    [],
-    ctx.signal,
-  );
-  await setup.query(`CREATE TRIGGER notify_each AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}('${channel}')`, [], ctx.signal);
+  // An endpoint without triggers, pg_notify or LISTEN lacks the feature the case is about: n/a, not a failure.
+  const unsupported = (e: unknown): never => {
+    const code = sqlstateOf(e);
+    if (code !== undefined && NO_FEATURE.has(code)) ctx.notApplicable(`the endpoint has no LISTEN/NOTIFY through triggers (${errorLine(e)})`);
+    throw e;
+  };
+  try {
+    await setup.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, writer int NOT NULL, seq int NOT NULL, sent_at float8 NOT NULL, pad text NOT NULL)`, [], ctx.signal);
+    await setup.query(
+      `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN PERFORM pg_notify(TG_ARGV[0], NEW.writer || ':' || NEW.seq || ':' || NEW.sent_at || ':' || NEW.pad); RETURN NULL; END $f$`,
+      [],
+      ctx.signal,
+    );
+    await setup.query(`CREATE TRIGGER notify_each AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}('${channel}')`, [], ctx.signal);
+  } catch (e) {
+    unsupported(e);
+  }
 
   let stopping = false;
   let firstDisconnect: string | null = null;
@@ -118,7 +131,7 @@ export async function runNotifyLoad(ctx: StressContext, o: NotifyLoadOptions): P
       }
       if (at >= measuredFrom) hist.recordValue(Math.max(1, Math.round((t - at) * 1000)));
     });
-    await c.query(`LISTEN "${channel}"`);
+    await c.query(`LISTEN "${channel}"`).catch(unsupported);
     listeners.push(c);
   }
 
