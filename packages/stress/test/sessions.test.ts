@@ -54,6 +54,7 @@ describe('the session cases on PostgreSQL 15 (control)', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).toMatch(/<svg[^>]*ramp: sessions and p99 per step/);
     expect(page).toMatch(/<svg[^>]*backlog over time/);
+    expect(page).toMatch(/<svg[^>]*notification latency spectrum/);
     for (const text of [run.stdout, run.stderr, readFileSync(json, 'utf8'), page]) expect(text).not.toContain(server.password);
     expect(byId.T223!.message).toBeNull();
   });

@@ -1,7 +1,7 @@
 // The session cases' part of the console and HTML reports (the `sessions` section): T221's
 // notification latency, T223's counts, T227's backlog over time, T228's ramp step by step.
 import type { Report } from '@helios-conformance/core';
-import type { LatencySummary } from '../../generator/histogram.js';
+import { decodeHistogram, spectrum, type LatencySummary } from '../../generator/histogram.js';
 
 interface Notify {
   writers: number;
@@ -12,6 +12,7 @@ interface Notify {
   duplicatesOrReordered: number;
   disconnects: { listeners: number; writers: number };
   latency: LatencySummary;
+  histogram?: string;
 }
 interface Sample {
   atMs: number;
@@ -99,11 +100,29 @@ function backlogSvg(b: NonNullable<Entry['backlog']>): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="backlog over time">${bars}${line}<text x="2" y="10" font-size="10">${esc(`queue ${maxQ.toPrecision(3)}`)}</text><text x="${W - 170}" y="10" font-size="10">bars: lock waits (max ${maxW})</text></svg>`;
 }
 
+/** T221: the send → receive percentile spectrum (x: 1/(1-p) on a log scale, y: ms on a log scale), the limit dashed. */
+function notifySvg(n: Notify, limitMs: number | undefined): string {
+  if (!n.histogram) return '';
+  const pts = spectrum(decodeHistogram(n.histogram));
+  const all = [...pts.map(([, v]) => v), ...(limitMs ? [limitMs] : [])].filter((v) => v > 0);
+  if (pts.length === 0 || all.length === 0) return '';
+  const W = 420;
+  const H = 160;
+  const x = (p: number): number => 30 + (Math.log10(1 / Math.max(1e-4, 1 - p / 100)) / 4) * (W - 60);
+  const lo = Math.log10(Math.min(...all));
+  const hi = Math.max(lo + 1, Math.log10(Math.max(...all)));
+  const y = (v: number): number => H - 20 - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * (H - 30);
+  const line = `<polyline fill="none" stroke="#c33" stroke-width="2" points="${pts.map(([p, v]) => `${x(p).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>send → receive</title></polyline>`;
+  const limit = limitMs ? `<line x1="30" x2="${W - 30}" y1="${y(limitMs).toFixed(1)}" y2="${y(limitMs).toFixed(1)}" stroke="#888" stroke-dasharray="4 3"><title>limit ${limitMs} ms</title></line>` : '';
+  const ticks = [50, 90, 99, 99.9, 99.99].map((p) => `<text x="${x(p).toFixed(1)}" y="${H - 4}" font-size="10" text-anchor="middle">p${p}</text>`).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="notification latency spectrum">${line}${limit}${ticks}<text x="2" y="12" font-size="10">${esc(`${(10 ** hi).toPrecision(3)} ms`)}</text></svg>`;
+}
+
 /** HTML sections of the session cases. */
 export function renderSessionsHtml(report: Report): string[] {
   return entries(report).map(([id, e]) => {
     const lines = renderSessionsConsole({ ...report, sections: { sessions: { [id]: e } } });
-    const pics = [e.ramp ? rampSvg(e.ramp) : '', e.backlog ? backlogSvg(e.backlog) : ''].join('');
+    const pics = [e.notify ? notifySvg(e.notify, e.thresholds?.p99Ms) : '', e.ramp ? rampSvg(e.ramp) : '', e.backlog ? backlogSvg(e.backlog) : ''].join('');
     return `<section><h3>${esc(id)}: sessions</h3><pre>${esc(lines.join('\n'))}</pre>${pics}</section>`;
   });
 }
