@@ -123,6 +123,6 @@ export function renderSessionsHtml(report: Report): string[] {
   return entries(report).map(([id, e]) => {
     const lines = renderSessionsConsole({ ...report, sections: { sessions: { [id]: e } } });
     const pics = [e.notify ? notifySvg(e.notify, e.thresholds?.p99Ms) : '', e.ramp ? rampSvg(e.ramp) : '', e.backlog ? backlogSvg(e.backlog) : ''].join('');
-    return `<section><h3>${esc(id)}: sessions</h3><pre>${esc(lines.join('\n'))}</pre>${pics}</section>`;
+    return `<section><h3>${esc(id)}: sessions</h3><pre style="white-space:pre-wrap">${esc(lines.join('\n'))}</pre>${pics}</section>`;
   });
 }
