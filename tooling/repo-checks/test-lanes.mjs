@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Runs every workspace's `npm test` after the root build (the second step of the root `npm test`).
 //
-// Why lanes: a whole run keeps the machine's two cores about half busy. ha-dr is the longest
-// package (about 7 of the run's 28 minutes) and mostly waits on its clusters' timeouts, so a
-// second lane of light packages with no tight timing verdicts and no process reaping runs beside
-// it, at a lower CPU priority (nice 5: at 10 a starved attw hit its 120 s limit at load 17). Not
-// repo-checks: its pack smoke test and attw install and pack every package, CPU-bound for minutes;
-// beside ha-dr it took 433 s and ha-dr 585 s (422 s alone a stop earlier, with about 80 s fewer
-// test-file seconds), so the lane gained nothing. Every other package then runs alone, one after another, as before: their
-// blocked-statement deadlines, latency cases and reapers must not compete with anything. A package not named here lands in the
-// one-at-a-time group, so a new suite is tested without editing this file.
+// Why lanes: a whole run keeps the machine's two cores about half busy, so some packages run side
+// by side. ha-dr runs alone: its own server files run four at a time and its verdicts are
+// timings (election, detection, RTO); beside a light lane at nice 5 it took 492 s, over the 8
+// minutes its issue allows, and beside repo-checks 585 s. Then vector (one PGlite child, CPU-bound
+// on one core, no verdict judged by a clock) and mysql run beside a light lane (sql, fixtures,
+// suite-kit, core at nice 5: their few clock checks are loose and held at load 15-17), as ha-dr ran
+// beside it before: the lane at nice 0 keeps first call on the cores. Every other package
+// runs alone, one after another: their blocked-statement deadlines, latency cases and reapers must
+// not compete with anything; repo-checks' pack and attw runs are CPU-bound for minutes. A package
+// not named here lands in the one-at-a-time group, so a new suite is tested without editing this file.
 //
 // Packages are run with `npm test -w`, not turbo: a second turbo process would restore cached
 // build outputs (dist/) while the other lane's tests read them. Every package runs even after a
@@ -20,9 +21,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Run beside each other: the first list in one lane, the second one after another in the other, niced (see above). */
-const BESIDE = [['packages/ha-dr'], ['packages/sql', 'packages/fixtures', 'tooling/suite-kit']];
-const NICE = [0, 5];
+/** Phases, one after another; in a phase its lanes run side by side, each lane's packages one after another at the lane's nice. */
+const PHASES = [
+  [{ dirs: ['packages/ha-dr'], nice: 0 }],
+  [
+    { dirs: ['packages/vector', 'packages/mysql'], nice: 0 },
+    { dirs: ['packages/sql', 'packages/fixtures', 'tooling/suite-kit', 'packages/core'], nice: 5 },
+  ],
+];
+const named = PHASES.flat().flatMap((l) => l.dirs);
 
 const all = [];
 for (const group of ['packages', 'tooling']) {
@@ -31,8 +38,8 @@ for (const group of ['packages', 'tooling']) {
     if (existsSync(f) && JSON.parse(readFileSync(f, 'utf8')).scripts?.test) all.push(`${group}/${d}`);
   }
 }
-for (const dir of BESIDE.flat()) if (!all.includes(dir)) throw new Error(`test-lanes: ${dir} has no test script (or does not exist): update BESIDE`);
-const alone = all.filter((d) => !BESIDE.flat().includes(d));
+for (const dir of named) if (!all.includes(dir)) throw new Error(`test-lanes: ${dir} has no test script (or does not exist): update PHASES`);
+const alone = all.filter((d) => !named.includes(d));
 
 const failed = [];
 const times = [];
@@ -71,8 +78,9 @@ async function lane(dirs, nice = 0) {
 }
 
 const t0 = Date.now();
-console.log(`test-lanes: side by side: [${BESIDE.map((l, i) => l.join(', ') + (NICE[i] ? ` (nice ${NICE[i]})` : '')).join('] and [')}]; then one at a time: ${alone.join(', ')}`);
-await Promise.all(BESIDE.map((dirs, i) => lane(dirs, NICE[i])));
+const laneText = (l) => l.dirs.join(', ') + (l.nice ? ` (nice ${l.nice})` : '');
+console.log(`test-lanes: ${PHASES.map((p) => p.map(laneText).join(' beside ')).join('; then ')}; then one at a time: ${alone.join(', ')}`);
+for (const phase of PHASES) await Promise.all(phase.map((l) => lane(l.dirs, l.nice)));
 await lane(alone);
 console.log(`test-lanes: ${times.join('; ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
 if (failed.length) {

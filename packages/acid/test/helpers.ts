@@ -1,7 +1,7 @@
 // What the acid test files share: the suite opened in-process, cases run the way the runner runs
 // them, and the CLI runs whose reports several files judge (run once per `vitest run`, kept in
 // runCacheDir(), so no matrix or workload is run twice against the same server).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { executeCase, Redactor, type Case, type Execution, type OpenOptions } from '@helios-conformance/core';
 import type { SqlEndpoint } from '@helios-conformance/sql';
@@ -108,17 +108,33 @@ let started: Promise<void> | undefined;
 export async function reported(name: keyof typeof RUNS): Promise<ReportedRun> {
   const root = runCacheDir();
   const dirOf = (n: string): string => path.join(root, `acid-${n}`);
-  if (!existsSync(path.join(dirOf(name), 'run.json'))) {
-    started ??= Promise.all(
-      Object.entries(RUNS).map(async ([n, args]) => {
-        const dir = dirOf(n);
-        if (existsSync(path.join(dir, 'run.json'))) return;
-        mkdirSync(dir, { recursive: true });
-        const run = await runCli([...args(dir), '--json', path.join(dir, 'report.json')], { timeoutMs: 400_000 });
-        writeFileSync(path.join(dir, 'run.json'), JSON.stringify(run));
-      }),
-    ).then(() => undefined);
-    await started;
+  // Server test files run two at a time, in separate workers: the first to take this lock (an
+  // atomic mkdir) makes the runs; a worker that finds it taken waits for the runs, then reads them.
+  const lock = path.join(root, 'acid-runs.lock');
+  const deadline = Date.now() + 420_000;
+  while (!existsSync(path.join(dirOf(name), 'run.json'))) {
+    try {
+      mkdirSync(lock);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (Date.now() > deadline) throw new Error(`the acid CLI runs another test file started did not finish within 420 s (lock ${lock})`);
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      started ??= Promise.all(
+        Object.entries(RUNS).map(async ([n, args]) => {
+          const dir = dirOf(n);
+          if (existsSync(path.join(dir, 'run.json'))) return;
+          mkdirSync(dir, { recursive: true });
+          const run = await runCli([...args(dir), '--json', path.join(dir, 'report.json')], { timeoutMs: 400_000 });
+          writeFileSync(path.join(dir, 'run.json'), JSON.stringify(run));
+        }),
+      ).then(() => undefined);
+      await started;
+    } finally {
+      rmdirSync(lock);
+    }
   }
   const dir = dirOf(name);
   const run = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as CliRun;

@@ -77,8 +77,13 @@ Usage: ${suite.bin} [--dsn URL] [options]
   --timeout-ms N                  per-case deadline (default ${suite.defaultTimeoutMs ?? 30000})
   --run-timeout-ms N              whole-run deadline
   --open-timeout-ms N             budget to reach the endpoint (default 15000; 60000 embedded)
-  --shard I/N                     run only the selected cases whose ID hashes to shard I of N;
-                                  merge the N JSON reports with \`merge\` for the verdict
+${
+    suite.shardBy === 'load'
+      ? `  --shard I/N                     offer part I of N of the load (rates and connections), every
+                                  selected case; merge the N JSON reports with \`merge\` for the verdict`
+      : `  --shard I/N                     run only the selected cases whose ID hashes to shard I of N;
+                                  merge the N JSON reports with \`merge\` for the verdict`
+  }
   --allow-destructive             allow cases that kill servers or restore backups
   --list                          print the catalog and exit (no database touched)
   --no-color  --help  --version
@@ -202,7 +207,7 @@ export function unexpectedArgument(suite: Pick<Suite<any>, 'name'>, arg: string)
 
 /** `--list`: the catalog, no database touched. */
 function printList(suite: Suite<any>, filter: ParsedFlags['filter'], io: CliIO): void {
-  const cases = selectCases(suite.cases, filter);
+  const cases = selectCases(suite.cases, suite.shardBy === 'load' ? { ...filter, shard: undefined } : filter);
   for (const c of cases) {
     io.stdout.write(`${c.id.padEnd(10)} ${c.priority}  ${c.area.padEnd(16)} ${c.title}${c.requires?.length ? `  [requires ${c.requires.join(', ')}]` : ''}\n`);
   }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Suite } from './model.js';
+import type { Status, Suite } from './model.js';
+import { applyExpectation } from './runner.js';
 import { REPORT_SCHEMA_VERSION, countPriorities, isConformant, summarize, type CaseResult, type Report } from './report.js';
 import { Redactor } from './redact.js';
 import { createConsoleReporter } from './reporters/console.js';
@@ -38,7 +39,7 @@ function mergeSections(parts: Record<string, unknown>[]): Record<string, unknown
  * version, another schema or another seed, overlapping case IDs, and an incomplete or mixed
  * set of shards. A part that could not run makes the merge a could-not-run report.
  */
-export function mergeReports(suite: Pick<Suite<any>, 'name' | 'version' | 'cases' | 'seedTier' | 'ecosystem'>, parts: Array<{ file: string; report: Report }>): Report {
+export function mergeReports(suite: Pick<Suite<any>, 'name' | 'version' | 'cases' | 'seedTier' | 'ecosystem' | 'shardBy' | 'mergeLoadShards'>, parts: Array<{ file: string; report: Report }>): Report {
   if (!parts.length) throw new MergeError('merge needs at least one JSON report');
   for (const { file, report: r } of parts) {
     if (!r || typeof r !== 'object' || !Array.isArray(r.results)) throw new MergeError(`${file} is not a conformance report`);
@@ -67,19 +68,24 @@ export function mergeReports(suite: Pick<Suite<any>, 'name' | 'version' | 'cases
     if (missing.length) throw new MergeError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: the merge must cover the whole selection`);
   }
 
-  const owner = new Map<string, string>();
-  for (const { file, report: r } of parts) {
-    for (const res of r.results) {
-      const other = owner.get(res.id);
-      if (other) throw new MergeError(`${res.id} is in both ${other} and ${file}: the reports overlap`);
-      owner.set(res.id, file);
+  const byLoad = suite.shardBy === 'load' && sharded.length > 0;
+  if (byLoad) parts.sort((a, b) => (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0));
+  const loadMerged = byLoad ? mergeLoad(suite, parts) : undefined;
+  if (!byLoad) {
+    const owner = new Map<string, string>();
+    for (const { file, report: r } of parts) {
+      for (const res of r.results) {
+        const other = owner.get(res.id);
+        if (other) throw new MergeError(`${res.id} is in both ${other} and ${file}: the reports overlap`);
+        owner.set(res.id, file);
+      }
     }
   }
 
   const order = new Map(suite.cases.map((c, i) => [c.id, i]));
-  const results: CaseResult[] = parts
-    .flatMap((p) => p.report.results)
-    .sort((a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity) || a.id.localeCompare(b.id));
+  const results: CaseResult[] = (loadMerged?.results ?? parts.flatMap((p) => p.report.results)).sort(
+    (a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity) || a.id.localeCompare(b.id),
+  );
   const failedPart = parts.find((p) => p.report.cannotRun);
   const interrupted = parts.some((p) => p.report.interrupted);
   const starts = parts.map((p) => Date.parse(p.report.startedAt));
@@ -112,8 +118,51 @@ export function mergeReports(suite: Pick<Suite<any>, 'name' | 'version' | 'cases
     expectations: { file: first.expectations.file, unmatched },
     capabilities: union(parts.map((p) => p.report.capabilities)).sort(),
     results,
-    sections: mergeSections(parts.map((p) => p.report.sections)),
+    sections: loadMerged?.sections ?? mergeSections(parts.map((p) => p.report.sections)),
   };
+}
+
+/** How bad an observed status is, for a case judged as the worst of its shards. */
+const SEVERITY: Record<string, number> = { pass: 0, skip: 1, 'n/a': 2, fail: 3, error: 4 };
+
+/**
+ * Load shards: every shard ran the same cases. The suite judges the merged figures; a case it
+ * does not judge (or a shard that did not run it to a pass or fail) takes the worst shard's
+ * status. Each shard's expectations entry for the case is applied to the merged observation.
+ */
+function mergeLoad(suite: Pick<Suite<any>, 'mergeLoadShards'>, parts: Array<{ file: string; report: Report }>): { results: CaseResult[]; sections: Record<string, unknown> } {
+  const ids = (r: Report): string => r.results.map((x) => x.id).join(',');
+  const first = parts[0] as { file: string; report: Report };
+  for (const p of parts) {
+    if (ids(p.report) !== ids(first.report)) throw new MergeError(`${p.file} holds other cases (${ids(p.report) || 'none'}) than ${first.file} (${ids(first.report) || 'none'}): load shards of one run run the same cases`);
+  }
+  const merged = suite.mergeLoadShards?.(parts.map((p) => p.report)) ?? { verdicts: {}, sections: mergeSections(parts.map((p) => p.report.sections)) };
+  const results = first.report.results.map((r0, i) => {
+    const each = parts.map((p) => p.report.results[i] as CaseResult);
+    const observed = (r: CaseResult): Status => r.observed ?? r.status;
+    const worst = each.reduce((a, b) => ((SEVERITY[observed(b)] ?? 4) > (SEVERITY[observed(a)] ?? 4) ? b : a));
+    const shardOfWorst = parts[each.indexOf(worst)]?.report.shard;
+    const verdict = merged.verdicts[r0.id];
+    // The merged figures decide only when every shard ran the case to a verdict of its own.
+    const judged = verdict && each.every((r) => ['pass', 'fail'].includes(observed(r)) && !r.liveness);
+    const status: Status = judged ? verdict.status : observed(worst);
+    const message = judged ? verdict.message : worst.message === null ? null : `shard ${shardOfWorst?.index}/${shardOfWorst?.count}: ${worst.message}`;
+    const final = worst.liveness ? worst.status : applyExpectation(status, r0.expectation);
+    const out: CaseResult = {
+      ...r0,
+      status: final,
+      durationMs: Math.max(...each.map((r) => r.durationMs)),
+      message,
+      metrics: judged && verdict.metrics ? verdict.metrics : { shards: each.map((r) => r.metrics) },
+      log: each.flatMap((r, k) => (r.log ?? []).map((l) => `[shard ${k + 1}/${parts.length}] ${l}`)),
+    };
+    if (final !== status) out.observed = status;
+    else delete out.observed;
+    if (worst.liveness) out.liveness = worst.liveness;
+    else delete out.liveness;
+    return out;
+  });
+  return { results, sections: merged.sections };
 }
 
 /**
@@ -167,7 +216,15 @@ export async function runMerge(suite: Suite<any>, argv: string[], io: CliIO): Pr
   const isTTY = !!io.stdout.isTTY && !io.env.CI;
   const reporter = createConsoleReporter({ stdout: io.stdout, stderr: io.stderr, isTTY: false, color: isTTY && !v['no-color'] && !io.env.NO_COLOR, redact: red });
   if (safe.cannotRun) io.stderr.write(red(`${suite.bin} merge: ${safe.cannotRun.reason}\n`));
-  else reporter.printSummary(safe, '');
+  else {
+    let extra = '';
+    try {
+      extra = suite.renderConsole?.(safe) ?? '';
+    } catch (e) {
+      extra = `(suite console section failed: ${(e as Error).message})`;
+    }
+    reporter.printSummary(safe, extra);
+  }
   try {
     await writeReportFiles(suite, safe, { json: v.json, junit: v.junit, html: v.html }, red, io, cwd);
   } catch (e) {

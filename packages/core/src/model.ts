@@ -90,6 +90,11 @@ export interface OpenOptions {
   options: Readonly<Record<string, string | boolean | undefined>>;
   /** Progress note for the user (e.g. "starting embedded PGlite"). */
   log(message: string): void;
+  /**
+   * `--shard i/n` of a suite whose {@link SuiteDefinition.shardBy} is `load`: this process offers
+   * its part of the load (the suite divides rates and connections); absent otherwise.
+   */
+  shard?: { index: number; count: number };
 }
 
 /** A suite's open connection to the endpoint for one run. */
@@ -196,6 +201,23 @@ export interface SuiteDefinition<T = unknown> {
   isConnectionLoss?(error: unknown): boolean;
   /** Extra CLI options. */
   cliOptions?: Readonly<Record<string, SuiteCliOption>>;
+  /**
+   * What `--shard i/n` divides. `cases` (the default): each shard runs the selected cases whose ID
+   * hashes to it. `load`: each shard runs every selected case with its part of the load
+   * ({@link OpenOptions.shard}), for a load one machine cannot offer; `merge` then combines the
+   * shards' results case by case with {@link SuiteDefinition.mergeLoadShards}.
+   */
+  shardBy?: 'cases' | 'load';
+  /**
+   * For `shardBy: 'load'`: the verdicts of the merged figures (e.g. percentiles of the added
+   * histograms) and the merged suite sections, from every shard's report in shard order. A case
+   * left out is judged as the worst of its shards. Throw `MergeError` when the shards cannot be
+   * merged (e.g. they ran with other thresholds).
+   */
+  mergeLoadShards?(reports: readonly import('./report.js').Report[]): {
+    verdicts: Record<string, { status: 'pass' | 'fail'; message: string | null; metrics?: Record<string, unknown> }>;
+    sections: Record<string, unknown>;
+  };
   /** Extra HTML (tables, inline SVG charts) placed in the report's suite slot. */
   renderHtml?(report: import('./report.js').Report): string;
   /** Extra console lines after the summary (e.g. an isolation matrix). */

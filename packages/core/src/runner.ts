@@ -372,7 +372,7 @@ export function defaultOpenTimeoutMs(dsn: string | undefined): number {
 /** Opens the suite's session with a deadline; every failure becomes a {@link CannotRunError}. */
 export async function openSession<T>(
   suite: Suite<T>,
-  o: { dsn?: string; seed: number; openTimeoutMs: number; graceMs: number; signal?: AbortSignal; allowDestructive: boolean; options: Record<string, string | boolean | undefined>; log: (m: string) => void; redactor: Redactor },
+  o: { dsn?: string; seed: number; openTimeoutMs: number; graceMs: number; signal?: AbortSignal; allowDestructive: boolean; options: Record<string, string | boolean | undefined>; log: (m: string) => void; redactor: Redactor; shard?: { index: number; count: number } },
 ): Promise<SuiteSession<T>> {
   if (o.dsn === undefined && !suite.defaultTarget) {
     throw new CannotRunError(`${suite.bin} needs an endpoint: pass --dsn ${suite.dsnExample ?? 'URL'}`);
@@ -390,6 +390,7 @@ export async function openSession<T>(
     allowDestructive: o.allowDestructive,
     options: o.options,
     log: o.log,
+    ...(o.shard ? { shard: o.shard } : {}),
   });
   try {
     const giveUp = new Promise<never>((_, reject) => {
@@ -427,7 +428,9 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const t0 = performance.now();
   const empty = emptySelectionReason(suite, opts);
   if (empty) throw new CannotRunError(empty);
-  const selected = selectCases(suite.cases, opts);
+  // A load-sharded suite runs every selected case in every shard, each with its part of the load.
+  const byLoad = suite.shardBy === 'load';
+  const selected = selectCases(suite.cases, byLoad ? { ...opts, shard: undefined } : opts);
   const graceMs = opts.graceMs ?? 500;
   const cleanupTimeoutMs = opts.cleanupTimeoutMs ?? suite.defaultCleanupTimeoutMs ?? 10_000;
   // A suite reached through its own option (ha-dr's --topology) names the target itself.
@@ -435,7 +438,9 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
   const targetLabel = opts.dsn !== undefined ? redactDsn(opts.dsn) : (described ?? `${suite.defaultTarget ?? 'default'} (embedded default)`);
   emit({ type: 'start', suite: suite.name, version: suite.version, total: selected.length, seed, target: targetLabel });
   for (const message of opts.notes ?? []) emit({ type: 'note', message: redactor.redact(message) });
-  if (opts.shard) {
+  if (opts.shard && byLoad) {
+    emit({ type: 'note', message: `shard ${opts.shard.index}/${opts.shard.count}: every selected case with this shard's part of the load; merge the ${opts.shard.count} JSON reports for the verdict` });
+  } else if (opts.shard) {
     const all = selectCases(suite.cases, { ...opts, shard: undefined }).length;
     emit({
       type: 'note',
@@ -466,6 +471,7 @@ export async function runSuite<T>(suite: Suite<T>, opts: RunOptions = {}): Promi
     options: opts.options ?? {},
     log: (m) => emit({ type: 'note', message: redactor.redact(m) }),
     redactor,
+    ...(byLoad && opts.shard ? { shard: { ...opts.shard } } : {}),
   }).catch((e: unknown) => {
     clearTimeout(runTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);

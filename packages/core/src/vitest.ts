@@ -49,7 +49,7 @@ export interface RegisterOptions extends CaseFilter {
 export function registerSuite<T>(suite: Suite<T>, options: RegisterOptions = {}): void {
   const seed = options.seed ?? randomSeed();
   const redactor = new Redactor().addDsn(options.dsn);
-  const cases = selectCases(suite.cases, options);
+  const cases = selectCases(suite.cases, suite.shardBy === 'load' ? { ...options, shard: undefined } : options);
   let session: SuiteSession<T> | undefined;
   let capabilities = new Set<string>();
   let choice: ExpectationsChoice | undefined;

@@ -13,6 +13,8 @@ import {
   shardOf,
   parseShard,
   mergeReports,
+  defineCase,
+  defineSuite,
   emptySelectionReason,
   unknownExpectationIds,
   REPORT_SCHEMA_VERSION,
@@ -289,5 +291,58 @@ describe('a reader that goes away (`--list | head -1`)', () => {
     });
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
     expect(r.code).toBe(0);
+  });
+});
+
+describe('load shards (a suite with shardBy: load)', () => {
+  // Each shard offers `ops` operations and records the slowest one it saw; the whole run fails
+  // when more than 10 were slow. Judged per shard, 6 + 6 slow would pass twice; merged, it fails.
+  const slowOf = (shard: { index: number } | undefined): number => (shard?.index === 2 ? 6 : shard ? 6 : 12);
+  const loadSuite = (): Suite<{ shard?: { index: number; count: number }; sections: Record<string, unknown> }> =>
+    defineSuite({
+      name: '@helios-conformance/loadtoy', version: '0.0.1', description: 'x', bin: 'loadtoy', idPrefixes: ['L-'], defaultTarget: 'mem',
+      shardBy: 'load',
+      cases: [
+        defineCase({
+          id: 'L-001', title: 'slow operations at most 10', priority: 'p1', area: 'a', since: '0.0.1',
+          run: (ctx) => {
+            const slow = slowOf(ctx.target.shard);
+            ctx.target.sections.slow = { 'L-001': slow };
+            if (slow > 10) ctx.fail(`${slow} slow`);
+          },
+        }),
+        defineCase({ id: 'L-002', title: 'judged per shard', priority: 'p2', area: 'a', since: '0.0.1', run: (ctx) => void (ctx.target.shard?.index === 2 && ctx.fail('shard 2 saw it')) }),
+      ],
+      open: async (o) => {
+        const sections: Record<string, unknown> = {};
+        return { target: { shard: o.shard, sections }, sections: () => sections, close: async () => undefined };
+      },
+      mergeLoadShards: (reports) => {
+        const slow = reports.reduce((a, r) => a + ((r.sections.slow as Record<string, number>)['L-001'] ?? 0), 0);
+        return { verdicts: { 'L-001': { status: slow > 10 ? 'fail' : 'pass', message: slow > 10 ? `${slow} slow` : null } }, sections: { slow: { 'L-001': slow } } };
+      },
+    });
+
+  it('every shard runs every case with its shard; merge judges the merged figures, the rest as the worst shard', async () => {
+    const s = loadSuite();
+    const dir = tmp();
+    const a = await cli(s, ['--shard', '1/2', '--seed', '3', '--json', 'a.json'], dir);
+    const b = await cli(s, ['--shard', '2/2', '--seed', '3', '--json', 'b.json'], dir);
+    expect(a.stdout).toContain("shard 1/2: every selected case with this shard's part of the load");
+    expect(readJson(join(dir, 'a.json')).results.map((r) => [r.id, r.status])).toEqual([['L-001', 'pass'], ['L-002', 'pass']]);
+    expect(b.code).toBe(1);
+    const m = await cli(s, ['merge', 'b.json', 'a.json', '--json', 'm.json'], dir);
+    expect(m.code).toBe(1);
+    const merged = readJson(join(dir, 'm.json'));
+    valid(merged);
+    expect(merged.results.map((r) => [r.id, r.status, r.message])).toEqual([['L-001', 'fail', '12 slow'], ['L-002', 'fail', 'shard 2/2: shard 2 saw it']]);
+    expect(merged.sections).toEqual({ slow: { 'L-001': 12 } });
+    expect(merged.shard).toBeNull();
+    // Load shards of other selections do not merge.
+    await cli(s, ['--shard', '2/2', '--seed', '3', '--only', 'L-001', '--json', 'c.json'], dir);
+    const bad = await cli(s, ['merge', 'a.json', 'c.json'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/other filters/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

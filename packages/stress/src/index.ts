@@ -1,7 +1,10 @@
-export { stressSuite, openStress, stressSettings, STRESS_SUITE_VERSION, DEFAULT_THRESHOLDS, LOADS } from './suite.js';
+export { stressSuite, openStress, stressSettings, shardLoad, STRESS_SUITE_VERSION, DEFAULT_THRESHOLDS, LOADS } from './suite.js';
+export { mergeLoadResults, mergeStressShards } from './merge.js';
 export type { StressTarget, StressSize, StressLoad, StressThresholds } from './target.js';
 export { sessionCases, writersAndListeners, connectionLeak, backlogBounded, gracefulDegradation, sessionSettings, sessionCliOptions, type SessionSettings } from './cases/sessions/index.js';
 export { stressCases, seedCases, latencyCases, queryLatencyUnderStress, pointQuerySla } from './cases/index.js';
+export { judgeQueryLatency } from './cases/seed/t225-query-latency.js';
+export { judgePointQuery } from './cases/latency/point-query.js';
 export { runLoad, formatSecond, progressPrinter, type LoadOptions, type LoadResult, type SecondStats } from './generator/run.js';
 export type { LoadConnection, LoadDriver, LoadCallbacks, LoadOutcome, LoadParamType, LoadStatement, Workload } from './generator/driver.js';
 export { pgLoadDriver, type PgLoadOptions } from './generator/pg-load.js';

@@ -57,7 +57,7 @@ function spectrumSvg(r: LoadResult): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="latency percentile spectrum"><text x="2" y="12" font-size="10">${esc(`${(10 ** hi).toPrecision(3)} ms`)}</text><text x="2" y="${H - 22}" font-size="10">${esc(`${(10 ** lo).toPrecision(2)} ms`)}</text>${paths}${ticks}${legend}</svg>`;
 }
 
-/** Per second: p99 corrected and raw (ms, log scale) and completed operations (bars), warm-up shaded. */
+/** Per second: p50 and p99, corrected and raw (ms, log scale), and completed operations (bars), warm-up shaded. */
 function timelineSvg(r: LoadResult): string {
   const t = r.timeline;
   if (t.length === 0) return '';
@@ -66,18 +66,29 @@ function timelineSvg(r: LoadResult): string {
   const bw = (W - 40) / t.length;
   const x = (i: number): number => 30 + i * bw;
   const maxOps = Math.max(1, ...t.map((s) => s.completed));
-  const lat = t.flatMap((s) => [s.raw.p99, s.corrected?.p99 ?? null]).filter((v): v is number => v !== null && v > 0);
+  const lat = t.flatMap((s) => [s.raw.p50, s.raw.p99, s.corrected?.p50 ?? null, s.corrected?.p99 ?? null]).filter((v): v is number => v !== null && v > 0);
   const lo = Math.log10(Math.min(...lat, 1));
   const hi = Math.max(lo + 1, Math.log10(Math.max(...lat, 1)));
   const y = (v: number): number => H - 15 - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * (H - 25);
   const bars = t
     .map((s, i) => `<rect x="${x(i).toFixed(1)}" y="${(H - 15 - (s.completed / maxOps) * (H - 25)).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${((s.completed / maxOps) * (H - 25)).toFixed(1)}" fill="${s.warmup ? '#eee' : '#cde'}"><title>${s.second}s: ${s.completed} ops</title></rect>`)
     .join('');
-  const line = (pick: (s: LoadResult['timeline'][number]) => number | null, color: string, name: string): string => {
+  const line = (pick: (s: LoadResult['timeline'][number]) => number | null, color: string, name: string, dash = ''): string => {
     const pts = t.map((s, i) => [i, pick(s)] as const).filter((p): p is readonly [number, number] => p[1] !== null);
-    return pts.length ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([i, v]) => `${(x(i) + bw / 2).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${name}</title></polyline>` : '';
+    return pts.length ? `<polyline fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''} points="${pts.map(([i, v]) => `${(x(i) + bw / 2).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${name}</title></polyline>` : '';
   };
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="throughput and p99 over time">${bars}${line((s) => s.raw.p99, '#888', 'p99 raw')}${line((s) => s.corrected?.p99 ?? null, '#c33', 'p99 corrected')}<text x="2" y="10" font-size="10">${esc(`${(10 ** hi).toPrecision(3)} ms`)}</text><text x="${W - 150}" y="10" font-size="10">bars: ops/s (max ${maxOps})</text></svg>`;
+  // p99 solid, p50 dashed; corrected red, raw grey (the same colours as the spectrum).
+  const series: Array<[string, string, string, (s: LoadResult['timeline'][number]) => number | null]> = [
+    ['p99 raw', '#888', '', (s) => s.raw.p99],
+    ['p50 raw', '#888', '4 3', (s) => s.raw.p50],
+    ['p99 corrected', '#c33', '', (s) => s.corrected?.p99 ?? null],
+    ['p50 corrected', '#c33', '4 3', (s) => s.corrected?.p50 ?? null],
+  ];
+  const shown = series.filter(([, , , pick]) => t.some((s) => pick(s) !== null));
+  const legend = shown
+    .map(([name, color, dash], i) => `<line x1="${32 + i * 96}" y1="${H + 6}" x2="${50 + i * 96}" y2="${H + 6}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${53 + i * 96}" y="${H + 9}" font-size="10">${name}</text>`)
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 12}" role="img" aria-label="throughput, p50 and p99 (raw and corrected) over time">${bars}${shown.map(([name, color, dash, pick]) => line(pick, color, name, dash)).join('')}<text x="2" y="10" font-size="10">${esc(`${(10 ** hi).toPrecision(3)} ms`)}</text><text x="${W - 150}" y="10" font-size="10">bars: ops/s (max ${maxOps})</text>${legend}</svg>`;
 }
 
 function rowHtml(name: string, r: LoadResult): string {

@@ -1,11 +1,14 @@
 import { CannotRunError, defineSuite, type OpenOptions, type Suite, type SuiteSession } from '@helios-conformance/core';
 import { familyOfDsn, openOnOwnedServer, openSqlEndpoint, type OwnedServer } from '@helios-conformance/sql';
 import { classifyPgError } from '@helios-conformance/sql/postgres';
+import { classifyMysqlError } from '@helios-conformance/sql/mysql';
 import pkg from '../package.json' with { type: 'json' };
 import { pgLoadDriver } from './generator/pg-load.js';
+import { mysqlLoadDriver } from './generator/mysql-load.js';
 import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
 import { sessionCliOptions, sessionSettings } from './cases/sessions/settings.js';
+import { mergeStressShards } from './merge.js';
 import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
 
 /** Version of this package (from its package.json). */
@@ -58,19 +61,43 @@ export function stressSettings(options: Options): { size: StressSize; load: Stre
   return { size, load, thresholds };
 }
 
+/** Shard `index` of `count`'s part of n (connections): the remainder goes to the first shards, at least 1 each. */
+function partOf(n: number, shard: { index: number; count: number }): number {
+  return Math.max(1, Math.floor(n / shard.count) + (shard.index <= n % shard.count ? 1 : 0));
+}
+
+/**
+ * `--shard i/n`: this process offers 1/n of every rate and its part of the connections; the shards'
+ * reports merge exactly (`helios-stress merge`). Thresholds, sizes and durations stay whole.
+ */
+export function shardLoad(load: StressLoad, shard: { index: number; count: number } | undefined): StressLoad {
+  if (!shard || shard.count === 1) return load;
+  return {
+    ...load,
+    readRate: load.readRate / shard.count,
+    writeRate: load.writeRate / shard.count,
+    readConnections: partOf(load.readConnections, shard),
+    writers: partOf(load.writers, shard),
+  };
+}
+
 async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>, sessions = sessionSettings(o.options, settings.size)): Promise<SuiteSession<StressTarget>> {
-  if (familyOfDsn(dsn) === 'mysql') throw new CannotRunError('the stress suite speaks PostgreSQL wire only so far; MySQL wire (mysql://) is planned');
   const endpoint = await openSqlEndpoint(dsn, { signal: o.signal, timeoutMs: o.timeoutMs, log: o.log });
   try {
-    const driver = await pgLoadDriver(dsn, { timeoutMs: Math.max(5_000, o.timeoutMs) });
-    const target: StressTarget = { endpoint, driver, ...settings, sections: {}, dsn, sessions };
+    const timeoutMs = Math.max(5_000, o.timeoutMs);
+    // The load goes to the run's namespace: a schema on PostgreSQL (qualified names), the database on MySQL.
+    const driver = familyOfDsn(dsn) === 'mysql' ? await mysqlLoadDriver(dsn, { database: endpoint.namespace, timeoutMs }) : await pgLoadDriver(dsn, { timeoutMs });
+    const shard = o.shard && o.shard.count > 1 ? { ...o.shard } : null;
+    // A shard offers its part of the notifying inserts too; the session counts (50, 20 listeners, the ramp) are per shard.
+    const shardSessions = shard ? { ...sessions, notifyRate: sessions.notifyRate / shard.count } : sessions;
+    const target: StressTarget = { endpoint, driver, ...settings, load: shardLoad(settings.load, o.shard), shard, sections: {}, dsn, sessions: shardSessions };
     return {
       target,
       server: endpoint.server,
       dsn,
       probe: (signal) => endpoint.probe(signal),
       namespace: `schema ${endpoint.namespace}`,
-      sections: () => ({ load: { size: settings.size, ...settings.load, thresholds: settings.thresholds }, ...target.sections }),
+      sections: () => ({ load: { size: settings.size, ...target.load, thresholds: settings.thresholds, shard }, ...target.sections }),
       close: () => endpoint.close(),
     };
   } catch (e) {
@@ -116,10 +143,10 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
   cases: [...stressCases],
   // A case's load is bounded by --duration plus warm-up and drain; --size full needs a longer deadline (--timeout-ms).
   defaultTimeoutMs: 120_000,
-  dsnExample: 'postgres://user:password@host:5432/database',
+  dsnExample: 'postgres://user:password@host:5432/database or mysql://user:password@host:3306/database',
   defaultTarget: 'a throwaway PostgreSQL 15 started by the testbed',
-  classifyError: (e) => classifyPgError(e).verdict,
-  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost',
+  classifyError: (e) => ((e as { sqlState?: unknown } | null)?.sqlState !== undefined ? classifyMysqlError(e) : classifyPgError(e)).verdict,
+  isConnectionLoss: (e) => classifyPgError(e).kind === 'connection-lost' || classifyMysqlError(e).kind === 'connection-lost',
   cliOptions: {
     size: { type: 'string', valueName: 'ci|full', description: 'ci (default: 5 s loads, 100k rows) or full (the seeds: 5 minutes, 1M rows)' },
     duration: { type: 'string', valueName: 'SECONDS', description: 'measured seconds of each case\'s load (default 5; 300 with --size full)' },
@@ -135,6 +162,9 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
     'point-p99-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p99 limit (framework design §8: 50)' },
     ...sessionCliOptions,
   },
+  // --shard i/n splits the load, not the catalog: every shard runs every case with 1/n of the rates.
+  shardBy: 'load',
+  mergeLoadShards: mergeStressShards,
   renderConsole: renderStressConsole,
   renderHtml: renderStressHtml,
   open: openStress,

@@ -45,6 +45,8 @@ export interface StressTarget {
   readonly size: StressSize;
   readonly load: StressLoad;
   readonly thresholds: StressThresholds;
+  /** `--shard i/n` (n > 1): the load above is this shard's part; null when the run is whole. */
+  readonly shard: { index: number; count: number } | null;
   readonly sections: Record<string, unknown>;
   /** The DSN the run uses (with its password: never print it), for cases that open their own tagged clients. */
   readonly dsn: string;

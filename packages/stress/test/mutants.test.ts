@@ -28,36 +28,49 @@ const LOOSE = { 'point-p95-ms': '100', 'point-p99-ms': '250' };
 
 const readers = (s: SuiteSession<StressTarget>, id: string): LoadResult => ((s.target.sections.latency as Record<string, { readers: LoadResult }>)[id]!.readers);
 
+/** Holds the proxy's server→client direction STALL_MS of every PERIOD_MS until stopped. */
+function stallEvery(proxy: PerturbProxy): { count: () => number; stop: () => void } {
+  let stalls = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const cycle = (): void => {
+    proxy.hold('down');
+    stalls++;
+    timer = setTimeout(() => {
+      proxy.release('down');
+      timer = setTimeout(cycle, PERIOD_MS - STALL_MS);
+    }, STALL_MS);
+  };
+  cycle();
+  return {
+    count: () => stalls,
+    stop: () => {
+      clearTimeout(timer);
+      proxy.release('down');
+    },
+  };
+}
+
 describe('mutant: answers stalled 800 ms of every 1400 ms', () => {
   let proxy: PerturbProxy;
   let session: SuiteSession<StressTarget>;
-  let stalls = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let stall: ReturnType<typeof stallEvery> | undefined;
+  const stalls = (): number => stall?.count() ?? 0;
   beforeAll(async () => {
     const server = testServer('postgres');
     proxy = await startPerturbProxy({ upstream: server, seed: 1, maxDelayMs: 0, split: false });
     // Fewer background writes than the default: the proxy runs in this test's event loop, and it is the stall that is judged.
     session = await openForTest(proxy.dsnVia(server.dsn), { ...LOOSE, writers: '2', 'write-rate': '100' });
-    const cycle = (): void => {
-      proxy.hold('down');
-      stalls++;
-      timer = setTimeout(() => {
-        proxy.release('down');
-        timer = setTimeout(cycle, PERIOD_MS - STALL_MS);
-      }, STALL_MS);
-    };
-    cycle();
+    stall = stallEvery(proxy);
   });
   afterAll(async () => {
-    clearTimeout(timer);
-    proxy?.release('down');
+    stall?.stop();
     await session?.close();
     await proxy?.close();
   });
 
   it('fails T225 on the corrected percentiles while the raw ones of the same run pass', async () => {
     const r = await runCases(session, ['T225']);
-    expect(stalls).toBeGreaterThanOrEqual(2);
+    expect(stalls()).toBeGreaterThanOrEqual(2);
     expect(r.T225!.status, r.T225!.message ?? '').toBe('fail');
     expect(r.T225!.message).toMatch(/corrected for coordinated omission is/);
     const t = readers(session, 'T225');
@@ -97,5 +110,35 @@ describe('mutant: answers stalled 800 ms of every 1400 ms', () => {
     expect(r.raw.p95!).toBeLessThan(t225P95Ms);
     // The stalls are there, in the one figure a closed loop cannot hide: the maximum.
     expect(r.raw.max!).toBeGreaterThan(STALL_MS / 2);
+  });
+});
+
+// The same stall in front of MariaDB: the MySQL load driver measures the same way (mysql2, one
+// command at a time per connection), so T225 must fail on its corrected figures there too.
+describe('mutant over MySQL wire: MariaDB answers stalled 800 ms of every 1400 ms', () => {
+  let proxy: PerturbProxy;
+  let session: SuiteSession<StressTarget>;
+  let stall: ReturnType<typeof stallEvery> | undefined;
+  beforeAll(async () => {
+    const server = testServer('mariadb');
+    proxy = await startPerturbProxy({ upstream: server, seed: 1, maxDelayMs: 0, split: false });
+    session = await openForTest(proxy.dsnVia(server.dsn), { ...LOOSE, writers: '2', 'write-rate': '100' });
+    stall = stallEvery(proxy);
+  });
+  afterAll(async () => {
+    stall?.stop();
+    await session?.close();
+    await proxy?.close();
+  });
+
+  it('fails T225 on the corrected percentiles while the raw p50 stays under the limit', async () => {
+    const r = await runCases(session, ['T225']);
+    expect(stall!.count()).toBeGreaterThanOrEqual(2);
+    expect(r.T225!.status, r.T225!.message ?? '').toBe('fail');
+    expect(r.T225!.message).toMatch(/corrected for coordinated omission is/);
+    const t = readers(session, 'T225');
+    expect(t.family).toBe('mysql');
+    expect(t.raw.p50!).toBeLessThan(session.target.thresholds.t225P50Ms);
+    expect(t.late).toBeGreaterThan(0);
   });
 });

@@ -41,7 +41,7 @@ describe('seeded workloads', () => {
 });
 
 describe('progress display', () => {
-  const s: SecondStats = { second: 3, warmup: false, completed: 200, errors: 0, backlog: 4, raw: { p50: 0.4, p99: 2.1 }, corrected: { p50: 0.5, p99: 650 } };
+  const s: SecondStats = { second: 3, warmup: false, completed: 200, errors: 0, backlog: 4, raw: { p50: 0.4, p99: 2.1 }, corrected: { p50: 0.5, p99: 650 }, histograms: { raw: '', corrected: null } };
   const sink = (isTTY: boolean) => {
     let out = '';
     return { isTTY, columns: 200, write: (b: string) => ((out += b), true), get out() { return out; } };

@@ -36,7 +36,6 @@ export const DRAIN_MS = 2_000;
  */
 export async function keyedTable(ctx: StressContext, name: string, rows: number): Promise<string> {
   const { endpoint } = ctx.target;
-  if (endpoint.dialect !== 'postgres') ctx.notApplicable('the stress cases speak PostgreSQL wire only so far (MySQL wire is planned)');
   const table = endpoint.qualify(name);
   const s = await endpoint.open(ctx.signal);
   ctx.defer(() => s.close());
@@ -48,9 +47,25 @@ export async function keyedTable(ctx: StressContext, name: string, rows: number)
       await d.close();
     }
   });
-  await s.query(`CREATE TABLE ${table} (id int PRIMARY KEY, v int NOT NULL, pad text NOT NULL)`, [], ctx.signal);
-  await s.query(`INSERT INTO ${table} SELECT g, 0, repeat('x', 80) FROM generate_series(1, ${Math.floor(rows)}) g`, [], ctx.signal);
-  await s.query(`ANALYZE ${table}`, [], ctx.signal);
+  const n = Math.floor(rows);
+  if (endpoint.dialect === 'mysql') {
+    await s.query(`CREATE TABLE ${table} (id int PRIMARY KEY, v int NOT NULL, pad varchar(100) NOT NULL) ENGINE=InnoDB`, [], ctx.signal);
+    // No generate_series (and MySQL's recursive CTEs stop at 1000 rows by default): digits cross-joined.
+    const digits = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+    const places = Math.max(1, Math.ceil(Math.log10(n + 1)));
+    const from = Array.from({ length: places }, (_, i) => `${digits} p${i}`).join(' CROSS JOIN ');
+    const id = Array.from({ length: places }, (_, i) => `p${i}.d * ${10 ** i}`).join(' + ');
+    await s.query(`INSERT INTO ${table} (id, v, pad) SELECT ${id} + 1, 0, REPEAT('x', 80) FROM ${from} WHERE ${id} < ${n}`, [], ctx.signal);
+    await s.query(`ANALYZE TABLE ${table}`, [], ctx.signal);
+  } else {
+    await s.query(`CREATE TABLE ${table} (id int PRIMARY KEY, v int NOT NULL, pad text NOT NULL)`, [], ctx.signal);
+    await s.query(`INSERT INTO ${table} SELECT g, 0, repeat('x', 80) FROM generate_series(1, ${n}) g`, [], ctx.signal);
+    await s.query(`ANALYZE ${table}`, [], ctx.signal);
+  }
+  // A short table would turn point queries into misses that look fast.
+  const { rows: counted } = await s.query(`SELECT count(*) AS n FROM ${table}`, [], ctx.signal);
+  const got = Number((counted[0] as { n: unknown } | undefined)?.n);
+  if (got !== n) throw new Error(`${table} holds ${got} rows after the fill, not ${n}`);
   return table;
 }
 
@@ -76,6 +91,8 @@ export function openLoop(ctx: StressContext, o: Pick<LoadOptions, 'workload' | '
     drainMs: DRAIN_MS,
     signal: ctx.signal,
     ...o,
+    // Shards of one run share --seed: each draws its own keys.
+    seed: ctx.target.shard ? (o.seed + ctx.target.shard.index * 0x9e3779b1) >>> 0 : o.seed,
   });
 }
 

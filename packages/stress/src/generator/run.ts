@@ -66,6 +66,8 @@ export interface SecondStats {
   backlog: number;
   raw: { p50: number | null; p99: number | null };
   corrected: { p50: number | null; p99: number | null } | null;
+  /** The second's HdrHistograms (compressed base64, microseconds), so shards' timelines merge exactly. */
+  histograms: { raw: string; corrected: string | null };
 }
 
 /** What a run measured (warm-up excluded). */
@@ -299,6 +301,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       backlog: backlog.size,
       raw: { p50: pct(rawSecond, 50), p99: pct(rawSecond, 99) },
       corrected: correctedSecond ? { p50: pct(correctedSecond, 50), p99: pct(correctedSecond, 99) } : null,
+      histograms: { raw: encodeHistogram(rawSecond), corrected: correctedSecond ? encodeHistogram(correctedSecond) : null },
     };
     second.completed = 0;
     second.errors = 0;

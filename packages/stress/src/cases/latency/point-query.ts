@@ -1,5 +1,7 @@
 import { keyed, keyedTable, defineStressCase, msText, openLoop, recordLatency, requireTimeFor } from '../../_internal/case-kit.js';
 import { brief } from '../seed/t225-query-latency.js';
+import type { LoadResult } from '../../generator/run.js';
+import type { StressThresholds } from '../../target.js';
 
 /** ST-001: the framework design's point-query SLA (§8) on a keyed table. */
 export const pointQuerySla = defineStressCase({
@@ -26,12 +28,19 @@ export const pointQuerySla = defineStressCase({
     ctx.metric('readers', brief(r));
     ctx.log(`${load.rows} rows: corrected p95 ${msText(r.corrected?.p95)} p99 ${msText(r.corrected?.p99)}; raw p95 ${msText(r.raw.p95)} p99 ${msText(r.raw.p99)}`);
 
-    if (r.succeeded === 0) ctx.fail(`no point query succeeded (${r.completed} completed, errors ${JSON.stringify(r.errors)})`);
-    const errors = r.completed - r.succeeded;
-    if (errors > 0) ctx.fail(`${errors} of ${r.completed} point queries failed: ${JSON.stringify(r.errors)} (${Object.values(r.errorMessages)[0] ?? ''})`);
-    const c = r.corrected!;
-    const beside = `(raw: p95 ${msText(r.raw.p95)}, p99 ${msText(r.raw.p99)}; ${load.rows} rows, ${r.late} late, ${r.dropped} dropped)`;
-    if ((c.p95 ?? Infinity) >= thresholds.pointP95Ms) ctx.fail(`p95 corrected for coordinated omission is ${msText(c.p95)}, the limit is ${thresholds.pointP95Ms} ms ${beside}`);
-    if ((c.p99 ?? Infinity) >= thresholds.pointP99Ms) ctx.fail(`p99 corrected for coordinated omission is ${msText(c.p99)}, the limit is ${thresholds.pointP99Ms} ms ${beside}`);
+    const why = judgePointQuery(r, load.rows, thresholds);
+    if (why) ctx.fail(why);
   },
 });
+
+/** ST-001's verdict on its figures (also on the merged figures of load shards): null, or why it fails. */
+export function judgePointQuery(r: LoadResult, rows: number, thresholds: StressThresholds): string | null {
+  if (r.succeeded === 0) return `no point query succeeded (${r.completed} completed, errors ${JSON.stringify(r.errors)})`;
+  const errors = r.completed - r.succeeded;
+  if (errors > 0) return `${errors} of ${r.completed} point queries failed: ${JSON.stringify(r.errors)} (${Object.values(r.errorMessages)[0] ?? ''})`;
+  const c = r.corrected;
+  const beside = `(raw: p95 ${msText(r.raw.p95)}, p99 ${msText(r.raw.p99)}; ${rows} rows, ${r.late} late, ${r.dropped} dropped)`;
+  if ((c?.p95 ?? Infinity) >= thresholds.pointP95Ms) return `p95 corrected for coordinated omission is ${msText(c?.p95)}, the limit is ${thresholds.pointP95Ms} ms ${beside}`;
+  if ((c?.p99 ?? Infinity) >= thresholds.pointP99Ms) return `p99 corrected for coordinated omission is ${msText(c?.p99)}, the limit is ${thresholds.pointP99Ms} ms ${beside}`;
+  return null;
+}

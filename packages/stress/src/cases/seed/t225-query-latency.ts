@@ -1,5 +1,6 @@
 import { keyed, keyedTable, defineStressCase, msText, openLoop, recordLatency, requireTimeFor } from '../../_internal/case-kit.js';
 import type { LoadResult } from '../../generator/run.js';
+import type { StressThresholds } from '../../target.js';
 
 /** T225: point SELECT latency while background writers keep a constant write rate. */
 export const queryLatencyUnderStress = defineStressCase({
@@ -39,15 +40,8 @@ export const queryLatencyUnderStress = defineStressCase({
     ctx.metric('writers', brief(w));
     ctx.log(`readers: corrected p50 ${msText(r.corrected?.p50)} p95 ${msText(r.corrected?.p95)}; raw p50 ${msText(r.raw.p50)} p95 ${msText(r.raw.p95)}`);
 
-    const c = r.corrected!;
-    if (r.succeeded === 0) ctx.fail(`no point SELECT succeeded (${r.completed} completed, errors ${JSON.stringify(r.errors)})`);
-    const readErrors = r.completed - r.succeeded;
-    if (readErrors > 0) ctx.fail(`${readErrors} of ${r.completed} point SELECTs failed under stress: ${JSON.stringify(r.errors)} (${Object.values(r.errorMessages)[0] ?? ''})`);
-    const writeErrors = w.completed - w.succeeded;
-    if (writeErrors > 0) ctx.fail(`${writeErrors} of ${w.completed} background writes failed: ${JSON.stringify(w.errors)} (${Object.values(w.errorMessages)[0] ?? ''})`);
-    const beside = `(raw, as a closed-loop client would see it: p50 ${msText(r.raw.p50)}, p95 ${msText(r.raw.p95)}; ${r.late} late, ${r.dropped} dropped, ${r.unfinished} unfinished of ${r.intended} intended)`;
-    if ((c.p50 ?? Infinity) >= thresholds.t225P50Ms) ctx.fail(`p50 corrected for coordinated omission is ${msText(c.p50)}, the limit is ${thresholds.t225P50Ms} ms ${beside}`);
-    if ((c.p95 ?? Infinity) >= thresholds.t225P95Ms) ctx.fail(`p95 corrected for coordinated omission is ${msText(c.p95)}, the limit is ${thresholds.t225P95Ms} ms ${beside}`);
+    const why = judgeQueryLatency(r, w, thresholds);
+    if (why) ctx.fail(why);
   },
 });
 
@@ -67,4 +61,21 @@ export function brief(r: LoadResult): Record<string, unknown> {
     corrected: r.corrected,
     raw: r.raw,
   };
+}
+
+/**
+ * T225's verdict on its figures (also on the merged figures of load shards): null, or why it
+ * fails (the first of: nothing succeeded, failed reads, failed writes, p50, p95 over the limit).
+ */
+export function judgeQueryLatency(r: LoadResult, w: LoadResult, thresholds: StressThresholds): string | null {
+  if (r.succeeded === 0) return `no point SELECT succeeded (${r.completed} completed, errors ${JSON.stringify(r.errors)})`;
+  const readErrors = r.completed - r.succeeded;
+  if (readErrors > 0) return `${readErrors} of ${r.completed} point SELECTs failed under stress: ${JSON.stringify(r.errors)} (${Object.values(r.errorMessages)[0] ?? ''})`;
+  const writeErrors = w.completed - w.succeeded;
+  if (writeErrors > 0) return `${writeErrors} of ${w.completed} background writes failed: ${JSON.stringify(w.errors)} (${Object.values(w.errorMessages)[0] ?? ''})`;
+  const c = r.corrected;
+  const beside = `(raw, as a closed-loop client would see it: p50 ${msText(r.raw.p50)}, p95 ${msText(r.raw.p95)}; ${r.late} late, ${r.dropped} dropped, ${r.unfinished} unfinished of ${r.intended} intended)`;
+  if ((c?.p50 ?? Infinity) >= thresholds.t225P50Ms) return `p50 corrected for coordinated omission is ${msText(c?.p50)}, the limit is ${thresholds.t225P50Ms} ms ${beside}`;
+  if ((c?.p95 ?? Infinity) >= thresholds.t225P95Ms) return `p95 corrected for coordinated omission is ${msText(c?.p95)}, the limit is ${thresholds.t225P95Ms} ms ${beside}`;
+  return null;
 }
