@@ -1,6 +1,7 @@
 export { stressSuite, openStress, stressSettings, shardLoad, STRESS_SUITE_VERSION, DEFAULT_THRESHOLDS, LOADS } from './suite.js';
 export { mergeLoadResults, mergeStressShards } from './merge.js';
 export type { StressTarget, StressSize, StressLoad, StressThresholds } from './target.js';
+export { sessionCases, writersAndListeners, connectionLeak, backlogBounded, gracefulDegradation, sessionSettings, sessionCliOptions, type SessionSettings } from './cases/sessions/index.js';
 export { stressCases, seedCases, latencyCases, queryLatencyUnderStress, pointQuerySla } from './cases/index.js';
 export { judgeQueryLatency } from './cases/seed/t225-query-latency.js';
 export { judgePointQuery } from './cases/latency/point-query.js';

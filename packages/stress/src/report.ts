@@ -4,6 +4,7 @@
 import type { Report } from '@helios-conformance/core';
 import type { LoadResult } from './generator/run.js';
 import { renderServerConsole, renderServerHtml } from './report-server.js';
+import { renderSessionsConsole, renderSessionsHtml } from './cases/sessions/report.js';
 
 type Entry = { readers?: LoadResult; writers?: LoadResult };
 
@@ -32,6 +33,7 @@ export function renderStressConsole(report: Report): string {
     if (e.writers) out.push(...line('writers', e.writers));
   }
   out.push(...renderServerConsole(report));
+  out.push(...renderSessionsConsole(report));
   return out.join('\n');
 }
 
@@ -103,5 +105,5 @@ export function renderStressHtml(report: Report): string {
     const rows = [e.readers ? rowHtml('readers', e.readers) : '', e.writers ? rowHtml('writers', e.writers) : ''].join('');
     return `<section><h3>${esc(id)}: latency (ms)</h3><table><thead><tr><th></th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>ops/s</th><th>good/s</th><th>late/drop/unfin.</th></tr></thead><tbody>${rows}</tbody></table>${e.readers ? spectrumSvg(e.readers) + timelineSvg(e.readers) : ''}</section>`;
   });
-  return [...parts, renderServerHtml(report)].filter(Boolean).join('\n');
+  return [...parts, renderServerHtml(report), ...renderSessionsHtml(report)].filter(Boolean).join('\n');
 }

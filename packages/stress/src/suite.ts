@@ -8,6 +8,7 @@ import { pgLoadDriver } from './generator/pg-load.js';
 import { mysqlLoadDriver } from './generator/mysql-load.js';
 import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
+import { sessionCliOptions, sessionSettings } from './cases/sessions/settings.js';
 import { mergeStressShards } from './merge.js';
 import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
 import { serverMonitor } from './monitor/server-monitor.js';
@@ -103,7 +104,13 @@ function serverPidOption(options: Options): number | null {
  * `pid` names the server's main process when known: the testbed's postmaster, or --server-pid,
  * which must be the server of this DSN: its process tree holds this session's backend.
  */
-async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeof stressSettings>, pid: { get: () => number | null; from: 'testbed' | '--server-pid' } | null = null): Promise<SuiteSession<StressTarget>> {
+async function openOnDsn(
+  dsn: string,
+  o: OpenOptions,
+  settings: ReturnType<typeof stressSettings>,
+  pid: { get: () => number | null; from: 'testbed' | '--server-pid' } | null = null,
+  sessions = sessionSettings(o.options, settings.size),
+): Promise<SuiteSession<StressTarget>> {
   const resources = shardResources(resourceSettings(o.options, settings.load.durationMs), o.shard);
   const given = serverPidOption(o.options);
   if (given !== null) pid = { get: () => given, from: '--server-pid' };
@@ -126,7 +133,9 @@ async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeo
     const driver = familyOfDsn(dsn) === 'mysql' ? await mysqlLoadDriver(dsn, { database: endpoint.namespace, timeoutMs }) : await pgLoadDriver(dsn, { timeoutMs });
     const shard = o.shard && o.shard.count > 1 ? { ...o.shard } : null;
     const monitor = serverMonitor(endpoint, pid && procAvailable() ? pid.get : null, pid?.from ?? null);
-    const target: StressTarget = { endpoint, driver, ...settings, load: shardLoad(settings.load, o.shard), shard, sections: {}, monitor, resources };
+    // A shard offers its part of the notifying inserts too; the session counts (50, 20 listeners, the ramp) are per shard.
+    const shardSessions = shard ? { ...sessions, notifyRate: sessions.notifyRate / shard.count } : sessions;
+    const target: StressTarget = { endpoint, driver, ...settings, load: shardLoad(settings.load, o.shard), shard, sections: {}, monitor, resources, dsn, sessions: shardSessions };
     return {
       target,
       server: endpoint.server,
@@ -148,7 +157,9 @@ async function openOnDsn(dsn: string, o: OpenOptions, settings: ReturnType<typeo
  */
 export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTarget>> {
   const settings = stressSettings(o.options);
-  if (o.dsn !== undefined) return openOnDsn(o.dsn, o, settings);
+  // Parsed before any server starts: a bad option is exit 2 at once.
+  const sessions = sessionSettings(o.options, settings.size);
+  if (o.dsn !== undefined) return openOnDsn(o.dsn, o, settings, null, sessions);
   return openOnOwnedServer(
     async (): Promise<OwnedServer> => {
       o.log('no --dsn: starting a throwaway PostgreSQL 15 (testbed)');
@@ -161,7 +172,7 @@ export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTar
       }
     },
     // The testbed's Endpoint carries the postmaster's PID (a restart replaces it: read it each time).
-    (dsn, server) => openOnDsn(dsn, o, settings, 'pid' in server ? { get: () => (server as { pid: number }).pid, from: 'testbed' } : null),
+    (dsn, server) => openOnDsn(dsn, o, settings, 'pid' in server ? { get: () => (server as { pid: number }).pid, from: 'testbed' } : null, sessions),
   );
 }
 
@@ -169,7 +180,7 @@ export async function openStress(o: OpenOptions): Promise<SuiteSession<StressTar
 export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
   name: pkg.name,
   version: pkg.version,
-  description: 'Stress: query latency under sustained load at a constant arrival rate, raw and corrected for coordinated omission',
+  description: 'Stress: latency under sustained load at a constant arrival rate (raw and corrected for coordinated omission), the server\'s memory and CPU, flushes, sessions and graceful degradation',
   bin: 'helios-stress',
   // Load behaviour cuts across the seed's ecosystems; it ranks none of this suite's own.
   seedTier: null,
@@ -196,6 +207,7 @@ export const stressSuite: Suite<StressTarget> = defineSuite<StressTarget>({
     'point-p95-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p95 limit (framework design §8: 10)' },
     'point-p99-ms': { type: 'string', valueName: 'MS', description: 'ST-001 p99 limit (framework design §8: 50)' },
     ...RESOURCE_CLI_OPTIONS,
+    ...sessionCliOptions,
   },
   // --shard i/n splits the load, not the catalog: every shard runs every case with 1/n of the rates.
   shardBy: 'load',

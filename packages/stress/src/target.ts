@@ -2,6 +2,7 @@ import type { SqlEndpoint } from '@helios-conformance/sql';
 import type { LoadDriver } from './generator/driver.js';
 import type { ServerMonitor } from './monitor/server-monitor.js';
 import type { ResourceSettings } from './cases/resources/settings.js';
+import type { SessionSettings } from './cases/sessions/settings.js';
 
 /** How big a run is: `ci` (short loads, small tables) or `full` (the seed's 5 minutes, 1M rows). */
 export type StressSize = 'ci' | 'full';
@@ -53,4 +54,8 @@ export interface StressTarget {
   readonly monitor: ServerMonitor;
   /** The resource cases' (T220, T222, T224, T226) rates and limits. */
   readonly resources: ResourceSettings;
+  /** The DSN the run uses (with its password: never print it), for cases that open their own tagged clients. */
+  readonly dsn: string;
+  /** The session cases' settings (T221, T223, T227, T228). */
+  readonly sessions: SessionSettings;
 }
