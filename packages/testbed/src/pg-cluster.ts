@@ -523,8 +523,10 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
           await spawnNode(s, n, left());
           return;
         } catch (err) {
-          if (attempt >= 3 || !/could not bind|address already in use/i.test(readLog(n).slice(from))) throw err;
-          n.port = await findFreePort();
+          if (attempt >= 3 || !/could not bind|address already in use/i.test(readLog(n).slice(from) + String((err as Error)?.message ?? err))) throw err;
+          // Not a port a sibling node was given (siblings start side by side and may not listen yet).
+          do n.port = await findFreePort();
+          while (s.nodes.some((o) => o !== n && o.port === n.port));
           writeState(s);
         }
       }

@@ -243,20 +243,34 @@ export async function whoIsPrimary(st: ClusterState, timeoutMs = 1000): Promise<
 
 const RETRYABLE = new Set(['57P03', '08006', '08001', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
-/** Polls until the node accepts a login and runs a query (a hot standby does once consistent). */
+/** waitReady reached a server on the node's port that is not the node (its postmaster could not bind). */
+class PortServedElsewhere extends Error {}
+
+/**
+ * Polls until the node accepts a login and runs a query (a hot standby does once consistent), on
+ * a server whose data directory is the node's.
+ */
 export async function waitReady(st: ClusterState, node: NodeState, deadline: number, exited: () => boolean): Promise<void> {
   let last = 'no attempt yet';
   for (;;) {
     if (exited()) throw new Error(`${node.name} exited during startup; last log lines:\n${tail(readLog(node), 1500)}`);
     try {
       const s = await nodeSession(st, node, Math.max(300, Math.min(2000, deadline - Date.now())));
+      let served: string | undefined;
       try {
-        await s.query('SELECT 1');
-        return;
+        // The port may be served by another postmaster of this cluster (a sibling started on the
+        // same port, same credentials): only this node's own data directory counts as ready.
+        served = String((await s.query('SHOW data_directory'))[0]?.[0] ?? '');
       } finally {
         s.close();
       }
+      if (path.resolve(served) === path.resolve(node.dataDir)) return;
+      // This postmaster could not bind: let it exit (it holds the data directory's lock) before the caller retries.
+      const until = Date.now() + 5_000;
+      while (!exited() && Date.now() < until) await sleep(50);
+      throw new PortServedElsewhere(`${node.name}: port ${node.port} is served by another server (data directory ${served}); could not bind`);
     } catch (err) {
+      if (err instanceof PortServedElsewhere) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? '';
       last = `${code ? code + ' ' : ''}${errorMessage(err)}`;
       if (isServerError(err) && !RETRYABLE.has(code)) throw new Error(`${node.name}: login failed: ${last}`);
