@@ -205,6 +205,15 @@ export function unexpectedArgument(suite: Pick<Suite<any>, 'name'>, arg: string)
   return `unexpected argument '${redactDsn(arg)}': if you ran \`npx ${suite.name} --flags\`, npm took the flags; use \`npx -- ${suite.name} --flags\``;
 }
 
+/** The suite's own console lines for a report (after a run or a merge); a renderer that throws is named, not fatal. */
+export function suiteConsoleSection(suite: Pick<Suite<any>, 'renderConsole'>, report: Report): string {
+  try {
+    return suite.renderConsole?.(report) ?? '';
+  } catch (e) {
+    return `(suite console section failed: ${(e as Error).message})`;
+  }
+}
+
 /** `--list`: the catalog, no database touched. */
 function printList(suite: Suite<any>, filter: ParsedFlags['filter'], io: CliIO): void {
   const cases = selectCases(suite.cases, suite.shardBy === 'load' ? { ...filter, shard: undefined } : filter);
@@ -351,13 +360,7 @@ export async function runCli(suite: Suite<any>, argv: string[], io: CliIO): Prom
     return cannotRun(`internal error: ${(e as Error)?.message ?? String(e)}`);
   }
   const safe = redactor.redactValue(report);
-  let extra = '';
-  try {
-    extra = suite.renderConsole?.(safe) ?? '';
-  } catch (e) {
-    extra = `(suite console section failed: ${(e as Error).message})`;
-  }
-  reporter.printSummary(safe, extra);
+  reporter.printSummary(safe, suiteConsoleSection(suite, safe));
 
   try {
     await writeReports(suite, safe, f, exp, redactor, io, cwd);

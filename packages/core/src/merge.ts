@@ -6,7 +6,7 @@ import { applyExpectation } from './runner.js';
 import { REPORT_SCHEMA_VERSION, countPriorities, isConformant, summarize, type CaseResult, type Report } from './report.js';
 import { Redactor } from './redact.js';
 import { createConsoleReporter } from './reporters/console.js';
-import { writeReportFiles, type CliIO } from './cli.js';
+import { suiteConsoleSection, writeReportFiles, type CliIO } from './cli.js';
 
 /** A merge that cannot be made (exit 2, one line). */
 export class MergeError extends Error {
@@ -216,15 +216,7 @@ export async function runMerge(suite: Suite<any>, argv: string[], io: CliIO): Pr
   const isTTY = !!io.stdout.isTTY && !io.env.CI;
   const reporter = createConsoleReporter({ stdout: io.stdout, stderr: io.stderr, isTTY: false, color: isTTY && !v['no-color'] && !io.env.NO_COLOR, redact: red });
   if (safe.cannotRun) io.stderr.write(red(`${suite.bin} merge: ${safe.cannotRun.reason}\n`));
-  else {
-    let extra = '';
-    try {
-      extra = suite.renderConsole?.(safe) ?? '';
-    } catch (e) {
-      extra = `(suite console section failed: ${(e as Error).message})`;
-    }
-    reporter.printSummary(safe, extra);
-  }
+  else reporter.printSummary(safe, suiteConsoleSection(suite, safe));
   try {
     await writeReportFiles(suite, safe, { json: v.json, junit: v.junit, html: v.html }, red, io, cwd);
   } catch (e) {

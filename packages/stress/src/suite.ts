@@ -10,6 +10,7 @@ import { stressCases } from './cases/index.js';
 import { renderStressConsole, renderStressHtml } from './report.js';
 import { sessionCliOptions, sessionSettings } from './cases/sessions/settings.js';
 import { mergeStressShards } from './merge.js';
+import { numberOption } from './_internal/options.js';
 import type { StressLoad, StressSize, StressTarget, StressThresholds } from './target.js';
 import { serverMonitor } from './monitor/server-monitor.js';
 import { inTree, procAvailable } from './monitor/proc-tree.js';
@@ -35,32 +36,24 @@ function parseSize(v: Options[string]): StressSize {
   throw new CannotRunError(`--size must be ci or full, not ${JSON.stringify(v)}`);
 }
 
-function number(options: Options, name: string, fallback: number, min: number, max: number): number {
-  const v = options[name];
-  if (v === undefined || v === false) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v) || n < min || n > max) throw new CannotRunError(`--${name} must be a number from ${min} to ${max}, not ${JSON.stringify(v)}`);
-  return n;
-}
-
 /** The load and thresholds a run uses, from the suite's CLI options. */
 export function stressSettings(options: Options): { size: StressSize; load: StressLoad; thresholds: StressThresholds } {
   const size = parseSize(options.size);
   const base = LOADS[size];
   const load: StressLoad = {
-    durationMs: Math.round(number(options, 'duration', base.durationMs / 1000, 1, 86_400) * 1000),
-    warmupMs: Math.round(number(options, 'warmup', base.warmupMs / 1000, 0, 3_600) * 1000),
-    readRate: number(options, 'read-rate', base.readRate, 1, 1_000_000),
-    readConnections: Math.floor(number(options, 'connections', base.readConnections, 1, 1_000)),
-    writers: Math.floor(number(options, 'writers', base.writers, 1, 1_000)),
-    writeRate: number(options, 'write-rate', base.writeRate, 1, 1_000_000),
-    rows: Math.floor(number(options, 'rows', base.rows, 1, 100_000_000)),
+    durationMs: Math.round(numberOption(options, 'duration', base.durationMs / 1000, 1, 86_400) * 1000),
+    warmupMs: Math.round(numberOption(options, 'warmup', base.warmupMs / 1000, 0, 3_600) * 1000),
+    readRate: numberOption(options, 'read-rate', base.readRate, 1, 1_000_000),
+    readConnections: Math.floor(numberOption(options, 'connections', base.readConnections, 1, 1_000)),
+    writers: Math.floor(numberOption(options, 'writers', base.writers, 1, 1_000)),
+    writeRate: numberOption(options, 'write-rate', base.writeRate, 1, 1_000_000),
+    rows: Math.floor(numberOption(options, 'rows', base.rows, 1, 100_000_000)),
   };
   const thresholds: StressThresholds = {
-    t225P50Ms: number(options, 't225-p50-ms', DEFAULT_THRESHOLDS.t225P50Ms, 0.001, 3_600_000),
-    t225P95Ms: number(options, 't225-p95-ms', DEFAULT_THRESHOLDS.t225P95Ms, 0.001, 3_600_000),
-    pointP95Ms: number(options, 'point-p95-ms', DEFAULT_THRESHOLDS.pointP95Ms, 0.001, 3_600_000),
-    pointP99Ms: number(options, 'point-p99-ms', DEFAULT_THRESHOLDS.pointP99Ms, 0.001, 3_600_000),
+    t225P50Ms: numberOption(options, 't225-p50-ms', DEFAULT_THRESHOLDS.t225P50Ms, 0.001, 3_600_000),
+    t225P95Ms: numberOption(options, 't225-p95-ms', DEFAULT_THRESHOLDS.t225P95Ms, 0.001, 3_600_000),
+    pointP95Ms: numberOption(options, 'point-p95-ms', DEFAULT_THRESHOLDS.pointP95Ms, 0.001, 3_600_000),
+    pointP99Ms: numberOption(options, 'point-p99-ms', DEFAULT_THRESHOLDS.pointP99Ms, 0.001, 3_600_000),
   };
   return { size, load, thresholds };
 }

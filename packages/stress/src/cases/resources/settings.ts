@@ -1,6 +1,7 @@
 // The resource cases' options: rates, limits and how memory and CPU are judged. The seed's
 // figures by default (kalamdb-testing-strategy.md T220, T222, T224, T226), each one an option.
-import { CannotRunError, type OpenOptions, type SuiteCliOption } from '@helios-conformance/core';
+import type { OpenOptions, SuiteCliOption } from '@helios-conformance/core';
+import { numberOption, oneOfOption } from '../../_internal/options.js';
 import type { MemoryBasis } from '../../monitor/server-monitor.js';
 
 /** What T220, T222, T224 and T226 judge against. */
@@ -30,35 +31,20 @@ export interface ResourceSettings {
 
 type Options = OpenOptions['options'];
 
-function num(options: Options, name: string, fallback: number, min: number, max: number): number {
-  const v = options[name];
-  if (v === undefined || v === false) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v) || n < min || n > max) throw new CannotRunError(`--${name} must be a number from ${min} to ${max}, not ${JSON.stringify(v)}`);
-  return n;
-}
-
-function oneOf<T extends string>(options: Options, name: string, allowed: readonly T[], fallback: T): T {
-  const v = options[name];
-  if (v === undefined || v === false) return fallback;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new CannotRunError(`--${name} must be ${allowed.join(' or ')}, not ${JSON.stringify(v)}`);
-  return v as T;
-}
-
 /** The resource cases' settings from the suite's CLI options; `durationMs` is the measured window of each load. */
 export function resourceSettings(options: Options, durationMs: number): ResourceSettings {
   return {
-    memory: oneOf(options, 'memory', ['anon', 'pss', 'rss'] as const, 'anon'),
-    sampleMs: num(options, 'sample-ms', 250, 50, 60_000),
-    t220GrowthPct: num(options, 't220-growth-pct', 10, 0, 10_000),
-    t222Rate: num(options, 't222-rate', 1_000, 1, 1_000_000),
-    t222AvgCpuPct: num(options, 't222-cpu-avg-pct', 60, 0, 100_000),
-    t222PeakCpuPct: num(options, 't222-cpu-peak-pct', 80, 0, 100_000),
-    t222CpuOf: oneOf(options, 't222-cpu-of', ['machine', 'core'] as const, 'machine'),
-    t224ReleasePct: num(options, 't224-release-pct', 15, 0, 10_000),
-    t224SettleMs: Math.round(num(options, 't224-settle', Math.min(60, Math.max(2, durationMs / 2_000)), 0, 3_600) * 1000),
-    t226Checkpoints: Math.floor(num(options, 't226-checkpoints', Math.max(1, Math.floor(durationMs / 30_000)), 1, 1_000)),
-    t226CheckpointTimeoutMs: num(options, 't226-checkpoint-timeout-ms', 30_000, 100, 3_600_000),
+    memory: oneOfOption(options, 'memory', ['anon', 'pss', 'rss'] as const, 'anon'),
+    sampleMs: numberOption(options, 'sample-ms', 250, 50, 60_000),
+    t220GrowthPct: numberOption(options, 't220-growth-pct', 10, 0, 10_000),
+    t222Rate: numberOption(options, 't222-rate', 1_000, 1, 1_000_000),
+    t222AvgCpuPct: numberOption(options, 't222-cpu-avg-pct', 60, 0, 100_000),
+    t222PeakCpuPct: numberOption(options, 't222-cpu-peak-pct', 80, 0, 100_000),
+    t222CpuOf: oneOfOption(options, 't222-cpu-of', ['machine', 'core'] as const, 'machine'),
+    t224ReleasePct: numberOption(options, 't224-release-pct', 15, 0, 10_000),
+    t224SettleMs: Math.round(numberOption(options, 't224-settle', Math.min(60, Math.max(2, durationMs / 2_000)), 0, 3_600) * 1000),
+    t226Checkpoints: Math.floor(numberOption(options, 't226-checkpoints', Math.max(1, Math.floor(durationMs / 30_000)), 1, 1_000)),
+    t226CheckpointTimeoutMs: numberOption(options, 't226-checkpoint-timeout-ms', 30_000, 100, 3_600_000),
   };
 }
 

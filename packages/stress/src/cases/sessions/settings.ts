@@ -1,4 +1,5 @@
-import { CannotRunError, type OpenOptions } from '@helios-conformance/core';
+import type { OpenOptions } from '@helios-conformance/core';
+import { numberOption } from '../../_internal/options.js';
 import type { StressSize } from '../../target.js';
 
 /** The session cases' load and limits: the seed's by default, each one a CLI option. */
@@ -34,14 +35,8 @@ const BASE: Record<StressSize, SessionSettings> = {
   full: { leakConnections: 50, leakDeadlineMs: 30_000, listeners: 20, notifyRate: 1_000, notifyP99Ms: 10, backlogMaxWaiting: 1_000, backlogMaxQueueUsage: 0.5, backlogSettleMs: 60_000, rampStep: 25, rampMaxConnections: 2_000, rampExtremeMs: 1_000 },
 };
 
-function num(options: Options, name: string, fallback: number, min: number, max: number, integer = true): number {
-  const v = options[name];
-  if (v === undefined || v === false) return fallback;
-  const n = Number(v);
-  const ok = typeof v === 'string' && (integer ? /^\d+$/ : /^\d+(\.\d+)?$/).test(v) && n >= min && n <= max;
-  if (!ok) throw new CannotRunError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not ${JSON.stringify(v)}`);
-  return n;
-}
+/** The session options are whole numbers unless a call says otherwise. */
+const num = (options: Options, name: string, fallback: number, min: number, max: number, integer = true): number => numberOption(options, name, fallback, min, max, integer);
 
 /** The session cases' settings from the suite's CLI options. */
 export function sessionSettings(options: Options, size: StressSize): SessionSettings {
