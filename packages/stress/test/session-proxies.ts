@@ -51,20 +51,22 @@ async function listen(upstream: { host: string; port: number }, onPair: (p: Pair
 }
 
 /** PostgreSQL's Terminate message: 'X' and a length of 4. */
-const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
+export const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
+/** MySQL's COM_QUIT: a packet of length 1, sequence 0, command 0x01. */
+export const COM_QUIT = Buffer.from([1, 0, 0, 0, 1]);
 
 /**
- * Leaks server sessions: when a client says goodbye (Terminate) and closes, the proxy swallows the
+ * Leaks server sessions: when a client says goodbye (Terminate, or COM_QUIT for MySQL) and closes, the proxy swallows the
  * Terminate and keeps its connection to the server open, so the server's backend lives on idle
  * (a pooler or gateway that never releases what its clients closed).
  */
-export function startLeakyProxy(upstream: { host: string; port: number }): Promise<SessionProxy> {
+export function startLeakyProxy(upstream: { host: string; port: number }, goodbye: Buffer = TERMINATE): Promise<SessionProxy> {
   return listen(upstream, ({ client, upstream: up }, _all, mark) => {
     client.on('data', (b: Buffer) => {
-      // node-postgres writes Terminate on its own just before it closes the socket.
-      if (b.length >= TERMINATE.length && b.subarray(b.length - TERMINATE.length).equals(TERMINATE)) {
+      // node-postgres (Terminate) and mysql2 (COM_QUIT) write the goodbye on its own just before closing the socket.
+      if (b.length >= goodbye.length && b.subarray(b.length - goodbye.length).equals(goodbye)) {
         mark();
-        if (b.length > TERMINATE.length) up.write(b.subarray(0, b.length - TERMINATE.length));
+        if (b.length > goodbye.length) up.write(b.subarray(0, b.length - goodbye.length));
         return;
       }
       up.write(b);

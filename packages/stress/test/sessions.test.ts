@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, testServer } from '@helios-conformance/suite-kit';
 import { openForTest, runCases } from './helpers.js';
-import { startLeakyProxy, startListenerBreakingProxy, startSheddingProxy } from './session-proxies.js';
+import { COM_QUIT, startLeakyProxy, startListenerBreakingProxy, startSheddingProxy } from './session-proxies.js';
 
 // The CI machine is loaded and shared: latency limits are loosened where a test judges something else.
 const LOOSE_NOTIFY = { 'notify-p99-ms': '500' };
@@ -57,6 +57,46 @@ describe('the session cases on PostgreSQL 15 (control)', () => {
     expect(page).toMatch(/<svg[^>]*notification latency spectrum/);
     for (const text of [run.stdout, run.stderr, readFileSync(json, 'utf8'), page]) expect(text).not.toContain(server.password);
     expect(byId.T223!.message).toBeNull();
+  });
+});
+
+describe('the session cases on MariaDB (MySQL wire)', () => {
+  it('passes T223 (PROCESSLIST) and T228 (refused with errno 1040 at max_connections); T221 and T227 are n/a (no LISTEN/NOTIFY), no password', async () => {
+    const server = testServer('mariadb');
+    const json = path.join(dir, 'my.json');
+    const run = await runCli(['--dsn', server.dsn, '--only', 'T221,T223,T227,T228', '--duration', '1', '--warmup', '0.5', '--ramp-step', '40', '--json', json], { timeoutMs: 90_000 });
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect((report.results as Result[]).map((r) => `${r.id}:${r.status}`), run.stdout + run.stderr).toEqual(['T221:n/a', 'T223:pass', 'T227:n/a', 'T228:pass']);
+    expect(run.code).toBe(0);
+    const s = report.sections.sessions;
+    expect(s.T223.leak).toMatchObject({ opened: 50, closed: 25, expected: 25, reported: 25 });
+    // The test server keeps MariaDB's default max_connections (151): the ramp is refused with 1040
+    // ("Too many connections"), and every session it had accepted still works.
+    expect(s.T228.ramp.stoppedBy).toBe('refusal');
+    expect(s.T228.ramp.steps.at(-1).refused).toHaveProperty(['errno 1040']);
+    expect(s.T228.ramp.peakConnections).toBeGreaterThan(100);
+    expect(s.T228.ramp.alive).toBe(s.T228.ramp.peakConnections);
+    expect(s.T228.ramp.servedAfter).toBe(true);
+    console.info(`MariaDB: T223 settled in ${s.T223.leak.settledMs} ms; T228 refused at ${s.T228.ramp.peakConnections} sessions; CLI ${run.ms} ms`);
+    for (const text of [run.stdout, run.stderr, readFileSync(json, 'utf8')]) expect(text).not.toContain(server.password);
+  });
+
+  it('fails T223 behind a proxy that keeps closed sessions open on the server (it swallows COM_QUIT)', async () => {
+    const server = testServer('mariadb');
+    const proxy = await startLeakyProxy(server, COM_QUIT);
+    try {
+      const session = await openForTest(proxy.dsnVia(server.dsn), { 'leak-connections': '20', 'leak-deadline-ms': '1000' });
+      try {
+        const r = await runCases(session, ['T223']);
+        expect(r.T223!.status, r.T223!.message ?? '').toBe('fail');
+        expect(r.T223!.message).toMatch(/still reports 20 of them, not 10, after \d+ ms \(deadline 1000 ms\): 10 closed sessions leaked/);
+        expect(proxy.mutations()).toBeGreaterThanOrEqual(10);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

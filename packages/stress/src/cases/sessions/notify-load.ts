@@ -3,6 +3,7 @@
 // row carries its writer, its sequence number and the writer's clock at send, so every listener
 // can tell a missing, doubled or late notification, and the send → receive latency goes into an
 // HdrHistogram (same process, same clock).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Client, Notification } from 'pg';
 import { encodeHistogram, newHistogram, summarize, type LatencySummary } from '../../generator/histogram.js';
 import type { StressContext } from '../../_internal/case-kit.js';
@@ -55,6 +56,12 @@ export interface NotifyLoadResult {
   latency: LatencySummary;
   /** The latency histogram (HdrHistogram compressed base64, microseconds). */
   histogram: string;
+  /**
+   * How late this process's own event loop ran while the writers wrote (ms): a notification
+   * waits that long before its listener's clock reads it, so a latency near these figures is
+   * the load machine's, not the endpoint's.
+   */
+  kitLoopDelay: { p50: number; p99: number; max: number };
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -176,9 +183,12 @@ export async function runNotifyLoad(ctx: StressContext, o: NotifyLoadOptions): P
       }
     }
   };
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const running = Promise.all(writers.map((c, w) => writer(w, c)));
   o.onStart?.();
-  await running;
+  await running.finally(() => loop.disable());
+  const loopMs = (ns: number): number => Math.round(ns / 1e4) / 100;
 
   // Listeners get a notification after its insert commits; give them the drain time to catch up.
   const drainUntil = now() + o.drainMs;
@@ -202,5 +212,6 @@ export async function runNotifyLoad(ctx: StressContext, o: NotifyLoadOptions): P
     firstDisconnect,
     latency: summarize(hist),
     histogram: encodeHistogram(hist),
+    kitLoopDelay: { p50: loopMs(loop.percentile(50)), p99: loopMs(loop.percentile(99)), max: loopMs(loop.max) },
   };
 }

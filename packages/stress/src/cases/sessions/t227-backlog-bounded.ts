@@ -39,7 +39,7 @@ export const backlogBounded = defineStressCase({
   spec: 'kalamdb-testing-strategy.md T227 (mailbox sizes < 1000, no dropped messages)',
   async run(ctx) {
     const { endpoint, load, sessions: s } = ctx.target;
-    if (endpoint.dialect !== 'postgres') ctx.notApplicable('the stress cases speak PostgreSQL wire only so far (MySQL wire is planned)');
+    if (endpoint.dialect !== 'postgres') ctx.notApplicable('the backlog judged here is the LISTEN/NOTIFY queue under a notifying load (lock waits beside it): MySQL wire has no notifications');
     requireTimeFor(ctx, 5_000 + s.backlogSettleMs);
     const clients = clientSet(ctx);
     const tag = sessionTag(ctx, 'backlog');
