@@ -51,10 +51,26 @@ const alone = all.filter((d) => !named.includes(d));
 const failed = [];
 const times = [];
 
+/**
+ * The machine's CPU counters (/proc/stat, all cores): a package's line says how busy the machine
+ * was while it ran, so idle time a lane could use shows in the log. Undefined off Linux.
+ */
+function cpuSnap() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { total, idle: f[3] + f[4] };
+  } catch {
+    return undefined;
+  }
+}
+const busyText = (a, b) => (a && b && b.total > a.total ? `, machine ${Math.round((100 * (b.total - a.total - (b.idle - a.idle))) / (b.total - a.total))} % busy` : '');
+
 function runOne(dir, nice) {
   const name = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).name;
   const prefix = `${name}:test: `;
   const started = Date.now();
+  const cpu0 = cpuSnap();
   return new Promise((resolve) => {
     const cmd = ['npm', 'test', '--workspace', dir];
     const child = spawn(nice ? 'nice' : cmd[0], nice ? ['-n', String(nice), ...cmd] : cmd.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,7 +90,7 @@ function runOne(dir, nice) {
       const ok = code === 0;
       if (!ok) failed.push(name);
       times.push(`${name} ${s} s${ok ? '' : ` (FAILED: ${signal ?? `exit ${code}`})`}`);
-      console.log(`test-lanes: ${name} ${ok ? 'passed' : 'FAILED'} in ${s} s`);
+      console.log(`test-lanes: ${name} ${ok ? 'passed' : 'FAILED'} in ${s} s${busyText(cpu0, cpuSnap())}`);
       resolve();
     });
   });

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer } from 'vitest/node';
 
 const root = process.cwd();
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -19,12 +20,26 @@ const UNIT = 'test/**/*.unit.test.ts';
 const SERIAL = 'test/**/*.serial.test.ts';
 // Most server test files mostly wait (on clusters, child processes, deadlines): two at a time
 // nearly halve a package's wall time. A file that must run alone — its verdict sits close to a
-// timing SLA whatever the load (Patroni's election is about its ttl), it is CPU-bound with a time
+// timing SLA whatever the load, it is CPU-bound with a time
 // limit, or it checks that a shared server holds no other file's objects — is either named
 // *.serial.test.ts or listed in `serialFiles` (paths relative to the package).
 const serverFiles = t.serverFiles ?? 1;
 const SERIALS = [SERIAL, ...(t.serialFiles ?? [])];
 const globalSetup = [fileURLToPath(new URL('./global-setup.mjs', import.meta.url))];
+// Seconds each long server file took in CI (`weights`, paths relative to the package). Files that
+// run side by side are handed to the next free worker in this order, longest first, so the last
+// worker to finish is not the one that got a long file last. Without it vitest's first run (a
+// fresh clone has no timing cache) starts the largest files first by bytes, not by time.
+const weights = t.weights ?? {};
+
+class WeightedSequencer extends BaseSequencer {
+  async sort(files) {
+    const sorted = await super.sort(files);
+    const w = (f) => weights[path.relative(root, f.moduleId).split(path.sep).join('/')] ?? -1;
+    // Array.prototype.sort is stable: files without a weight keep vitest's order, after the weighted ones.
+    return sorted.sort((a, b) => a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder || (a.project.name === b.project.name ? w(b) - w(a) : 0));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -32,6 +47,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     testTimeout: timeoutMs,
     hookTimeout: timeoutMs,
+    sequence: { sequencer: WeightedSequencer },
     projects: [
       { extends: true, test: { name: 'unit', include: [UNIT], fileParallelism: true, sequence: { groupOrder: 0 } } },
       {
