@@ -42,18 +42,7 @@ export function clientSet(ctx: StressContext): ClientSet {
   });
   return {
     async open(applicationName, timeoutMs = 10_000) {
-      const p = parsePgDsn(ctx.target.dsn);
-      const pg = await loadPg();
-      const client = new pg.Client({
-        host: p.host,
-        port: p.port,
-        user: p.user,
-        password: p.password,
-        database: p.database,
-        ssl: await pgSslOptions(p),
-        application_name: applicationName,
-        connectionTimeoutMillis: timeoutMs,
-      });
+      const client = await newPgClient(ctx.target.dsn, applicationName, timeoutMs);
       client.on('error', () => undefined);
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
       open.add(client);
@@ -176,10 +165,15 @@ export function caseSessions(ctx: StressContext): CaseSessions {
   };
 }
 
-async function openPg(ctx: StressContext, timeoutMs: number): Promise<Handle> {
-  const p = parsePgDsn(ctx.target.dsn);
+/** A node-postgres client (not connected) on `dsn`: TLS as its sslmode says, tagged, with a login deadline. */
+async function newPgClient(dsn: string, applicationName: string, timeoutMs: number): Promise<Client> {
+  const p = parsePgDsn(dsn);
   const pg = await loadPg();
-  const client = new pg.Client({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, ssl: await pgSslOptions(p), application_name: sessionTag(ctx, 'session'), connectionTimeoutMillis: timeoutMs });
+  return new pg.Client({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database, ssl: await pgSslOptions(p), application_name: applicationName, connectionTimeoutMillis: timeoutMs });
+}
+
+async function openPg(ctx: StressContext, timeoutMs: number): Promise<Handle> {
+  const client = await newPgClient(ctx.target.dsn, sessionTag(ctx, 'session'), timeoutMs);
   let dropped: string | undefined;
   const h: Handle = {
     id: 0,
