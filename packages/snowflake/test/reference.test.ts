@@ -67,6 +67,7 @@ const MUTANTS: Mutant[] = [
   { mutant: 'chunks-swapped', fails: ['SF-009'], control: 'SF-003' },
   { mutant: 'async-blocking', fails: ['SF-010'], control: 'SF-001' },
   { mutant: 'multi-first-only', fails: ['SF-011'], control: 'SF-001' },
+  { mutant: 'session-ignored', fails: ['SF-012'], control: 'SF-001' },
 ];
 
 describe('mutant reference endpoints', () => {

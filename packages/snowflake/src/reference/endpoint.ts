@@ -34,11 +34,12 @@ export const REFERENCE_VERSION = `helios-conformance snowflake reference endpoin
  * - `any-password`: login accepts any password
  * - `async-blocking`: asyncExec is ignored (the submission returns only when the query finished)
  * - `multi-first-only`: a multi-statement request returns only its first result
+ * - `session-ignored`: ALTER SESSION and login-time session parameters are acknowledged and dropped
  */
-export type ReferenceMutant = 'types-as-text' | 'binds-ignored' | 'fetch-short' | 'cancel-ignored' | 'chunks-swapped' | 'error-shape' | 'any-password' | 'async-blocking' | 'multi-first-only';
+export type ReferenceMutant = 'types-as-text' | 'binds-ignored' | 'fetch-short' | 'cancel-ignored' | 'chunks-swapped' | 'error-shape' | 'any-password' | 'async-blocking' | 'multi-first-only' | 'session-ignored';
 
 /** Every mutant, for tests that walk them. */
-export const REFERENCE_MUTANTS: readonly ReferenceMutant[] = ['types-as-text', 'binds-ignored', 'fetch-short', 'cancel-ignored', 'chunks-swapped', 'error-shape', 'any-password', 'async-blocking', 'multi-first-only'];
+export const REFERENCE_MUTANTS: readonly ReferenceMutant[] = ['types-as-text', 'binds-ignored', 'fetch-short', 'cancel-ignored', 'chunks-swapped', 'error-shape', 'any-password', 'async-blocking', 'multi-first-only', 'session-ignored'];
 
 /** Options of {@link startReferenceEndpoint}. */
 export interface ReferenceEndpointOptions {
@@ -112,9 +113,8 @@ const failure = (f: SfFailure, data: Record<string, unknown> = {}): Body => ({ d
 
 const STATEMENT_TYPE = { select: 0x1000, insert: 0x3100, update: 0x3200, delete: 0x3300, ddl: 0x6000, session: 0x4000 } as const;
 
-/** Snowflake's session parameters as a login and every result report them (the driver reads its formats from here). */
-function parameterList(session: Session): Array<{ name: string; value: string | number | boolean }> {
-  const defaults: Record<string, string | number | boolean> = {
+/** Snowflake's defaults of the session parameters the endpoint reports. */
+const DEFAULT_PARAMETERS: Readonly<Record<string, string | number | boolean>> = {
     TIMEZONE: 'UTC',
     TIME_OUTPUT_FORMAT: 'HH24:MI:SS',
     DATE_OUTPUT_FORMAT: 'YYYY-MM-DD',
@@ -127,9 +127,14 @@ function parameterList(session: Session): Array<{ name: string; value: string | 
     CLIENT_SESSION_KEEP_ALIVE: false,
     CLIENT_SESSION_KEEP_ALIVE_HEARTBEAT_FREQUENCY: 3600,
     MULTI_STATEMENT_COUNT: 1,
-  };
-  for (const [k, v] of session.params) defaults[k] = v;
-  return Object.entries(defaults).map(([name, value]) => ({ name, value }));
+    QUERY_TAG: '',
+};
+
+/** Snowflake's session parameters as a login and every result report them (the driver reads its formats from here). */
+function parameterList(session: Session): Array<{ name: string; value: string | number | boolean }> {
+  const all: Record<string, string | number | boolean> = { ...DEFAULT_PARAMETERS };
+  for (const [k, v] of session.params) all[k] = v;
+  return Object.entries(all).map(([name, value]) => ({ name, value }));
 }
 
 /** A serial queue: PGlite multiplexes its sockets onto one backend, so session state (search_path) must not interleave. */
@@ -316,8 +321,20 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
         return statusBody(q, 'Statement executed successfully.', STATEMENT_TYPE.session);
       }
       case 'alter-session': {
-        q.session.params.set(plan.name, plan.value);
+        if (mutant === 'session-ignored') mark();
+        else q.session.params.set(plan.name, plan.value);
         return statusBody(q, 'Statement executed successfully.', STATEMENT_TYPE.session);
+      }
+      case 'show-parameters': {
+        // SHOW's columns are lower case in Snowflake (quoted names), as the driver keys them.
+        const text = (name: string): PgField => ({ name: `"${name}"`, dataTypeID: 25, dataTypeModifier: -1 });
+        const like = plan.like === undefined ? null : new RegExp(`^${plan.like.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 'i');
+        const rows = parameterList(q.session)
+          .filter((p) => !like || like.test(p.name))
+          .map((p) => [p.name, String(p.value), String(DEFAULT_PARAMETERS[p.name] ?? ''), q.session.params.has(p.name) ? 'SESSION' : '', '', typeof p.value === 'number' ? 'NUMBER' : typeof p.value === 'boolean' ? 'BOOLEAN' : 'STRING']);
+        const body = resultBody(q, ['key', 'value', 'default', 'level', 'description', 'type'].map(text), rows, STATEMENT_TYPE.select);
+        for (const c of (body.data as { rowtype: RowType[] }).rowtype) c.name = c.name.replace(/^"|"$/g, '');
+        return body;
       }
       case 'sql': {
         if (/^\s*SELECT\s+CURRENT_VERSION\s*\(\s*\)\s*(?:AS\s+\w+)?\s*$/i.test(plan.sql)) {
@@ -459,7 +476,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
         schema: pgName(url.searchParams.get('schemaName') ?? 'PUBLIC'),
         warehouse: url.searchParams.get('warehouse') ?? 'DEFAULT',
         role: url.searchParams.get('roleName') ?? 'PUBLIC',
-        params: new Map(Object.entries((data.SESSION_PARAMETERS ?? {}) as Record<string, string | number | boolean>)),
+        params: new Map(mutant === 'session-ignored' ? (mark(), []) : Object.entries((data.SESSION_PARAMETERS ?? {}) as Record<string, string | number | boolean>)),
       };
       sessions.set(session.token, session);
       byMaster.set(session.masterToken, session);
