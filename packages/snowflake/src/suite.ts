@@ -59,7 +59,10 @@ function loginError(e: unknown, d: SnowflakeDsn): CannotRunError {
   const code = codeOf(err);
   if (code === '390100') return new CannotRunError(`login refused for user "${d.user}" (390100: ${err.message}): check the user and password of --dsn`);
   const what = err?.message ?? String(e);
-  return new CannotRunError(`could not log in at ${d.protocol}://${d.host}:${d.port} with snowflake-sdk: ${what.split('\n')[0]}${code ? ` (${code})` : ''}`);
+  // An HTTP status other than 200 means something answered that is not a Snowflake login endpoint.
+  const status = (err?.response as { statusCode?: number; status?: number } | undefined)?.statusCode ?? (err?.response as { status?: number } | undefined)?.status;
+  const http = status ? `; HTTP ${status} from the login URL /session/v1/login-request: is this a Snowflake-protocol endpoint, and is protocol=${d.protocol} right?` : '';
+  return new CannotRunError(`could not log in at ${d.protocol}://${d.host}:${d.port} with snowflake-sdk: ${what.split('\n')[0]}${code ? ` (${code})` : ''}${http}`);
 }
 
 /** The run's schema: `HC_` and eight hex digits (upper case: an unquoted Snowflake name). */

@@ -2,6 +2,8 @@
 // line, JSON, HTML, summary), exit 1 on a broken endpoint, exit 2 with one clear line within
 // 10 s when it cannot run, and the password never in any output or report.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,12 +65,22 @@ describe('helios-snowflake', () => {
     expect(r.stdout + r.stderr + files).not.toContain(SECRET);
   });
 
-  it('exit 2 with one line: wrong password, nothing listening, bad DSN, typo in a flag', async () => {
+  it('exit 2 with one line: wrong password, nothing listening, not a Snowflake endpoint, bad DSN, typo in a flag', async () => {
     const wrong = mutant.dsn().replace(encodeURIComponent(SECRET), `${SECRET}x`);
     expectOneLine(await runCli(['--dsn', wrong]), /login refused for user "helios" \(390100/);
     const port = await findFreePort();
     expectOneLine(await runCli(['--dsn', `snowflake://u:${SECRET}@127.0.0.1:${port}/DB/PUBLIC?account=a&protocol=http`]), /nothing is listening at 127\.0\.0\.1:\d+/);
     expectOneLine(await runCli(['--dsn', `snowflake://u:${SECRET}@127.0.0.1:${port}/DB?account=a&protocl=http`]), /parameter "protocl" is not known/);
+    // Something answers HTTP on the port, but not Snowflake's login.
+    const other = createServer((_req, res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html>not here</html>'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port: otherPort } = other.address() as AddressInfo;
+      expectOneLine(await runCli(['--dsn', `snowflake://u:${SECRET}@127.0.0.1:${otherPort}/DB?account=a&protocol=http`]), /HTTP 404 from the login URL/);
+    } finally {
+      other.closeAllConnections();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
     expectOneLine(await runCli(['--dns', mutant.dsn()]), /did you mean --dsn/);
   });
 });
