@@ -49,6 +49,25 @@ describe('the reference endpoint', () => {
   });
 });
 
+describe('the reference endpoint as the driver uses it', () => {
+  // Backs the README's claim; no case can judge it (a case cannot make Snowflake's tokens expire).
+  it('answers an expired session token with 390112, and the driver renews it with the master token', async () => {
+    endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, sessionTokenValiditySeconds: 1 });
+    const { loadSnowflake } = await import('../src/_internal/driver.js');
+    const sdk = await loadSnowflake();
+    const conn = sdk.createConnection({ account: 'reference', username: 'helios', password: PASSWORD, database: 'HELIOS', schema: 'PUBLIC', accessUrl: endpoint.url });
+    await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+    try {
+      await new Promise((r) => setTimeout(r, 1_500));
+      const rows = await new Promise<unknown[]>((resolve, reject) => conn.execute({ sqlText: 'SELECT 5 AS FIVE', complete: (err, _s, r) => (err ? reject(err) : resolve(r ?? [])) }));
+      expect(rows).toEqual([{ FIVE: 5 }]);
+      expect(endpoint.renewals()).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+    }
+  });
+});
+
 interface Mutant {
   mutant: ReferenceMutant;
   /** The cases this mutant must fail. */

@@ -74,6 +74,8 @@ export interface ReferenceEndpoint {
   mutations(): number;
   /** How many result chunks the driver downloaded (a large result came in chunks). */
   chunkDownloads(): number;
+  /** How many session tokens were renewed with a master token (after 390112). */
+  renewals(): number;
   /** Closes the listener, aborts running statements and closes the backend connection. */
   stop(): Promise<void>;
 }
@@ -169,6 +171,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
   const mutant = o.mutant;
   let mutations = 0;
   let chunkDownloads = 0;
+  let renewals = 0;
   const mark = (): void => void mutations++;
   const sessions = new Map<string, Session>();
   const byMaster = new Map<string, Session>();
@@ -509,7 +512,9 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       const json = await readJson(req);
       const master = /Snowflake Token="([^"]+)"/.exec(req.headers.authorization ?? '')?.[1];
       const s = master ? byMaster.get(master) : undefined;
-      if (!s || json.REQUEST_TYPE !== 'RENEW') return send(res, failure(TOKEN_INVALID));
+      // snowflake-sdk 3.x sends requestType (older drivers REQUEST_TYPE).
+      if (!s || (json.requestType ?? json.REQUEST_TYPE) !== 'RENEW') return send(res, failure(TOKEN_INVALID));
+      renewals++;
       sessions.delete(s.token);
       s.token = newToken();
       s.tokenExpiresAt = Date.now() + tokenValidity * 1000;
@@ -616,6 +621,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     dsn: (database = 'HELIOS', schema = 'PUBLIC') => `snowflake://${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@${host}:${port}/${database}/${schema}?protocol=http&account=reference&warehouse=DEFAULT`,
     mutations: () => mutations,
     chunkDownloads: () => chunkDownloads,
+    renewals: () => renewals,
     stop() {
       stopped ??= (async () => {
         for (const q of queries.values()) if (q.status === 'RUNNING') q.abort.abort();
