@@ -45,7 +45,7 @@ export const sf007 = defineSnowflakeCase({
 
 export const sf008 = defineSnowflakeCase({
   id: 'SF-008',
-  title: 'a wrong password is refused with 390100 within 10 s, and the connection stays down',
+  title: 'a wrong password is refused with 390100 within 10 s (not retried as a network error); the right one still logs in',
   priority: 'p1',
   area: 'auth',
   spec: 'https://docs.snowflake.com/en/user-guide/admin-user-management (390100: Incorrect username or password was specified)',
