@@ -1,0 +1,107 @@
+// snowflake-sdk, loaded on first use (it is large) and quietened: the suite reports what the
+// driver surfaced, the driver's own log is not the user's business (and would go to a file in the
+// user's working directory by default).
+import type { SnowflakeDsn } from './dsn.js';
+
+/** The part of snowflake-sdk's Column the cases read. */
+export interface SfColumn {
+  getName(): string;
+  getType(): string;
+  getScale(): number;
+  getPrecision(): number;
+  isNullable(): boolean;
+}
+
+/** The part of snowflake-sdk's Statement the cases use. */
+export interface SfStatement {
+  getSqlText(): string;
+  getQueryId(): string;
+  getRequestId(): string;
+  getColumns(): SfColumn[] | undefined;
+  getNumRows(): number;
+  getNumUpdatedRows(): number | undefined;
+  cancel(callback?: (err: SfError | undefined, stmt: SfStatement) => void): void;
+  streamRows(options?: { start?: number; end?: number }): NodeJS.ReadableStream;
+  hasNext?(): boolean;
+  NextResult?(): void;
+}
+
+/** An error as snowflake-sdk surfaces it. */
+export interface SfError extends Error {
+  code?: string | number;
+  sqlState?: string;
+  data?: { queryId?: string; [k: string]: unknown };
+  cause?: unknown;
+  response?: { statusCode?: number };
+}
+
+/** Options of `connection.execute`. */
+export interface SfExecuteOptions {
+  sqlText: string;
+  binds?: unknown[];
+  parameters?: Record<string, unknown>;
+  streamResult?: boolean;
+  asyncExec?: boolean;
+  fetchAsString?: string[];
+  complete?: (err: SfError | undefined, stmt: SfStatement, rows?: Array<Record<string, unknown>>) => void;
+}
+
+/** The part of snowflake-sdk's Connection the cases use. */
+export interface SfConnection {
+  connect(callback: (err: SfError | undefined, conn: SfConnection) => void): void;
+  execute(options: SfExecuteOptions): SfStatement;
+  destroy(callback: (err: SfError | undefined) => void): void;
+  isUp(): boolean;
+  getQueryStatus(queryId: string): Promise<string>;
+  isStillRunning(status: string): boolean;
+  isAnError(status: string): boolean;
+  getResultsFromQueryId(options: { queryId: string; sqlText?: string; streamResult?: boolean }): Promise<SfStatement>;
+}
+
+/** The module's entry points the suite uses. */
+export interface SnowflakeSdk {
+  createConnection(options: Record<string, unknown>): SfConnection;
+  configure(options: Record<string, unknown>): void;
+}
+
+let loaded: Promise<SnowflakeSdk> | undefined;
+
+/** snowflake-sdk, configured once: its log off. */
+export function loadSnowflake(): Promise<SnowflakeSdk> {
+  loaded ??= (async () => {
+    // The driver bundles the AWS SDK (for PUT/GET, which no case uses); on Node 20 it prints a
+    // multi-line deprecation warning at load, which would break the CLI's one-line exit-2 contract.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const mod = (await import('snowflake-sdk')) as unknown as { default?: SnowflakeSdk } & SnowflakeSdk;
+    const sdk = mod.default ?? mod;
+    sdk.configure({ logLevel: 'OFF', additionalLogToConsole: false });
+    return sdk;
+  })();
+  return loaded;
+}
+
+/**
+ * snowflake-sdk's connection options for a DSN. The driver retries a login and each request for
+ * minutes by default; these bound it so an unreachable or refusing endpoint ends the run quickly.
+ */
+export function connectionOptions(d: SnowflakeDsn, schema: string = d.schema): Record<string, unknown> {
+  return {
+    account: d.account,
+    username: d.user,
+    password: d.password,
+    database: d.database,
+    schema,
+    ...(d.warehouse ? { warehouse: d.warehouse } : {}),
+    ...(d.role ? { role: d.role } : {}),
+    host: d.host,
+    port: d.port,
+    protocol: d.protocol,
+    accessUrl: `${d.protocol}://${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}`,
+    // One retry of a login lost on the network (the driver's retryTimeout cannot go below 300 s).
+    sfRetryMaxLoginRetries: 1,
+    // Per HTTP request (a statement still running is polled, each poll a new request).
+    timeout: 60_000,
+    clientSessionKeepAlive: false,
+    application: 'helios-conformance',
+  };
+}

@@ -1,0 +1,197 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect as tcpConnect } from 'node:net';
+import { CannotRunError, defineSuite, type OpenOptions, type Report, type Suite, type SuiteSession } from '@helios-conformance/core';
+import pkg from '../package.json' with { type: 'json' };
+import { snowflakeCases } from './cases/index.js';
+import { codeOf, destroy } from './_internal/case-kit.js';
+import { connectionOptions, loadSnowflake, type SfConnection, type SfError } from './_internal/driver.js';
+import { parseSnowflakeDsn, SNOWFLAKE_DSN_EXAMPLE, type SnowflakeDsn } from './_internal/dsn.js';
+import { REFERENCE_LABEL } from './reference/endpoint.js';
+import type { SnowflakeTarget } from './target.js';
+
+/** Version of this package (from its package.json). */
+export const SNOWFLAKE_SUITE_VERSION: string = pkg.version;
+
+/** Resolves when something accepts a TCP connection at host:port within `ms`; else a CannotRunError. */
+function reachable(host: string, port: number, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = tcpConnect({ host, port });
+    const t = setTimeout(() => {
+      s.destroy();
+      reject(new CannotRunError(`nothing answered at ${host}:${port} within ${ms} ms: check the host and port of --dsn`));
+    }, ms);
+    s.once('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve();
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(t);
+      reject(new CannotRunError(e.code === 'ECONNREFUSED' ? `nothing is listening at ${host}:${port}: check the host and port of --dsn` : `cannot reach ${host}:${port} (${e.code ?? e.message}): check the host of --dsn`));
+    });
+  });
+}
+
+/** Logs in with snowflake-sdk, within `ms`. */
+async function login(options: Record<string, unknown>, ms: number): Promise<SfConnection> {
+  const sdk = await loadSnowflake();
+  const conn = sdk.createConnection(options);
+  return new Promise<SfConnection>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer to the login within ${ms} ms`)), ms);
+    conn.connect((err) => {
+      clearTimeout(t);
+      if (err) reject(err);
+      else resolve(conn);
+    });
+  });
+}
+
+/** One statement on an admin connection, as a promise. */
+function run(conn: SfConnection, sqlText: string): Promise<Array<Record<string, unknown>>> {
+  return new Promise((resolve, reject) => {
+    conn.execute({ sqlText, complete: (err, _s, rows) => (err ? reject(err) : resolve(rows ?? [])) });
+  });
+}
+
+/** The exit-2 line for a failed login: what the endpoint said, in the driver's terms. */
+function loginError(e: unknown, d: SnowflakeDsn): CannotRunError {
+  const err = e as SfError;
+  const code = codeOf(err);
+  if (code === '390100') return new CannotRunError(`login refused for user "${d.user}" (390100: ${err.message}): check the user and password of --dsn`);
+  const what = err?.message ?? String(e);
+  // An HTTP status other than 200 means something answered that is not a Snowflake login endpoint.
+  const status = (err?.response as { statusCode?: number; status?: number } | undefined)?.statusCode ?? (err?.response as { status?: number } | undefined)?.status;
+  const http = status ? `; HTTP ${status} from the login URL /session/v1/login-request: is this a Snowflake-protocol endpoint, and is protocol=${d.protocol} right?` : '';
+  return new CannotRunError(`could not log in at ${d.protocol}://${d.host}:${d.port} with snowflake-sdk: ${what.split('\n')[0]}${code ? ` (${code})` : ''}${http}`);
+}
+
+/** The run's schema: `HC_` and eight hex digits (upper case: an unquoted Snowflake name). */
+function runSchema(): { runId: string; schema: string } {
+  const runId = randomBytes(4).toString('hex');
+  return { runId, schema: `HC_${runId.toUpperCase()}` };
+}
+
+/** Opens a run on an endpoint reached by a snowflake:// DSN: login, server version, the run's schema. */
+async function openDsn(dsnText: string, o: OpenOptions, extra: { reference?: boolean; close?: () => Promise<void>; secrets?: string[] } = {}): Promise<SuiteSession<SnowflakeTarget>> {
+  const d = parseSnowflakeDsn(dsnText);
+  await reachable(d.host, d.port, Math.min(3_000, o.timeoutMs));
+  const budget = Math.max(2_000, Math.min(o.timeoutMs, 9_000));
+  let admin: SfConnection;
+  try {
+    admin = await login(connectionOptions(d), budget);
+  } catch (e) {
+    throw loginError(e, d);
+  }
+  const { runId, schema } = runSchema();
+  try {
+    const [v] = await run(admin, 'SELECT CURRENT_VERSION() AS V');
+    const version = String(v?.V ?? 'unknown');
+    // The label follows what the endpoint says it is; a verdict never does.
+    const reference = extra.reference === true || version.includes('reference endpoint');
+    await run(admin, `CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const target: SnowflakeTarget = {
+      runId,
+      schema,
+      dsn: d,
+      reference,
+      connect: (overrides = {}) => login({ ...connectionOptions(d, schema), ...overrides }, Math.max(5_000, budget)),
+    };
+    let closed: Promise<void> | undefined;
+    return {
+      target,
+      server: reference ? `Snowflake protocol ${version}` : `Snowflake ${version}`,
+      secrets: [d.password, ...(extra.secrets ?? [])],
+      namespace: `schema ${schema}`,
+      capabilities: reference ? ['reference-endpoint'] : [],
+      sections: () => ({ endpoint: { reference, ...(reference ? { label: REFERENCE_LABEL } : {}), server: version, schema } }),
+      close() {
+        closed ??= (async () => {
+          try {
+            // A dead endpoint must not keep the embedded one (and its PGlite child) running.
+            await Promise.race([run(admin, `DROP SCHEMA IF EXISTS ${schema} CASCADE`), new Promise((_r, reject) => setTimeout(() => reject(new Error(`dropping ${schema}: no answer within 10 s`)), 10_000).unref())]);
+          } finally {
+            await destroy(admin);
+            await extra.close?.();
+          }
+        })();
+        return closed;
+      },
+    };
+  } catch (e) {
+    await destroy(admin);
+    throw e;
+  }
+}
+
+/**
+ * The suite's `open()`: with a DSN, that endpoint; without one, the package's protocol reference
+ * endpoint on an embedded PGlite (a child process), both stopped again by `close()`.
+ */
+export async function openSnowflake(o: OpenOptions): Promise<SuiteSession<SnowflakeTarget>> {
+  if (o.dsn !== undefined) return openDsn(o.dsn, o);
+  o.log(`no --dsn: running against the ${REFERENCE_LABEL} (snowflake-sdk → local REST/JSON server → embedded PGlite in a child process)`);
+  const { startPglite } = await import('@helios-conformance/testbed');
+  const { startReferenceEndpoint } = await import('./reference/endpoint.js');
+  const pglite = await startPglite({ maxConnections: 4, startTimeoutMs: Math.max(5_000, o.timeoutMs), onProgress: o.log, password: randomUUID() });
+  const password = randomUUID();
+  let endpoint;
+  try {
+    endpoint = await startReferenceEndpoint({ backendDsn: pglite.dsn, user: 'helios', password });
+  } catch (e) {
+    await pglite.stop();
+    throw new CannotRunError(`could not start the reference endpoint: ${(e as Error).message}`);
+  }
+  const ref = endpoint;
+  const stopAll = async (): Promise<void> => {
+    await ref.stop();
+    await pglite.stop();
+  };
+  try {
+    const session = await openDsn(ref.dsn(), o, { reference: true, close: stopAll, secrets: [password] });
+    return { ...session, dsn: ref.dsn() };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+/** Console lines after the summary: the label of a run against the reference endpoint. */
+function renderConsole(report: Report): string {
+  const endpoint = (report.sections as { endpoint?: { reference?: boolean } }).endpoint;
+  return endpoint?.reference ? `NOTE: ${REFERENCE_LABEL}: these verdicts show that the suite drives snowflake-sdk end to end against a local stand-in; they say nothing about Snowflake itself.` : '';
+}
+
+/** HTML for the report's suite slot: the same label. */
+function renderHtml(report: Report): string {
+  const endpoint = (report.sections as { endpoint?: { reference?: boolean } }).endpoint;
+  return endpoint?.reference ? `<p class="warning"><strong>${REFERENCE_LABEL}</strong>: the endpoint was the package's local stand-in (snowflake-sdk → REST/JSON reference server → PostgreSQL-wire backend); no verdict here was observed on Snowflake.</p>` : '';
+}
+
+/** Is this error a lost connection (the driver's network error), for the runner's liveness probe? */
+function isConnectionLoss(e: unknown): boolean {
+  const err = e as SfError;
+  const code = (err?.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT';
+}
+
+/** The Snowflake conformance suite: the catalog plus how to open an endpoint. */
+export const snowflakeSuite: Suite<SnowflakeTarget> = defineSuite<SnowflakeTarget>({
+  name: pkg.name,
+  version: pkg.version,
+  description: 'Snowflake REST/JSON protocol conformance, driven by snowflake-sdk (Silver)',
+  bin: 'helios-snowflake',
+  seedTier: 'silver',
+  ecosystem: 'Snowflake',
+  idPrefixes: ['SF-'],
+  cases: [...snowflakeCases],
+  defaultTimeoutMs: 30_000,
+  dsnExample: SNOWFLAKE_DSN_EXAMPLE,
+  defaultTarget: `${REFERENCE_LABEL} (embedded: a local REST/JSON server on PGlite)`,
+  // An answer from the endpoint that the driver turned into an error with a SQLSTATE is the endpoint
+  // refusing what the case asked: fail. A network error, a timeout or a harness bug stays an error.
+  classifyError: (e) => (typeof (e as SfError)?.sqlState === 'string' || (e as SfError)?.name === 'OperationFailedError' ? 'fail' : 'error'),
+  isConnectionLoss,
+  renderConsole,
+  renderHtml,
+  open: openSnowflake,
+});

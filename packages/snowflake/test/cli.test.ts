@@ -1,0 +1,86 @@
+// The CLI contract: a default run labelled as the reference endpoint everywhere it shows (first
+// line, JSON, HTML, summary), exit 1 on a broken endpoint, exit 2 with one clear line within
+// 10 s when it cannot run, and the password never in any output or report.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, testServer, type CliRun } from '@helios-conformance/suite-kit';
+import { findFreePort } from '@helios-conformance/testbed';
+import { REFERENCE_LABEL, startReferenceEndpoint, type ReferenceEndpoint } from '../src/index.js';
+
+const SECRET = 'Cli-S3cret-Never-Shown';
+let dir: string;
+let mutant: ReferenceEndpoint;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'hc-snowflake-cli-'));
+  mutant = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: SECRET, mutant: 'fetch-short' });
+});
+afterAll(async () => {
+  await mutant?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function expectOneLine(r: CliRun, pattern: RegExp): void {
+  expect(r.code, `stdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(2);
+  expect(r.ms).toBeLessThan(10_000);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^helios-snowflake: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stdout + r.stderr).not.toContain(SECRET);
+}
+
+describe('helios-snowflake', () => {
+  // Every case against the reference endpoint is reference.test.ts (in process); here the CLI's own
+  // embedded default (its PGlite child, its endpoint) with two cases, one of them the chunked result.
+  it('without --dsn runs against the reference endpoint, labelled in the console, JSON and HTML', async () => {
+    const json = path.join(dir, 'default.json');
+    const html = path.join(dir, 'default.html');
+    const r = await runCli(['--only', 'SF-002,SF-009', '--json', json, '--html', html], { timeoutMs: 150_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const first = r.stdout.split('\n')[0] as string;
+    expect(first).toContain(REFERENCE_LABEL);
+    expect(r.stdout).toMatch(new RegExp(`NOTE: ${REFERENCE_LABEL}`));
+    expect(r.stdout).toMatch(/^server: Snowflake protocol .*not verified against Snowflake/m);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.summary.pass).toBe(2);
+    expect(report.results.map((x: { id: string }) => x.id)).toEqual(['SF-002', 'SF-009']);
+    expect(report.sections.endpoint).toMatchObject({ reference: true, label: REFERENCE_LABEL });
+    expect(readFileSync(html, 'utf8')).toContain(REFERENCE_LABEL);
+  });
+
+  it('exits 1 on a mutant endpoint, and the password reaches no output or report', async () => {
+    const json = path.join(dir, 'mutant.json');
+    const html = path.join(dir, 'mutant.html');
+    const r = await runCli(['--dsn', mutant.dsn(), '--only', 'SF-003,SF-001', '--json', json, '--html', html]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/FAIL .*SF-003/);
+    expect(r.stdout).toMatch(/PASS .*SF-001/);
+    const files = readFileSync(json, 'utf8') + readFileSync(html, 'utf8');
+    expect(files).toContain(REFERENCE_LABEL);
+    expect(r.stdout + r.stderr + files).not.toContain(SECRET);
+  });
+
+  it('exit 2 with one line: wrong password, nothing listening, not a Snowflake endpoint, bad DSN, typo in a flag', async () => {
+    const wrong = mutant.dsn().replace(encodeURIComponent(SECRET), `${SECRET}x`);
+    expectOneLine(await runCli(['--dsn', wrong]), /login refused for user "helios" \(390100/);
+    const port = await findFreePort();
+    expectOneLine(await runCli(['--dsn', `snowflake://u:${SECRET}@127.0.0.1:${port}/DB/PUBLIC?account=a&protocol=http`]), /nothing is listening at 127\.0\.0\.1:\d+/);
+    expectOneLine(await runCli(['--dsn', `snowflake://u:${SECRET}@127.0.0.1:${port}/DB?account=a&protocl=http`]), /parameter "protocl" is not known/);
+    // Something answers HTTP on the port, but not Snowflake's login.
+    const other = createServer((_req, res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html>not here</html>'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port: otherPort } = other.address() as AddressInfo;
+      expectOneLine(await runCli(['--dsn', `snowflake://u:${SECRET}@127.0.0.1:${otherPort}/DB?account=a&protocol=http`]), /HTTP 404 from the login URL/);
+    } finally {
+      other.closeAllConnections();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+    expectOneLine(await runCli(['--dns', mutant.dsn()]), /did you mean --dsn/);
+  });
+});

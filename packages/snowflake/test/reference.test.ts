@@ -1,0 +1,105 @@
+// The suite against the protocol reference endpoint (snowflake-sdk → REST/JSON server → the test
+// PGlite child), in process: every case passes on the faithful endpoint, and every case fails on
+// a mutant that breaks the one thing it checks (each mutant runs the cases it must fail plus a
+// control that must still pass through it, so a failure comes from the mutation).
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSuite, type Report } from '@helios-conformance/core';
+import { testServer } from '@helios-conformance/suite-kit';
+import { REFERENCE_LABEL, snowflakeSuite, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant } from '../src/index.js';
+
+const PASSWORD = 'Ref-Secret-Never-Shown';
+
+let endpoint: ReferenceEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.stop();
+  endpoint = undefined;
+});
+
+async function runOn(mutant: ReferenceMutant | undefined, only?: string[]): Promise<{ report: Report; mutations: number; chunks: number }> {
+  endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, ...(mutant ? { mutant } : {}) });
+  const report = await runSuite(snowflakeSuite, { dsn: endpoint.dsn(), ...(only ? { only } : {}), seed: 7 });
+  return { report, mutations: endpoint.mutations(), chunks: endpoint.chunkDownloads() };
+}
+
+const statusOf = (report: Report, id: string): string => {
+  const r = report.results.find((x) => x.id === id);
+  return `${r?.status ?? 'not run'}${r?.message ? `: ${r.message}` : ''}`;
+};
+
+describe('the reference endpoint', () => {
+  it('passes every case, and the report says what the endpoint is', async () => {
+    const { report, chunks } = await runOn(undefined);
+    expect(report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.message}`)).toEqual([]);
+    expect(report.results).toHaveLength(snowflakeSuite.cases.length);
+    expect(report.conformant).toBe(true);
+    expect(report.target.server).toMatch(/not verified against Snowflake/);
+    expect(report.sections.endpoint).toMatchObject({ reference: true, label: REFERENCE_LABEL });
+    // SF-009's result did not fit the inline rows: the driver downloaded result chunks.
+    expect(chunks).toBeGreaterThanOrEqual(2);
+    // The run's schema is gone from the backend.
+    const pg = await import('pg');
+    const client = new pg.default.Client({ connectionString: testServer('pglite').dsn });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hc\\_%'");
+      expect(rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('the reference endpoint as the driver uses it', () => {
+  // Backs the README's claim; no case can judge it (a case cannot make Snowflake's tokens expire).
+  it('answers an expired session token with 390112, and the driver renews it with the master token', async () => {
+    endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, sessionTokenValiditySeconds: 1 });
+    const { loadSnowflake } = await import('../src/_internal/driver.js');
+    const sdk = await loadSnowflake();
+    const conn = sdk.createConnection({ account: 'reference', username: 'helios', password: PASSWORD, database: 'HELIOS', schema: 'PUBLIC', accessUrl: endpoint.url });
+    await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+    try {
+      await new Promise((r) => setTimeout(r, 1_500));
+      const rows = await new Promise<unknown[]>((resolve, reject) => conn.execute({ sqlText: 'SELECT 5 AS FIVE', complete: (err, _s, r) => (err ? reject(err) : resolve(r ?? [])) }));
+      expect(rows).toEqual([{ FIVE: 5 }]);
+      expect(endpoint.renewals()).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+    }
+  });
+});
+
+interface Mutant {
+  mutant: ReferenceMutant;
+  /** The cases this mutant must fail. */
+  fails: string[];
+  /** A case it does not touch: it must pass through the mutant. */
+  control: string;
+}
+
+const MUTANTS: Mutant[] = [
+  { mutant: 'types-as-text', fails: ['SF-001', 'SF-006'], control: 'SF-008' },
+  { mutant: 'binds-ignored', fails: ['SF-002', 'SF-005'], control: 'SF-001' },
+  { mutant: 'fetch-short', fails: ['SF-003', 'SF-009'], control: 'SF-001' },
+  { mutant: 'cancel-ignored', fails: ['SF-004'], control: 'SF-001' },
+  { mutant: 'error-shape', fails: ['SF-007'], control: 'SF-001' },
+  { mutant: 'any-password', fails: ['SF-008'], control: 'SF-001' },
+  { mutant: 'chunks-swapped', fails: ['SF-009'], control: 'SF-003' },
+  { mutant: 'async-blocking', fails: ['SF-010'], control: 'SF-001' },
+  { mutant: 'multi-first-only', fails: ['SF-011'], control: 'SF-001' },
+  { mutant: 'session-ignored', fails: ['SF-012'], control: 'SF-001' },
+];
+
+describe('mutant reference endpoints', () => {
+  it('every case is failed by at least one mutant', () => {
+    const failed = new Set(MUTANTS.flatMap((m) => m.fails));
+    expect(snowflakeSuite.cases.map((c) => c.id).filter((id) => !failed.has(id))).toEqual([]);
+  });
+
+  it.each(MUTANTS.map((m) => [m.mutant, m] as const))('%s fails its cases and passes its control', async (_name, m) => {
+    const { report, mutations } = await runOn(m.mutant, [...m.fails, m.control]);
+    expect(mutations, 'the mutant never acted').toBeGreaterThan(0);
+    for (const id of m.fails) expect(statusOf(report, id), id).toMatch(/^fail: /);
+    expect(statusOf(report, m.control)).toBe('pass');
+    expect(report.conformant).toBe(false);
+  });
+});
