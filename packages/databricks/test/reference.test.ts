@@ -1,0 +1,113 @@
+// The whole catalog against the protocol reference endpoint (an embedded PGlite underneath), then
+// against its mutants: each breaks one thing, and the cases that judge that thing must fail. Every
+// case appears in MUTANTS, so every case is shown able to fail. Runs are in-process (runSuite), the
+// CLI child processes only where the CLI contract itself is checked.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSuite, type Report } from '@helios-conformance/core';
+import { runCli } from '@helios-conformance/suite-kit';
+import { generateTlsMaterial, startPglite, type Endpoint } from '@helios-conformance/testbed';
+import { databricksCases, databricksSuite, REFERENCE_LABEL, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant } from '../src/index.js';
+
+const TOKEN = 'dapi-hc-Secret-Never-Shown-0123';
+let pglite: Endpoint;
+let dir: string;
+let caFile: string;
+let tls: { cert: string; key: string };
+const started: ReferenceEndpoint[] = [];
+
+async function endpoint(mutant?: ReferenceMutant): Promise<string> {
+  const e = await startReferenceEndpoint({ backendDsn: pglite.dsn, token: TOKEN, tls, ...(mutant ? { mutant } : {}) });
+  started.push(e);
+  return `databricks://token:${TOKEN}@127.0.0.1:${e.port}${e.path}?ca=${encodeURIComponent(caFile)}`;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hc-databricks-'));
+  const [pg, material] = await Promise.all([startPglite({ maxConnections: 8 }), generateTlsMaterial('ecdsa')]);
+  pglite = pg;
+  tls = { cert: material.serverCertPem, key: material.serverKeyPem };
+  caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, material.caCertPem);
+}, 60_000);
+
+afterAll(async () => {
+  for (const e of started) await e.stop();
+  await pglite?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const statuses = (r: Report): Record<string, string> => Object.fromEntries(r.results.map((x) => [x.id, x.status]));
+
+describe('the reference endpoint', () => {
+  it('passes every case, labelled as the protocol reference endpoint, and drops its schema', async () => {
+    const dsn = await endpoint();
+    const report = await runSuite(databricksSuite, { dsn, seed: 1 });
+    const failed = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.message}`);
+    expect(failed).toEqual([]);
+    expect(report.results).toHaveLength(databricksCases.length);
+    expect(report.target.server).toContain(REFERENCE_LABEL);
+    expect((report.sections as any).endpoint).toMatchObject({ reference: true, label: REFERENCE_LABEL });
+    expect(JSON.stringify(report)).not.toContain(TOKEN);
+    // DB-009's 50,000 rows needed several FetchResults pages (the endpoint caps a page at 20,000 rows).
+    expect(started[0]?.calls.FetchResults).toBeGreaterThan(10);
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: pglite.dsn });
+    await c.connect();
+    const left = await c.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hc\\_%'");
+    await c.end();
+    expect(left.rows).toEqual([]);
+    await started.at(-1)?.stop();
+  }, 120_000);
+});
+
+// Mutant → the cases it must make fail.
+const MUTANTS: Array<[ReferenceMutant, string[]]> = [
+  ['short-fetch', ['DB-003', 'DB-009']],
+  ['ignore-binds', ['DB-002', 'DB-004', 'DB-005', 'DB-006']],
+  ['types-as-strings', ['DB-001', 'DB-007', 'DB-008']],
+  ['bare-errors', ['DB-010', 'DB-011']],
+  ['any-token', ['DB-012']],
+  ['drop-session-conf', ['DB-014']],
+  ['close-fails', ['DB-015']],
+  // Last: the statement it lets run on holds PGlite's one backend until the late cancel applies.
+  ['late-cancel', ['DB-013']],
+];
+
+describe('mutant endpoints', () => {
+  it('every case is judged by some mutant', () => {
+    expect(MUTANTS.flatMap(([, ids]) => ids).sort()).toEqual(databricksCases.map((c) => c.id).sort());
+  });
+
+  it.each(MUTANTS)('%s makes %j fail', async (mutant, ids) => {
+    const dsn = await endpoint(mutant);
+    const report = await runSuite(databricksSuite, { dsn, only: ids, seed: 1 });
+    const got = statuses(report);
+    // PGlite serves a few sockets only: each endpoint's pool is ended before the next one starts.
+    await started.at(-1)?.stop();
+    expect(got, JSON.stringify(report.results.map((r) => [r.id, r.status, r.message]))).toEqual(Object.fromEntries(ids.map((id) => [id, 'fail'])));
+  }, 60_000);
+});
+
+describe('helios-databricks exit 2 against a live endpoint', () => {
+  it('a wrong token: one line, the token never shown', async () => {
+    const dsn = (await endpoint()).replace(TOKEN, 'dapi-Wrong-Token-Never-Shown');
+    const r = await runCli(['--dsn', dsn]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^helios-databricks: authentication failed: .* answered HTTP 401 to OpenSession; check the token/);
+    expect(r.stdout + r.stderr).not.toMatch(/Never-Shown/);
+    await started.at(-1)?.stop();
+  });
+
+  it('a certificate the driver cannot verify (no ?ca=): one line naming TLS', async () => {
+    const dsn = (await endpoint()).replace(/\?ca=.*$/, '');
+    const r = await runCli(['--dsn', dsn]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^helios-databricks: TLS verification of 127\.0\.0\.1:\d+ failed .*\?ca=FILE/);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    await started.at(-1)?.stop();
+  });
+});
