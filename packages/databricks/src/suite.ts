@@ -61,7 +61,7 @@ async function openOn(dsn: DatabricksDsn, dsnText: string, o: OpenOptions, ca: s
       dsn: dsnText,
       secrets,
       namespace: `schema ${schema}`,
-      sections: () => ({ endpoint: { dbmsName: dbms, reference, ...(reference ? { label: REFERENCE_LABEL } : {}), rowSetFormat: reference ? 'column-based (no Arrow, no CloudFetch)' : 'as the endpoint chose' } }),
+      sections: () => ({ endpoint: { dbmsName: dbms, reference, ...(reference ? { label: REFERENCE_LABEL } : {}) } }),
       async close() {
         if (closed) return;
         closed = true;
@@ -111,7 +111,7 @@ export function renderDatabricksConsole(report: Report): string {
 export function renderDatabricksHtml(report: Report): string {
   const e = (report.sections as Record<string, any>).endpoint;
   if (!e) return '';
-  return `<section class="endpoint"><h2>Endpoint</h2><p>${esc(String(e.dbmsName ?? ''))}</p>${e.reference ? `<p><strong>${esc(REFERENCE_LABEL)}</strong>: these verdicts show the suite driving @databricks/sql end to end; they say nothing about Databricks itself. Row sets: ${esc(String(e.rowSetFormat))}.</p>` : ''}</section>`;
+  return `<section class="endpoint"><h2>Endpoint</h2><p>${esc(String(e.dbmsName ?? ''))}</p>${e.reference ? `<p><strong>${esc(REFERENCE_LABEL)}</strong>: these verdicts show the suite driving @databricks/sql end to end; they say nothing about Databricks itself.</p>` : ''}</section>`;
 }
 
 /** Decides whether an error thrown by a case is the endpoint's answer (fail) or the harness's (error). */

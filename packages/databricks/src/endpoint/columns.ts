@@ -1,8 +1,12 @@
 // PostgreSQL result columns → TCLIService column-based row sets (TColumn per column, nulls bitmaps),
 // typed the way a Databricks SQL warehouse types them. Values arrive as PostgreSQL's text output.
+import { createRequire } from 'node:module';
 import Int64 from 'node-int64';
 import pg from 'pg';
 import { T } from './thrift.js';
+
+// apache-arrow 13 (the driver's) publishes no types its "exports" resolve under NodeNext; its CommonJS build, untyped.
+const arrow: any = createRequire(import.meta.url)('apache-arrow');
 
 /** One column of a result as the endpoint describes it. */
 export interface ColumnMeta {
@@ -172,4 +176,64 @@ export function rowSetOf(columns: readonly ColumnMeta[], rows: ReadonlyArray<Rea
     rows: [],
     columns: columns.map((c, i) => columnOf(c, rows.map((r) => r[i] ?? null))),
   });
+}
+
+// Arrow row sets, as a warehouse sends them to a driver that says it can read them: the schema as
+// one IPC message (GetResultSetMetadata.arrowSchema), each page as IPC record-batch messages the
+// driver appends to it. Native Arrow types for numbers, booleans, DATE and BINARY; DECIMAL,
+// TIMESTAMP and the complex types as strings (the driver's own fallback mapping, useArrowNativeTypes
+// not honoured).
+function arrowType(c: ColumnMeta): unknown {
+  switch (c.type) {
+    case 'BOOLEAN_TYPE':
+      return new arrow.Bool();
+    case 'TINYINT_TYPE':
+      return new arrow.Int8();
+    case 'SMALLINT_TYPE':
+      return new arrow.Int16();
+    case 'INT_TYPE':
+      return new arrow.Int32();
+    case 'BIGINT_TYPE':
+      return new arrow.Int64();
+    case 'FLOAT_TYPE':
+      return new arrow.Float32();
+    case 'DOUBLE_TYPE':
+      return new arrow.Float64();
+    case 'DATE_TYPE':
+      return new arrow.DateDay();
+    case 'BINARY_TYPE':
+      return new arrow.Binary();
+    default:
+      return new arrow.Utf8();
+  }
+}
+
+function arrowValue(c: ColumnMeta, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (c.type === 'BIGINT_TYPE') return BigInt(String(v));
+  if (c.type === 'DATE_TYPE') return new Date(`${String(v)}T00:00:00Z`).getTime();
+  if (c.type === 'BINARY_TYPE') return new Uint8Array(v as Buffer);
+  if (arrowType(c) instanceof arrow.Utf8) return String(v);
+  return v;
+}
+
+const EOS_BYTES = 8;
+
+/** The IPC schema message of a result (no end-of-stream marker: the driver appends batches to it). */
+export function arrowSchemaOf(columns: readonly ColumnMeta[]): Buffer {
+  const w = new arrow.RecordBatchStreamWriter();
+  w.reset(undefined, new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowType(c), true))));
+  w.finish();
+  const bytes = w.toUint8Array(true);
+  return Buffer.from(bytes.subarray(0, bytes.length - EOS_BYTES));
+}
+
+/** One page of rows as IPC record-batch message bytes (to follow {@link arrowSchemaOf}). */
+export function arrowBatchOf(columns: readonly ColumnMeta[], rows: ReadonlyArray<ReadonlyArray<unknown>>): Buffer {
+  const fields = columns.map((c) => new arrow.Field(c.name, arrowType(c), true));
+  const children = columns.map((c, i) => arrow.vectorFromArray(rows.map((r) => arrowValue(c, r[i])), fields[i]?.type).data[0]);
+  const data = arrow.makeData({ type: new arrow.Struct(fields), length: rows.length, nullCount: 0, children });
+  const full = arrow.RecordBatchStreamWriter.writeAll([new arrow.RecordBatch(new arrow.Schema(fields), data)]).toUint8Array(true);
+  const schemaLength = arrowSchemaOf(columns).length;
+  return Buffer.from(full.subarray(schemaLength, full.length - EOS_BYTES));
 }

@@ -5,10 +5,11 @@
 // "protocol reference endpoint, not verified against Databricks".
 import { randomBytes, randomUUID } from 'node:crypto';
 import https from 'node:https';
+import Int64 from 'node-int64';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { cellValue, describeColumns, rowSetOf, schemaOf, settleDecimals, type ColumnMeta } from './columns.js';
+import { arrowBatchOf, arrowSchemaOf, cellValue, describeColumns, rowSetOf, schemaOf, settleDecimals, type ColumnMeta } from './columns.js';
 import { T, TCLIService, thrift } from './thrift.js';
 import { statementKind, toPostgres } from './translate.js';
 
@@ -42,6 +43,11 @@ export interface ReferenceEndpointOptions {
   pageRows?: number;
   /** Rows a result may hold at most (default 1 000 000): more ends the statement with an error. */
   maxResultRows?: number;
+  /**
+   * Row sets: `arrow` (the default) answers a driver that says it can read Arrow with Arrow batches,
+   * as a warehouse does, and others with column-based row sets; `column` always column-based.
+   */
+  rowSets?: 'arrow' | 'column';
   /** Connections to the backend (default 4). */
   backendConnections?: number;
   mutant?: ReferenceMutant;
@@ -68,6 +74,8 @@ interface Operation {
   rows: unknown[][];
   offset: number;
   cancelRequested: boolean;
+  /** Results go out as Arrow batches (the driver asked for them and the endpoint serves them). */
+  arrow: boolean;
   error?: { message: string; sqlState?: string };
   /** Settles when the statement has ended (finished, failed or stopped after a cancel). */
   done?: Promise<void>;
@@ -194,7 +202,8 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
    */
   async function readCursor(client: pg.PoolClient, op: Operation, text: string, values: unknown[]): Promise<void> {
     const cursor = client.query(new Cursor(text, values, { rowMode: 'array', types: RAW_TYPES }));
-    let batch = 16;
+    // One row first: a query whose rows come slowly is then read a row at a time (cancel stays prompt).
+    let batch = 1;
     try {
       for (;;) {
         if (op.cancelRequested || stopping) return;
@@ -259,7 +268,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       const sql = String(req.statement ?? '');
       const kind = statementKind(sql);
       const handle = new T.TOperationHandle({ operationId: newHandleId(), operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: kind !== 'ddl' });
-      const op: Operation = { handle, session: sessionKey, state: 'RUNNING_STATE', hasResultSet: kind !== 'ddl', columns: [], rows: [], offset: 0, cancelRequested: false };
+      const op: Operation = { handle, session: sessionKey, state: 'RUNNING_STATE', hasResultSet: kind !== 'ddl', columns: [], rows: [], offset: 0, cancelRequested: false, arrow: req.canReadArrowResult === true && (o.rowSets ?? 'arrow') === 'arrow' };
       operations.set(guidHex(handle.operationId), op);
       const run = execute(op, sql, req.parameters ?? [])
         .then(() => {
@@ -312,7 +321,13 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       if (!op) return new T.TGetResultSetMetadataResp({ status: invalidHandle('OperationHandle') });
       const notReady = await settled(op);
       if (notReady) return new T.TGetResultSetMetadataResp({ status: notReady });
-      return new T.TGetResultSetMetadataResp({ status: ok(), schema: schemaOf(op.columns), resultFormat: T.TSparkRowSetType.COLUMN_BASED_SET, lz4Compressed: false });
+      return new T.TGetResultSetMetadataResp({
+        status: ok(),
+        schema: schemaOf(op.columns),
+        resultFormat: op.arrow ? T.TSparkRowSetType.ARROW_BASED_SET : T.TSparkRowSetType.COLUMN_BASED_SET,
+        lz4Compressed: false,
+        ...(op.arrow ? { arrowSchema: arrowSchemaOf(op.columns) } : {}),
+      });
     },
     async FetchResults(req: any) {
       const op = operations.get(guidHex(req.operationHandle?.operationId));
@@ -327,7 +342,10 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       let page = op.rows.slice(start, start + want);
       op.offset = start + page.length;
       if (mutant === 'short-fetch' && page.length > 0) page = page.slice(0, -1);
-      return new T.TFetchResultsResp({ status: ok(), hasMoreRows: op.offset < op.rows.length, results: rowSetOf(op.columns, page, start) });
+      const results = op.arrow
+        ? new T.TRowSet({ startRowOffset: new Int64(start), rows: [], arrowBatches: page.length ? [new T.TSparkArrowBatch({ batch: arrowBatchOf(op.columns, page), rowCount: new Int64(page.length) })] : [] })
+        : rowSetOf(op.columns, page, start);
+      return new T.TFetchResultsResp({ status: ok(), hasMoreRows: op.offset < op.rows.length, results });
     },
   };
   const processor = new TCLIService.Processor(handler);
