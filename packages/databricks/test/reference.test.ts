@@ -2,9 +2,12 @@
 // against its mutants: each breaks one thing, and the cases that judge that thing must fail. Every
 // case appears in MUTANTS, so every case is shown able to fail. Runs are in-process (runSuite), the
 // CLI child processes only where the CLI contract itself is checked.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite, type Report } from '@helios-conformance/core';
 import { runCli } from '@helios-conformance/suite-kit';
@@ -121,4 +124,25 @@ describe('helios-databricks exit 2 against a live endpoint', () => {
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
     await started.at(-1)?.stop();
   });
+});
+
+describe('@helios-conformance/databricks/vitest', () => {
+  // suite-kit's runVitest waits synchronously, which would stall this process's endpoint: spawn instead.
+  it('registers one test per case, named by ID, with expectations applied', async () => {
+    const dsn = await endpoint();
+    const fixture = fileURLToPath(new URL('./fixtures/vitest-binding/', import.meta.url));
+    const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+    const out = join(dir, 'binding.json');
+    const child = spawn(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${out}`], { cwd: fixture, env: { ...process.env, HC_BINDING_DSN: dsn }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    await started.at(-1)?.stop();
+    expect(code, output).toBe(0);
+    const json = readFileSync(out, 'utf8');
+    const tests = (JSON.parse(json) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string }> }> }).testResults.flatMap((f) => f.assertionResults);
+    expect(Object.fromEntries(tests.map((t) => [t.title.split(' ')[0], t.status]))).toEqual({ 'DB-001': 'passed', 'DB-004': 'passed', 'DB-012': 'skipped' });
+    expect(output + json).not.toContain(TOKEN);
+  }, 90_000);
 });
