@@ -45,17 +45,20 @@ afterAll(async () => {
 const statuses = (r: Report): Record<string, string> => Object.fromEntries(r.results.map((x) => [x.id, x.status]));
 
 describe('the reference endpoint', () => {
-  it('passes every case with column-based row sets too', async () => {
-    const e = await startReferenceEndpoint({ backendDsn: pglite.dsn, token: TOKEN, tls, rowSets: 'column' });
+  it('passes every case with column-based row sets and no direct results too', async () => {
+    // …and without direct results: every statement is polled, every row fetched with FetchResults.
+    const e = await startReferenceEndpoint({ backendDsn: pglite.dsn, token: TOKEN, tls, rowSets: 'column', directResultsWaitMs: 0 });
     started.push(e);
     const report = await runSuite(databricksSuite, { dsn: `databricks://token:${TOKEN}@127.0.0.1:${e.port}${e.path}?ca=${encodeURIComponent(caFile)}`, seed: 1 });
     await e.stop();
+    expect(e.calls.directResults).toBeUndefined();
+    expect(e.calls.FetchResults).toBeGreaterThan(10);
     expect(report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.message}`)).toEqual([]);
     // DB-006 logs its rows: column-based row sets give DATE as a string, Arrow as a Date.
     expect(report.results.find((r) => r.id === 'DB-006')?.log?.join('\n')).toMatch(/"d":"2024-02-29"/);
   }, 120_000);
 
-  it('passes every case with Arrow row sets, labelled as the protocol reference endpoint, and drops its schema', async () => {
+  it('passes every case with Arrow row sets and direct results, labelled as the protocol reference endpoint, and drops its schema', async () => {
     const dsn = await endpoint();
     const report = await runSuite(databricksSuite, { dsn, seed: 1 });
     const failed = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.message}`);
@@ -64,8 +67,10 @@ describe('the reference endpoint', () => {
     expect(report.target.server).toContain(REFERENCE_LABEL);
     expect((report.sections as any).endpoint).toMatchObject({ reference: true, label: REFERENCE_LABEL });
     expect(JSON.stringify(report)).not.toContain(TOKEN);
-    // DB-009's 50,000 rows needed several FetchResults pages (the endpoint caps a page at 20,000 rows).
-    expect(started.at(-1)?.calls.FetchResults).toBeGreaterThan(10);
+    // Statements that end quickly are answered with their results (direct results, as a warehouse
+    // does); DB-009's 50,000 rows still needed FetchResults pages (a page holds at most 20,000 rows).
+    expect(started.at(-1)?.calls.directResults).toBeGreaterThan(10);
+    expect(started.at(-1)?.calls.FetchResults).toBeGreaterThanOrEqual(2);
     expect(report.results.find((r) => r.id === 'DB-006')?.log?.join('\n')).toMatch(/"d":"2024-02-29T00:00:00.000Z"/);
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: pglite.dsn });

@@ -48,6 +48,12 @@ export interface ReferenceEndpointOptions {
    * as a warehouse does, and others with column-based row sets; `column` always column-based.
    */
   rowSets?: 'arrow' | 'column';
+  /**
+   * How long ExecuteStatement waits for a statement to end when the driver asks for direct results
+   * (default 250 ms): a statement that ended by then is answered with its status, metadata, first
+   * page and, when that page holds every row, its CloseOperation, as a warehouse does; 0 never.
+   */
+  directResultsWaitMs?: number;
   /** Connections to the backend (default 4). */
   backendConnections?: number;
   mutant?: ReferenceMutant;
@@ -58,7 +64,7 @@ export interface ReferenceEndpoint {
   host: string;
   port: number;
   path: string;
-  /** Requests answered per Thrift method (for tests: e.g. how many FetchResults a run needed). */
+  /** Requests answered per Thrift method, and `directResults`: ExecuteStatements answered with their results (for tests). */
   calls: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -236,6 +242,35 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     return undefined;
   }
 
+  const statusOf = (op: Operation): unknown =>
+    new T.TGetOperationStatusResp({
+      status: ok(),
+      operationState: T.TOperationState[op.state],
+      hasResultSet: op.hasResultSet,
+      ...(op.error ? { errorMessage: op.error.message, displayMessage: mutant === 'bare-errors' ? undefined : op.error.message, sqlState: op.error.sqlState } : {}),
+    });
+  const metadataOf = (op: Operation): unknown =>
+    new T.TGetResultSetMetadataResp({
+      status: ok(),
+      schema: schemaOf(op.columns),
+      resultFormat: op.arrow ? T.TSparkRowSetType.ARROW_BASED_SET : T.TSparkRowSetType.COLUMN_BASED_SET,
+      lz4Compressed: false,
+      ...(op.arrow ? { arrowSchema: arrowSchemaOf(op.columns) } : {}),
+    });
+  /** The next page of a finished operation (at most `maxRows`, at most the endpoint's page size). */
+  const pageOf = (op: Operation, maxRows: number): unknown => {
+    const want = Math.max(1, Math.min(maxRows, pageRows));
+    const start = op.offset;
+    let page = op.rows.slice(start, start + want);
+    op.offset = start + page.length;
+    if (mutant === 'short-fetch' && page.length > 0) page = page.slice(0, -1);
+    const results = op.arrow
+      ? new T.TRowSet({ startRowOffset: new Int64(start), rows: [], arrowBatches: page.length ? [new T.TSparkArrowBatch({ batch: arrowBatchOf(op.columns, page), rowCount: new Int64(page.length) })] : [] })
+      : rowSetOf(op.columns, page, start);
+    return new T.TFetchResultsResp({ status: ok(), hasMoreRows: op.offset < op.rows.length, results });
+  };
+  const int = (v: any, fallback: number): number => Number(v?.toNumber?.() ?? v ?? fallback);
+
   const handler = {
     async OpenSession(req: any) {
       const id = newHandleId() as any;
@@ -283,17 +318,30 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       running.add(run);
       op.done = run;
       if (req.runAsync === false) await run;
+      const waitMs = o.directResultsWaitMs ?? 250;
+      if (req.getDirectResults && waitMs > 0) {
+        await Promise.race([run, new Promise((r) => setTimeout(r, waitMs).unref())]);
+        if (op.state !== 'RUNNING_STATE') {
+          const finished = op.state === 'FINISHED_STATE';
+          const resultSet = finished && op.hasResultSet ? pageOf(op, int(req.getDirectResults.maxRows, pageRows)) : undefined;
+          // Every row in the first page: the operation is closed with the answer, as a warehouse does. A
+          // failed one stays open: a driver that asks for its metadata later is told the error again.
+          const closeOperation = finished && op.offset >= op.rows.length ? new T.TCloseOperationResp({ status: mutant === 'close-fails' ? failed('CloseOperation refused (mutant)') : ok() }) : undefined;
+          if (closeOperation) operations.delete(guidHex(handle.operationId));
+          calls.directResults = (calls.directResults ?? 0) + 1;
+          return new T.TExecuteStatementResp({
+            status: ok(),
+            operationHandle: handle,
+            directResults: new T.TSparkDirectResults({ operationStatus: statusOf(op), ...(finished ? { resultSetMetadata: metadataOf(op) } : {}), ...(resultSet ? { resultSet } : {}), ...(closeOperation ? { closeOperation } : {}) }),
+          });
+        }
+      }
       return new T.TExecuteStatementResp({ status: ok(), operationHandle: handle });
     },
     async GetOperationStatus(req: any) {
       const op = operations.get(guidHex(req.operationHandle?.operationId));
       if (!op) return new T.TGetOperationStatusResp({ status: invalidHandle('OperationHandle') });
-      return new T.TGetOperationStatusResp({
-        status: ok(),
-        operationState: T.TOperationState[op.state],
-        hasResultSet: op.hasResultSet,
-        ...(op.error ? { errorMessage: op.error.message, displayMessage: mutant === 'bare-errors' ? undefined : op.error.message, sqlState: op.error.sqlState } : {}),
-      });
+      return statusOf(op);
     },
     async CancelOperation(req: any) {
       const op = operations.get(guidHex(req.operationHandle?.operationId));
@@ -321,13 +369,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       if (!op) return new T.TGetResultSetMetadataResp({ status: invalidHandle('OperationHandle') });
       const notReady = await settled(op);
       if (notReady) return new T.TGetResultSetMetadataResp({ status: notReady });
-      return new T.TGetResultSetMetadataResp({
-        status: ok(),
-        schema: schemaOf(op.columns),
-        resultFormat: op.arrow ? T.TSparkRowSetType.ARROW_BASED_SET : T.TSparkRowSetType.COLUMN_BASED_SET,
-        lz4Compressed: false,
-        ...(op.arrow ? { arrowSchema: arrowSchemaOf(op.columns) } : {}),
-      });
+      return metadataOf(op);
     },
     async FetchResults(req: any) {
       const op = operations.get(guidHex(req.operationHandle?.operationId));
@@ -337,15 +379,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       const notReady = await settled(op);
       if (notReady) return new T.TFetchResultsResp({ status: notReady });
       if (req.orientation === T.TFetchOrientation.FETCH_FIRST) op.offset = 0;
-      const want = Math.max(1, Math.min(Number(req.maxRows?.toNumber?.() ?? req.maxRows ?? pageRows), pageRows));
-      const start = op.offset;
-      let page = op.rows.slice(start, start + want);
-      op.offset = start + page.length;
-      if (mutant === 'short-fetch' && page.length > 0) page = page.slice(0, -1);
-      const results = op.arrow
-        ? new T.TRowSet({ startRowOffset: new Int64(start), rows: [], arrowBatches: page.length ? [new T.TSparkArrowBatch({ batch: arrowBatchOf(op.columns, page), rowCount: new Int64(page.length) })] : [] })
-        : rowSetOf(op.columns, page, start);
-      return new T.TFetchResultsResp({ status: ok(), hasMoreRows: op.offset < op.rows.length, results });
+      return pageOf(op, int(req.maxRows, pageRows));
     },
   };
   const processor = new TCLIService.Processor(handler);
