@@ -23,6 +23,9 @@ export { autoFailoverUnavailable, PAF_ACTION_TIMEOUT_MS, resolveAutoFailover, ru
 export type { BackupAction, BackupState } from './pgbackrest.js';
 export { BACKUP_ACTIONS } from './pgbackrest.js';
 export { findFreePort } from './ports.js';
+// A suite whose reference endpoint serves HTTPS (databricks: the driver always speaks https) makes its certificates here.
+export type { TlsMaterial } from './_internal/certs.js';
+export { generateTlsMaterial } from './_internal/certs.js';
 export type { StartPostgresOptions } from './postgres.js';
 export { resolvePgBinDir, startPostgres } from './postgres.js';
 export type { GaleraCluster, GaleraClusterAction, GaleraClusterNode, GaleraClusterTopology, GaleraRouterEvent, StartGaleraClusterOptions } from './galera-cluster.js';
