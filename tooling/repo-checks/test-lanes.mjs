@@ -9,7 +9,9 @@
 // core, no verdict judged by a clock) runs beside mysql (at nice 0: its perturbation and liveness
 // verdicts) followed by the light packages (sql, fixtures, suite-kit, core at nice 5: their few
 // clock checks are loose and held at load 15-17). Measured: vector 237 s; mysql 70 s, then the
-// light ones 150 s in all. Every other package
+// light ones 150 s in all. The Silver suites (snowflake, databricks: a protocol reference endpoint
+// on a PGlite child each, their deadlines 5-10 s) make a third lane of that phase at nice 5, about
+// 50 s each alone. Every other package
 // runs alone, one after another: their blocked-statement deadlines, latency cases and reapers must
 // not compete with anything; repo-checks' pack and attw runs are CPU-bound for minutes. A package
 // not named here lands in the one-at-a-time group, so a new suite is tested without editing this file.
@@ -32,6 +34,7 @@ const PHASES = [
   [
     { dirs: ['packages/vector'], nice: 0 },
     { dirs: [{ dir: 'packages/mysql', nice: 0 }, 'packages/sql', 'packages/fixtures', 'tooling/suite-kit', 'packages/core'], nice: 5 },
+    { dirs: ['packages/snowflake', 'packages/databricks'], nice: 5 },
   ],
 ];
 const dirOf = (d) => (typeof d === 'string' ? d : d.dir);
