@@ -19,4 +19,5 @@ export {
   type ReferenceEndpoint,
   type ReferenceEndpointOptions,
   type ReferenceMutant,
+  type ReferenceTls,
 } from './reference/endpoint.js';

@@ -6,6 +6,7 @@ import { snowflakeCases } from './cases/index.js';
 import { codeOf, destroy } from './_internal/case-kit.js';
 import { connectionOptions, loadSnowflake, type SfConnection, type SfError } from './_internal/driver.js';
 import { parseSnowflakeDsn, SNOWFLAKE_DSN_EXAMPLE, type SnowflakeDsn } from './_internal/dsn.js';
+import { tlsHandshake } from './_internal/tls.js';
 import { REFERENCE_LABEL } from './reference/endpoint.js';
 import type { SnowflakeTarget } from './target.js';
 
@@ -30,6 +31,24 @@ function reachable(host: string, port: number, ms: number): Promise<void> {
       reject(new CannotRunError(e.code === 'ECONNREFUSED' ? `nothing is listening at ${host}:${port}: check the host and port of --dsn` : `cannot reach ${host}:${port} (${e.code ?? e.message}): check the host of --dsn`));
     });
   });
+}
+
+/**
+ * For protocol=https, one handshake before the driver's login: a certificate the driver would
+ * refuse ends the run with exit 2 and one line saying why. It is no verdict on the endpoint: the
+ * trust (ca=FILE, the host name in --dsn) is the user's to give, and no case can run without it.
+ */
+async function checkTls(d: SnowflakeDsn, ms: number): Promise<void> {
+  if (d.protocol !== 'https') return;
+  const at = `${d.host}:${d.port}`;
+  const h = await tlsHandshake(d.host, d.port, { ca: d.ca, timeoutMs: ms });
+  if (!h.ok) throw new CannotRunError(`no TLS handshake with ${at} (${h.error}): is protocol=https right (protocol=http for a plain-HTTP endpoint)?`);
+  if (h.authorized) return;
+  if (h.identityError) {
+    throw new CannotRunError(`TLS: the certificate of ${at} does not name host "${d.host}" (it names ${h.names ?? 'nothing'}), so snowflake-sdk refuses it: use a host name the certificate names in --dsn, or fix the certificate`);
+  }
+  const trust = d.caFile ? `neither ca=${d.caFile} nor Node's roots` : d.ca ? "neither the reference endpoint's throwaway CA nor Node's roots" : "none of Node's roots (no ca=FILE in --dsn)";
+  throw new CannotRunError(`TLS: the certificate of ${at} (issuer ${h.issuer ?? 'unknown'}) verifies against ${trust} (${h.authorizationError ?? 'not trusted'}), so snowflake-sdk refuses it: pass the endpoint's CA with ca=FILE in --dsn`);
 }
 
 /** Logs in with snowflake-sdk, within `ms`. */
@@ -72,9 +91,11 @@ function runSchema(): { runId: string; schema: string } {
 }
 
 /** Opens a run on an endpoint reached by a snowflake:// DSN: login, server version, the run's schema. */
-async function openDsn(dsnText: string, o: OpenOptions, extra: { reference?: boolean; close?: () => Promise<void>; secrets?: string[] } = {}): Promise<SuiteSession<SnowflakeTarget>> {
-  const d = parseSnowflakeDsn(dsnText);
+async function openDsn(dsnText: string, o: OpenOptions, extra: { reference?: boolean; close?: () => Promise<void>; secrets?: string[]; ca?: string } = {}): Promise<SuiteSession<SnowflakeTarget>> {
+  const parsed = parseSnowflakeDsn(dsnText);
+  const d: SnowflakeDsn = extra.ca ? { ...parsed, ca: extra.ca, caFile: undefined } : parsed;
   await reachable(d.host, d.port, Math.min(3_000, o.timeoutMs));
+  await checkTls(d, Math.min(3_000, o.timeoutMs));
   const budget = Math.max(2_000, Math.min(o.timeoutMs, 9_000));
   let admin: SfConnection;
   try {
@@ -129,14 +150,18 @@ async function openDsn(dsnText: string, o: OpenOptions, extra: { reference?: boo
  */
 export async function openSnowflake(o: OpenOptions): Promise<SuiteSession<SnowflakeTarget>> {
   if (o.dsn !== undefined) return openDsn(o.dsn, o);
-  o.log(`no --dsn: running against the ${REFERENCE_LABEL} (snowflake-sdk → local REST/JSON server → embedded PGlite in a child process)`);
-  const { startPglite } = await import('@helios-conformance/testbed');
+  o.log(`no --dsn: running against the ${REFERENCE_LABEL} (snowflake-sdk → local REST/JSON server over HTTPS with a throwaway CA → embedded PGlite in a child process)`);
+  const { startPglite, generateTlsMaterial } = await import('@helios-conformance/testbed');
   const { startReferenceEndpoint } = await import('./reference/endpoint.js');
   const pglite = await startPglite({ maxConnections: 4, startTimeoutMs: Math.max(5_000, o.timeoutMs), onProgress: o.log, password: randomUUID() });
   const password = randomUUID();
   let endpoint;
+  let ca: string;
   try {
-    endpoint = await startReferenceEndpoint({ backendDsn: pglite.dsn, user: 'helios', password });
+    // HTTPS as Snowflake serves it; the CA lives for this run only and is trusted by this run only.
+    const tls = await generateTlsMaterial('ecdsa', 'helios-conformance snowflake reference endpoint');
+    ca = tls.caCertPem;
+    endpoint = await startReferenceEndpoint({ backendDsn: pglite.dsn, user: 'helios', password, tls: { cert: tls.serverCertPem, key: tls.serverKeyPem } });
   } catch (e) {
     await pglite.stop();
     throw new CannotRunError(`could not start the reference endpoint: ${(e as Error).message}`);
@@ -147,7 +172,7 @@ export async function openSnowflake(o: OpenOptions): Promise<SuiteSession<Snowfl
     await pglite.stop();
   };
   try {
-    const session = await openDsn(ref.dsn(), o, { reference: true, close: stopAll, secrets: [password] });
+    const session = await openDsn(ref.dsn(), o, { reference: true, close: stopAll, secrets: [password], ca });
     return { ...session, dsn: ref.dsn() };
   } catch (e) {
     await stopAll();

@@ -23,6 +23,13 @@ describe('translate', () => {
     expect(translate("ALTER SESSION SET QUERY_TAG = 'it''s'")).toEqual({ kind: 'alter-session', name: 'QUERY_TAG', value: "it's" });
   });
 
+  it('keeps the transaction statements for the session', () => {
+    for (const t of ['BEGIN', 'begin transaction', 'BEGIN WORK;', 'START TRANSACTION NAME T1']) expect(translate(t), t).toEqual({ kind: 'transaction', action: 'begin' });
+    expect(translate('COMMIT WORK')).toEqual({ kind: 'transaction', action: 'commit' });
+    expect(translate('rollback')).toEqual({ kind: 'transaction', action: 'rollback' });
+    expect(translate('ROLLBACK TO SAVEPOINT S')).toMatchObject({ kind: 'sql' });
+  });
+
   it('splits statements at semicolons outside literals', () => {
     expect(splitStatements("SELECT ';'; SELECT 2;")).toEqual(["SELECT ';'", 'SELECT 2']);
   });
@@ -52,5 +59,8 @@ describe('parseSnowflakeDsn', () => {
     expect(() => parseSnowflakeDsn('snowflake://u:p@localhost/DB')).toThrow(/account=/);
     expect(() => parseSnowflakeDsn('snowflake://u:p@localhost/DB?account=a&protocol=ftp')).toThrow(/https or http/);
     expect(() => parseSnowflakeDsn('postgres://u:p@localhost/DB')).toThrow(/scheme must be snowflake/);
+    expect(() => parseSnowflakeDsn('snowflake://u:p@localhost/DB?account=a&ca=/nonexistent/ca.pem')).toThrow(/ca=\/nonexistent\/ca\.pem cannot be read \(ENOENT\)/);
+    expect(() => parseSnowflakeDsn('snowflake://u:p@localhost/DB?account=a&protocol=http&ca=/x.pem')).toThrow(/ca=FILE is for protocol=https/);
+    expect(parseSnowflakeDsn('snowflake://u:p@localhost/DB?account=a')).toMatchObject({ ca: undefined, caFile: undefined });
   });
 });

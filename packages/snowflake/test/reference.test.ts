@@ -1,22 +1,44 @@
 // The suite against the protocol reference endpoint (snowflake-sdk → REST/JSON server → the test
 // PGlite child), in process: every case passes on the faithful endpoint, and every case fails on
 // a mutant that breaks the one thing it checks (each mutant runs the cases it must fail plus a
-// control that must still pass through it, so a failure comes from the mutation).
-import { afterEach, describe, expect, it } from 'vitest';
+// control that must still pass through it, so a failure comes from the mutation). The endpoint
+// serves HTTPS with a throwaway CA that the DSN names (ca=FILE), as the CLI's default run does.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite, type Report } from '@helios-conformance/core';
 import { testServer } from '@helios-conformance/suite-kit';
-import { REFERENCE_LABEL, snowflakeSuite, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant } from '../src/index.js';
+import { generateTlsMaterial } from '@helios-conformance/testbed';
+import { REFERENCE_LABEL, snowflakeSuite, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant, type ReferenceTls } from '../src/index.js';
 
 const PASSWORD = 'Ref-Secret-Never-Shown';
 
 let endpoint: ReferenceEndpoint | undefined;
+let dir: string;
+let tls: ReferenceTls;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'hc-snowflake-ref-'));
+  tls = await tlsFiles('good', ['DNS:localhost', 'IP:127.0.0.1']);
+});
 afterEach(async () => {
   await endpoint?.stop();
   endpoint = undefined;
 });
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
-async function runOn(mutant: ReferenceMutant | undefined, only?: string[]): Promise<{ report: Report; mutations: number; chunks: number }> {
-  endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, ...(mutant ? { mutant } : {}) });
+/** A throwaway CA and a server certificate for `names`, the CA written to a file for ca=. */
+async function tlsFiles(name: string, names: string[]): Promise<ReferenceTls> {
+  const m = await generateTlsMaterial('ecdsa', `hc snowflake ${name}`, names);
+  const caFile = path.join(dir, `${name}-ca.pem`);
+  writeFileSync(caFile, m.caCertPem);
+  return { cert: m.serverCertPem, key: m.serverKeyPem, caFile };
+}
+
+async function runOn(mutant: ReferenceMutant | undefined, only?: string[], over: ReferenceTls | null = tls): Promise<{ report: Report; mutations: number; chunks: number }> {
+  endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, ...(over ? { tls: over } : {}), ...(mutant ? { mutant } : {}) });
   const report = await runSuite(snowflakeSuite, { dsn: endpoint.dsn(), ...(only ? { only } : {}), seed: 7 });
   return { report, mutations: endpoint.mutations(), chunks: endpoint.chunkDownloads() };
 }
@@ -34,6 +56,7 @@ describe('the reference endpoint', () => {
     expect(report.conformant).toBe(true);
     expect(report.target.server).toMatch(/not verified against Snowflake/);
     expect(report.sections.endpoint).toMatchObject({ reference: true, label: REFERENCE_LABEL });
+    expect(endpoint?.url).toMatch(/^https:/);
     // SF-009's result did not fit the inline rows: the driver downloaded result chunks.
     expect(chunks).toBeGreaterThanOrEqual(2);
     // The run's schema is gone from the backend.
@@ -74,6 +97,8 @@ interface Mutant {
   fails: string[];
   /** A case it does not touch: it must pass through the mutant. */
   control: string;
+  /** What the failure must say, where the mutant's effect is worth naming. */
+  message?: RegExp;
 }
 
 const MUTANTS: Mutant[] = [
@@ -87,6 +112,8 @@ const MUTANTS: Mutant[] = [
   { mutant: 'async-blocking', fails: ['SF-010'], control: 'SF-001' },
   { mutant: 'multi-first-only', fails: ['SF-011'], control: 'SF-001' },
   { mutant: 'session-ignored', fails: ['SF-012'], control: 'SF-001' },
+  { mutant: 'tls-legacy', fails: ['SF-013'], control: 'SF-001', message: /accepted a TLSv1(\.1)? handshake/ },
+  { mutant: 'rollback-ignored', fails: ['SF-014'], control: 'SF-001', message: /ROLLBACK left the row inserted after BEGIN/ },
 ];
 
 describe('mutant reference endpoints', () => {
@@ -99,7 +126,29 @@ describe('mutant reference endpoints', () => {
     const { report, mutations } = await runOn(m.mutant, [...m.fails, m.control]);
     expect(mutations, 'the mutant never acted').toBeGreaterThan(0);
     for (const id of m.fails) expect(statusOf(report, id), id).toMatch(/^fail: /);
+    if (m.message) for (const id of m.fails) expect(statusOf(report, id), id).toMatch(m.message);
     expect(statusOf(report, m.control)).toBe('pass');
     expect(report.conformant).toBe(false);
+  });
+});
+
+describe('TLS the driver cannot trust, and no TLS', () => {
+  it('plain HTTP: SF-013 fails (no TLS), the rest of the run goes on', async () => {
+    const { report } = await runOn(undefined, ['SF-013', 'SF-001'], null);
+    expect(statusOf(report, 'SF-013')).toMatch(/^fail: .*plain HTTP/);
+    expect(statusOf(report, 'SF-001')).toBe('pass');
+  });
+
+  // No case can run when the driver refuses the certificate: the run cannot start (exit 2), and
+  // the line says whether the host name or the CA is wrong (the CLI's line: cli.test.ts).
+  it('a certificate from the given CA for another host name: the run does not start, the line names the host', async () => {
+    endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, tls: await tlsFiles('wrong-host', ['DNS:not-this-host.invalid']) });
+    await expect(runSuite(snowflakeSuite, { dsn: endpoint.dsn(), only: ['SF-001'] })).rejects.toThrow(/^TLS: the certificate of 127\.0\.0\.1:\d+ does not name host "127\.0\.0\.1" \(.*not-this-host\.invalid/);
+  });
+
+  it('a certificate from another CA than the given one: the run does not start, the line names the CA', async () => {
+    const other = await tlsFiles('other-ca', ['IP:127.0.0.1']);
+    endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, tls: { ...other, caFile: tls.caFile as string } });
+    await expect(runSuite(snowflakeSuite, { dsn: endpoint.dsn(), only: ['SF-001'] })).rejects.toThrow(/^TLS: the certificate of 127\.0\.0\.1:\d+ \(issuer .*other-ca throwaway CA\) verifies against neither ca=.*good-ca\.pem nor Node's roots/);
   });
 });

@@ -1,6 +1,8 @@
 // snowflake-sdk, loaded on first use (it is large) and quietened: the suite reports what the
 // driver surfaced, the driver's own log is not the user's business (and would go to a file in the
 // user's working directory by default).
+import { Agent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { SnowflakeDsn } from './dsn.js';
 
 /** The part of snowflake-sdk's Column the cases read. */
@@ -103,5 +105,22 @@ export function connectionOptions(d: SnowflakeDsn, schema: string = d.schema): R
     timeout: 60_000,
     clientSessionKeepAlive: false,
     application: 'helios-conformance',
+    ...(d.protocol === 'https' && d.ca ? { agentClass: trustingAgent(d.ca) } : {}),
   };
+}
+
+/**
+ * The driver's HTTPS agent, trusting one more CA. snowflake-sdk 3.x has no documented CA option:
+ * it builds its agents (lib/http/node_untyped.js) with Node's default trust, which takes an extra
+ * CA only from NODE_EXTRA_CA_CERTS, read when the process starts. Its `agentClass` connection
+ * option (in its list of known options, marked "test only" in lib/connection/connection_config.js;
+ * lib/http/base.js calls it with the agent options and uses what it returns for every https
+ * request) lets the suite hand it an agent with Node's roots plus this CA, for the suite's
+ * connections only. Verification stays on (rejectUnauthorized, host name check), TLS 1.2 at least,
+ * as the driver's own agent; the driver's OCSP/CRL hooks, off by default, are not applied.
+ * keepAlive off: no pooled socket outlives a request, so nothing needs closing at logout.
+ */
+function trustingAgent(ca: string): () => Agent {
+  const agent = new Agent({ ca: [...rootCertificates, ca], keepAlive: false, minVersion: 'TLSv1.2', rejectUnauthorized: true });
+  return () => agent;
 }

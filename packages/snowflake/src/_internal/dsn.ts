@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { CannotRunError } from '@helios-conformance/core';
 
 /** What `--dsn` looks like. */
-export const SNOWFLAKE_DSN_EXAMPLE = 'snowflake://user:pass@host:443/database/schema?warehouse=WH&account=ACCOUNT&protocol=https';
+export const SNOWFLAKE_DSN_EXAMPLE = 'snowflake://user:pass@host:443/database/schema?warehouse=WH&account=ACCOUNT&protocol=https[&ca=/path/ca.pem]';
 
 /** A parsed `snowflake://` DSN. */
 export interface SnowflakeDsn {
@@ -15,12 +16,16 @@ export interface SnowflakeDsn {
   schema: string;
   warehouse: string | undefined;
   role: string | undefined;
+  /** `ca=FILE`: a CA (PEM) the driver trusts on top of Node's roots (the endpoint's private CA). */
+  ca: string | undefined;
+  /** The file `ca` was read from (named in messages). */
+  caFile: string | undefined;
 }
 
-const PARAMS = ['warehouse', 'protocol', 'account', 'role'];
+const PARAMS = ['warehouse', 'protocol', 'account', 'role', 'ca'];
 
 /**
- * Parses `snowflake://user:pass@host[:port]/database[/schema]?account=…&warehouse=…&protocol=https|http&role=…`.
+ * Parses `snowflake://user:pass@host[:port]/database[/schema]?account=…&warehouse=…&protocol=https|http&role=…&ca=FILE`.
  * The account defaults to the first label of a `*.snowflakecomputing.com` host; elsewhere it is required.
  */
 export function parseSnowflakeDsn(dsn: string): SnowflakeDsn {
@@ -46,5 +51,16 @@ export function parseSnowflakeDsn(dsn: string): SnowflakeDsn {
   if (!database) throw new CannotRunError(`--dsn needs a database in its path: ${SNOWFLAKE_DSN_EXAMPLE}`);
   const account = u.searchParams.get('account') ?? /^([^.]+)\.snowflakecomputing\.com$/i.exec(host)?.[1];
   if (!account) throw new CannotRunError('--dsn needs account=… (the Snowflake account identifier) for a host outside snowflakecomputing.com');
-  return { user, password, host, port, protocol, account, database, schema: schema || 'PUBLIC', warehouse: u.searchParams.get('warehouse') ?? undefined, role: u.searchParams.get('role') ?? undefined };
+  const caFile = u.searchParams.get('ca') ?? undefined;
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    if (protocol !== 'https') throw new CannotRunError('--dsn ca=FILE is for protocol=https (a plain-HTTP endpoint has no certificate to verify)');
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (e) {
+      throw new CannotRunError(`--dsn ca=${caFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the PEM file of the endpoint's CA`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new CannotRunError(`--dsn ca=${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return { user, password, host, port, protocol, account, database, schema: schema || 'PUBLIC', warehouse: u.searchParams.get('warehouse') ?? undefined, role: u.searchParams.get('role') ?? undefined, ca, caFile };
 }

@@ -11,7 +11,9 @@
 // cancel, and the exact `Content-Type: application/json` the driver parses.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
 import { BAD_LOGIN, CANCELED, fromPgError, statementCount, TOKEN_EXPIRED, TOKEN_INVALID, type SfFailure } from './errors.js';
 import { encodeValue, rowTypeOf, type PgField, type RowType } from './results.js';
@@ -35,11 +37,33 @@ export const REFERENCE_VERSION = `helios-conformance snowflake reference endpoin
  * - `async-blocking`: asyncExec is ignored (the submission returns only when the query finished)
  * - `multi-first-only`: a multi-statement request returns only its first result
  * - `session-ignored`: ALTER SESSION and login-time session parameters are acknowledged and dropped
+ * - `tls-legacy`: the HTTPS listener also accepts TLS 1.0 and 1.1 handshakes
+ * - `rollback-ignored`: BEGIN, COMMIT and ROLLBACK are acknowledged and do nothing (every statement commits at once)
  */
-export type ReferenceMutant = 'types-as-text' | 'binds-ignored' | 'fetch-short' | 'cancel-ignored' | 'chunks-swapped' | 'error-shape' | 'any-password' | 'async-blocking' | 'multi-first-only' | 'session-ignored';
+export type ReferenceMutant =
+  | 'types-as-text'
+  | 'binds-ignored'
+  | 'fetch-short'
+  | 'cancel-ignored'
+  | 'chunks-swapped'
+  | 'error-shape'
+  | 'any-password'
+  | 'async-blocking'
+  | 'multi-first-only'
+  | 'session-ignored'
+  | 'tls-legacy'
+  | 'rollback-ignored';
 
 /** Every mutant, for tests that walk them. */
-export const REFERENCE_MUTANTS: readonly ReferenceMutant[] = ['types-as-text', 'binds-ignored', 'fetch-short', 'cancel-ignored', 'chunks-swapped', 'error-shape', 'any-password', 'async-blocking', 'multi-first-only', 'session-ignored'];
+export const REFERENCE_MUTANTS: readonly ReferenceMutant[] = ['types-as-text', 'binds-ignored', 'fetch-short', 'cancel-ignored', 'chunks-swapped', 'error-shape', 'any-password', 'async-blocking', 'multi-first-only', 'session-ignored', 'tls-legacy', 'rollback-ignored'];
+
+/** The HTTPS identity of the endpoint (PEM), e.g. from `@helios-conformance/testbed`'s `generateTlsMaterial`. */
+export interface ReferenceTls {
+  cert: string;
+  key: string;
+  /** A file holding the CA that signed `cert`: {@link ReferenceEndpoint.dsn} names it as `ca=`. */
+  caFile?: string;
+}
 
 /** Options of {@link startReferenceEndpoint}. */
 export interface ReferenceEndpointOptions {
@@ -59,6 +83,8 @@ export interface ReferenceEndpointOptions {
   inProgressAfterMs?: number;
   /** Validity of a session token in seconds (default 3600); the driver renews an expired one with the master token. */
   sessionTokenValiditySeconds?: number;
+  /** Serve HTTPS (TLS 1.2 and 1.3) with this certificate; without it plain HTTP. */
+  tls?: ReferenceTls;
   mutant?: ReferenceMutant;
 }
 
@@ -66,9 +92,9 @@ export interface ReferenceEndpointOptions {
 export interface ReferenceEndpoint {
   readonly host: string;
   readonly port: number;
-  /** `http://host:port` (what snowflake-sdk's accessUrl would be). */
+  /** `https://host:port` (or `http://` without TLS): what snowflake-sdk's accessUrl would be. */
   readonly url: string;
-  /** A `snowflake://` DSN for the suite: the endpoint's user and password, `database`/`schema` in the path. */
+  /** A `snowflake://` DSN for the suite: the endpoint's user and password, `database`/`schema` in the path, `protocol=https&ca=FILE` with TLS. */
   dsn(database?: string, schema?: string): string;
   /** How many times the mutant changed an answer (tests assert that it acted). */
   mutations(): number;
@@ -90,6 +116,29 @@ interface Session {
   warehouse: string;
   role: string;
   params: Map<string, string | number | boolean>;
+  /** The session's open transaction (BEGIN … COMMIT/ROLLBACK). */
+  tx?: Tx;
+}
+
+/** A transaction: a backend connection of its own, so that no other session's statement lands in it. */
+interface Tx {
+  client: PgClient;
+  serial: Serial;
+}
+
+interface PgResult {
+  fields: PgField[];
+  rows: Array<Array<string | null>>;
+  command: string;
+  rowCount: number;
+}
+
+/** The part of pg's Client the endpoint uses. */
+interface PgClient {
+  query(q: string | { text: string; values: unknown[]; rowMode: 'array' }): Promise<{ fields: unknown[]; rows: unknown[]; command: string; rowCount: number | null }>;
+  connect(): Promise<void>;
+  end(): Promise<void>;
+  on(event: 'error', f: () => void): unknown;
 }
 
 type Body = Record<string, unknown>;
@@ -113,7 +162,7 @@ interface Query {
 const ok = (data: unknown, code: string | null = null, message: string | null = null): Body => ({ data, code, message, success: true });
 const failure = (f: SfFailure, data: Record<string, unknown> = {}): Body => ({ data: { ...data, sqlState: f.sqlState, errorCode: f.code, internalError: false }, code: f.code, message: f.message, success: false });
 
-const STATEMENT_TYPE = { select: 0x1000, insert: 0x3100, update: 0x3200, delete: 0x3300, ddl: 0x6000, session: 0x4000 } as const;
+const STATEMENT_TYPE = { select: 0x1000, insert: 0x3100, update: 0x3200, delete: 0x3300, ddl: 0x6000, session: 0x4000, transaction: 0x5000 } as const;
 
 /** Snowflake's defaults of the session parameters the endpoint reports. */
 const DEFAULT_PARAMETERS: Readonly<Record<string, string | number | boolean>> = {
@@ -158,11 +207,21 @@ const pgName = (name: string): string => (/^[A-Z_][A-Z0-9_$]*$/.test(name) ? nam
 export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promise<ReferenceEndpoint> {
   const pg = await import('pg');
   const Client = (pg as unknown as { default?: typeof pg }).default?.Client ?? pg.Client;
-  // Every value arrives as PostgreSQL's text, converted by results.ts (never by pg's parsers).
-  const backend = new Client({ connectionString: o.backendDsn, types: { getTypeParser: () => (v: string) => v } as never });
-  backend.on('error', () => undefined);
-  await backend.connect();
-  await backend.query("SET TIME ZONE 'UTC'");
+  /** A backend connection; every value arrives as PostgreSQL's text, converted by results.ts (never by pg's parsers). */
+  const backendClient = async (): Promise<PgClient> => {
+    const c = new Client({ connectionString: o.backendDsn, types: { getTypeParser: () => (v: string) => v } as never }) as unknown as PgClient;
+    c.on('error', () => undefined);
+    await c.connect();
+    try {
+      await c.query("SET TIME ZONE 'UTC'");
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      throw e;
+    }
+    return c;
+  };
+  const backend = await backendClient();
+  const transactions = new Set<Tx>();
   const serial = new Serial();
   const inlineRows = o.inlineRows ?? 1000;
   const chunkRows = o.chunkRows ?? 8000;
@@ -194,30 +253,65 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
   };
 
   /**
-   * Runs one translated statement on the backend in the session's schema, once per row of
-   * values (an array bind: all rows or none, in one transaction).
+   * Runs one translated statement in the session's schema, once per row of values (an array
+   * bind: all rows or none). Outside a transaction on the shared backend connection, each
+   * statement committing on its own (Snowflake's AUTOCOMMIT default); inside one on the
+   * transaction's connection, under a savepoint: a failed statement leaves the transaction open,
+   * as in Snowflake (PostgreSQL would abort the whole transaction).
    */
-  async function runSql(session: Session, sql: string, rowsOfValues: unknown[][], signal: AbortSignal): Promise<{ fields: PgField[]; rows: Array<Array<string | null>>; command: string; rowCount: number }> {
-    return serial.run(async () => {
-      await backend.query(`SET search_path TO ${quoteIdent(session.schema)}, public`);
-      const many = rowsOfValues.length > 1;
-      if (many) await backend.query('BEGIN');
+  async function runSql(session: Session, sql: string, rowsOfValues: unknown[][], signal: AbortSignal): Promise<PgResult> {
+    const tx = session.tx;
+    const client = tx?.client ?? backend;
+    const [open, done, undo] = tx ? ['SAVEPOINT hc_statement', 'RELEASE SAVEPOINT hc_statement', 'ROLLBACK TO SAVEPOINT hc_statement'] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
+    return (tx?.serial ?? serial).run(async () => {
+      await client.query(`SET search_path TO ${quoteIdent(session.schema)}, public`);
+      const guarded = tx !== undefined || rowsOfValues.length > 1;
+      if (guarded) await client.query(open);
       try {
-        let last: { fields: PgField[]; rows: Array<Array<string | null>>; command: string; rowCount: number } | undefined;
+        let last: PgResult | undefined;
         let affected = 0;
         for (const values of rowsOfValues) {
           if (signal.aborted) throw Object.assign(new Error('canceled'), { sf: CANCELED });
-          const r = await backend.query({ text: sql, values, rowMode: 'array' });
+          const r = await client.query({ text: sql, values, rowMode: 'array' });
           affected += r.rowCount ?? 0;
           last = { fields: r.fields as PgField[], rows: r.rows as Array<Array<string | null>>, command: r.command, rowCount: affected };
         }
-        if (many) await backend.query('COMMIT');
-        return last as NonNullable<typeof last>;
+        if (guarded) await client.query(done);
+        return last as PgResult;
       } catch (e) {
-        if (many) await backend.query('ROLLBACK').catch(() => undefined);
+        if (guarded) await client.query(undo).catch(() => undefined);
         throw e;
       }
     });
+  }
+
+  /** BEGIN: the session's statements go to a connection of their own until COMMIT or ROLLBACK. */
+  async function beginTx(session: Session): Promise<void> {
+    // BEGIN inside a transaction changes nothing (Snowflake does not nest transactions).
+    if (session.tx) return;
+    const client = await backendClient();
+    try {
+      await client.query('BEGIN');
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    const tx: Tx = { client, serial: new Serial() };
+    transactions.add(tx);
+    session.tx = tx;
+  }
+
+  /** COMMIT or ROLLBACK the session's transaction (none open: nothing to do, as in Snowflake). */
+  async function endTx(session: Session, how: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    const tx = session.tx;
+    if (!tx) return;
+    session.tx = undefined;
+    try {
+      await tx.serial.run(() => tx.client.query(how));
+    } finally {
+      transactions.delete(tx);
+      await tx.client.end().catch(() => undefined);
+    }
   }
 
   /** The bind values of one execution (row `row` of an array binding). */
@@ -318,6 +412,12 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
           );
         });
         return resultBody(q, [{ name: plan.column, dataTypeID: 25, dataTypeModifier: -1 }], [[`waited ${plan.seconds} ${plan.unit}`]], STATEMENT_TYPE.select);
+      }
+      case 'transaction': {
+        if (mutant === 'rollback-ignored') mark();
+        else if (plan.action === 'begin') await beginTx(q.session);
+        else await endTx(q.session, plan.action === 'commit' ? 'COMMIT' : 'ROLLBACK');
+        return statusBody(q, 'Statement executed successfully.', STATEMENT_TYPE.transaction);
       }
       case 'use-schema': {
         q.session.schema = plan.schema;
@@ -544,6 +644,8 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       sessions.delete(session.token);
       byMaster.delete(session.masterToken);
       for (const q of queries.values()) if (q.session === session && q.status === 'RUNNING') q.abort.abort();
+      // A session that ends inside a transaction rolls it back (Snowflake's default on logout).
+      await endTx(session, 'ROLLBACK').catch(() => undefined);
       return send(res, ok(null));
     }
     if (req.method === 'POST' && path === '/session/heartbeat') return send(res, ok(null));
@@ -600,25 +702,39 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     return send(res, { success: false, message: `the reference endpoint does not serve ${req.method} ${path}`, data: null, code: null }, 404);
   }
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((e: unknown) => {
       if (!res.headersSent) send(res, { success: false, message: `reference endpoint: ${(e as Error)?.message ?? String(e)}`, data: null, code: null }, 500);
       else res.destroy();
     });
-  });
+  };
+  const legacy = mutant === 'tls-legacy';
+  // TLS 1.2 and 1.3, as Snowflake serves; the mutant also accepts 1.0 and 1.1 (OpenSSL 3 needs
+  // security level 0 for their signatures).
+  const server: Server = o.tls
+    ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: legacy ? 'TLSv1' : 'TLSv1.2', ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) }, handler)
+    : createServer(handler);
+  if (o.tls) {
+    server.on('secureConnection', (s: TLSSocket) => {
+      if (legacy && /^TLSv1(\.1)?$/.test(s.getProtocol() ?? '')) mark();
+    });
+    // A handshake that fails (the driver's or a probe's refusal) is the client's to report.
+    server.on('tlsClientError', () => undefined);
+  }
   const host = o.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  address = `http://${host}:${port}`;
+  address = `${o.tls ? 'https' : 'http'}://${host}:${port}`;
   let stopped: Promise<void> | undefined;
   return {
     host,
     port,
     url: address,
-    dsn: (database = 'HELIOS', schema = 'PUBLIC') => `snowflake://${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@${host}:${port}/${database}/${schema}?protocol=http&account=reference&warehouse=DEFAULT`,
+    dsn: (database = 'HELIOS', schema = 'PUBLIC') =>
+      `snowflake://${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@${host}:${port}/${database}/${schema}?protocol=${o.tls ? 'https' : 'http'}${o.tls?.caFile ? `&ca=${encodeURIComponent(o.tls.caFile)}` : ''}&account=reference&warehouse=DEFAULT`,
     mutations: () => mutations,
     chunkDownloads: () => chunkDownloads,
     renewals: () => renewals,
@@ -627,6 +743,8 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
         for (const q of queries.values()) if (q.status === 'RUNNING') q.abort.abort();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
+        for (const tx of transactions) await tx.client.end().catch(() => undefined);
+        transactions.clear();
         await backend.end().catch(() => undefined);
       })();
       return stopped;

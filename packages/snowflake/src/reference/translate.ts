@@ -13,7 +13,9 @@ export type Plan =
   /** `ALTER SESSION SET NAME = value`: kept by the session (and echoed in the result's parameters). */
   | { kind: 'alter-session'; name: string; value: string }
   /** `SHOW PARAMETERS [LIKE 'pattern'] [IN SESSION]`: the session's parameters. */
-  | { kind: 'show-parameters'; like: string | undefined };
+  | { kind: 'show-parameters'; like: string | undefined }
+  /** `BEGIN [WORK | TRANSACTION]`, `START TRANSACTION`, `COMMIT [WORK]`, `ROLLBACK [WORK]`: the session's transaction. */
+  | { kind: 'transaction'; action: 'begin' | 'commit' | 'rollback' };
 
 /** Replaces the parts of `sql` outside string literals and quoted identifiers with `f(part)`. */
 function outsideQuotes(sql: string, f: (part: string) => string): string {
@@ -85,6 +87,9 @@ export function translate(statement: string, castOf: (n: number) => string | und
   if (use) return { kind: 'use-schema', schema: use[1] ? (use[2] as string) : (use[2] as string).toLowerCase() };
   const alter = /^ALTER\s+SESSION\s+SET\s+(\w+)\s*=\s*(?:'((?:[^']|'')*)'|(\S+))$/i.exec(s);
   if (alter) return { kind: 'alter-session', name: (alter[1] as string).toUpperCase(), value: alter[2] !== undefined ? alter[2].replace(/''/g, "'") : (alter[3] as string) };
+  if (/^(?:BEGIN(?:\s+(?:WORK|TRANSACTION))?|START\s+TRANSACTION)(?:\s+NAME\s+\w+)?$/i.test(s)) return { kind: 'transaction', action: 'begin' };
+  if (/^COMMIT(?:\s+WORK)?$/i.test(s)) return { kind: 'transaction', action: 'commit' };
+  if (/^ROLLBACK(?:\s+WORK)?$/i.test(s)) return { kind: 'transaction', action: 'rollback' };
   const show = /^SHOW\s+PARAMETERS(?:\s+LIKE\s+'((?:[^']|'')*)')?(?:\s+IN\s+SESSION)?$/i.exec(s);
   if (show) return { kind: 'show-parameters', like: show[1]?.replace(/''/g, "'") };
   let n = 0;
