@@ -128,7 +128,7 @@ export function caseSessions(ctx: StressContext): CaseSessions {
     for (const h of open) h.destroy();
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const closeAll = (list: Iterable<Handle>): Promise<unknown> =>
+  const endAll = (list: Iterable<Handle>): Promise<unknown> =>
     Promise.all(
       [...list].map((h) => {
         h.closing = true;
@@ -138,7 +138,7 @@ export function caseSessions(ctx: StressContext): CaseSessions {
     );
   ctx.defer(async () => {
     ctx.signal.removeEventListener('abort', onAbort);
-    await closeAll(open);
+    await endAll(open);
   });
   return {
     async open(timeoutMs = 10_000) {
@@ -152,7 +152,7 @@ export function caseSessions(ctx: StressContext): CaseSessions {
       }
       return h;
     },
-    close: (sessions) => closeAll(sessions as Iterable<Handle>).then(() => undefined),
+    close: (sessions) => endAll(sessions as Iterable<Handle>).then(() => undefined),
     async count(on, ids) {
       if (ids.length === 0) return 0;
       // The ids came from the server as integers: inlined, they make one statement for either family.
@@ -233,12 +233,6 @@ function hash(text: string): string {
   let x = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return x.toString(36);
-}
-
-/** Counts this run's sessions with `applicationName` in pg_stat_activity (from `monitor`). */
-export async function countTagged(monitor: Client, applicationName: string): Promise<number> {
-  const r = await monitor.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
-  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** Waits `ms`, or less when `signal` aborts. */
