@@ -22,10 +22,15 @@
 //
 // Packages are run with `npm test -w`, not turbo: a second turbo process would restore cached
 // build outputs (dist/) while the other lane's tests read them. Every package runs even after a
-// failure; the exit code is 1 when any failed.
+// failure; the exit code is 1 when any failed, and the failed tests are listed again at the end
+// (from each package's reports/vitest.json) so a log cut to its last lines still names them.
+//
+// `--only DIR[,DIR…]` runs just those packages, in their usual lanes and nice (to reproduce a
+// phase's contention without the rest).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,10 +62,47 @@ for (const group of ['packages', 'tooling']) {
   }
 }
 for (const dir of named) if (!all.includes(dir)) throw new Error(`test-lanes: ${dir} has no test script (or does not exist): update PHASES`);
-const alone = all.filter((d) => !named.includes(d));
+let alone = all.filter((d) => !named.includes(d));
+
+const onlyAt = process.argv.indexOf('--only');
+if (onlyAt > 0) {
+  const only = (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean).map((d) => d.replace(/\/+$/, ''));
+  for (const d of only) if (!all.includes(d)) throw new Error(`test-lanes: --only ${d}: no such package with a test script (one of: ${all.join(', ')})`);
+  for (const phase of PHASES) for (const l of phase) l.dirs = l.dirs.filter((d) => only.includes(dirOf(d)));
+  alone = alone.filter((d) => only.includes(d));
+}
 
 const failed = [];
 const times = [];
+/** Lines of a failed package's output that name failures: the fallback when it wrote no JSON report. */
+const failLines = new Map();
+const FAIL_LINE = /(?:\bFAIL\b|×|✗|AssertionError|Error:|ERR!)/;
+
+/**
+ * The failed tests of a package, each with the first lines of its message, from the JSON report
+ * its vitest run wrote (reports/vitest.json, the shared config); undefined when there is none or
+ * it is older than this run.
+ */
+function failedTests(dir, since) {
+  const f = join(root, dir, 'reports', 'vitest.json');
+  try {
+    if (statSync(f).mtimeMs < since) return undefined;
+    const r = JSON.parse(readFileSync(f, 'utf8'));
+    const out = [];
+    for (const file of r.testResults ?? []) {
+      const rel = relative(join(root, dir), file.name ?? '');
+      const bad = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+      if (!bad.length && file.status === 'failed') out.push(`${rel}: ${(file.message || 'failed').split('\n').slice(0, 6).join('\n    ')}`);
+      for (const a of bad) {
+        const msg = (a.failureMessages ?? []).join('\n').split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 6);
+        out.push(`${rel} > ${a.fullName}\n    ${msg.join('\n    ')}`);
+      }
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The machine's CPU counters (/proc/stat, all cores): a package's line says how busy the machine
@@ -92,14 +134,21 @@ function runOne(dir, nice) {
       stream.on('data', (s) => {
         const lines = (rest + s).split('\n');
         rest = lines.pop();
-        for (const l of lines) out.write(prefix + l + '\n');
+        for (const l of lines) {
+          out.write(prefix + l + '\n');
+          if (FAIL_LINE.test(l)) {
+            const kept = failLines.get(dir) ?? [];
+            if (kept.length < 40) kept.push(stripVTControlCharacters(l).slice(0, 400));
+            failLines.set(dir, kept);
+          }
+        }
       });
       stream.on('end', () => rest && out.write(prefix + rest + '\n'));
     }
     child.on('close', (code, signal) => {
       const s = ((Date.now() - started) / 1000).toFixed(0);
       const ok = code === 0;
-      if (!ok) failed.push(name);
+      if (!ok) failed.push({ name, dir, started });
       times.push(`${name} ${s} s${ok ? '' : ` (FAILED: ${signal ?? `exit ${code}`})`}`);
       console.log(`test-lanes: ${name} ${ok ? 'passed' : 'FAILED'} in ${s} s${busyText(cpu0, cpuSnap())}`);
       resolve();
@@ -113,11 +162,17 @@ async function lane(l) {
 
 const t0 = Date.now();
 const laneText = (l) => l.dirs.map((d) => dirOf(d) + (niceOf(l, d) ? ` (nice ${niceOf(l, d)})` : '')).join(', ');
-console.log(`test-lanes: ${PHASES.map((p) => p.map(laneText).join(' beside ')).join('; then ')}; then one at a time: ${alone.join(', ')}`);
+const shown = PHASES.map((p) => p.filter((l) => l.dirs.length)).filter((p) => p.length);
+console.log(`test-lanes: ${[...shown.map((p) => p.map(laneText).join(' beside ')), ...(alone.length ? [`one at a time: ${alone.join(', ')}`] : [])].join('; then ')}`);
 for (const phase of PHASES) await Promise.all(phase.map((l) => lane(l)));
 await lane({ dirs: alone, nice: 0 });
 console.log(`test-lanes: ${times.join('; ')}; ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
 if (failed.length) {
-  console.error(`test-lanes: failed: ${failed.join(', ')}`);
+  for (const f of failed) {
+    const tests = failedTests(f.dir, f.started);
+    const lines = tests?.length ? tests : (failLines.get(f.dir) ?? ['(no failed test and no error line in its output: see its log above)']);
+    console.error(`test-lanes: ${f.name} failed${tests?.length ? `: ${tests.length} test(s)` : ''}:\n  ${lines.join('\n  ')}`);
+  }
+  console.error(`test-lanes: failed: ${failed.map((f) => f.name).join(', ')}`);
   process.exit(1);
 }
