@@ -12,6 +12,5 @@ export { runLoad, formatSecond, progressPrinter, type LoadOptions, type LoadResu
 export type { LoadConnection, LoadDriver, LoadCallbacks, LoadOutcome, LoadParamType, LoadStatement, Workload } from './generator/driver.js';
 export { pgLoadDriver, type PgLoadOptions } from './generator/pg-load.js';
 export { pointSelect } from './generator/workloads.js';
-export { mulberry32 } from './generator/random.js';
 export { newHistogram, summarize, encodeHistogram, decodeHistogram, spectrum, type LatencyHistogram, type LatencySummary } from './generator/histogram.js';
 export { renderStressConsole, renderStressHtml } from './report.js';

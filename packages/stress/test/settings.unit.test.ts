@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CannotRunError } from '@helios-conformance/core';
-import { mulberry32 } from '../src/generator/random.js';
+import { CannotRunError, createRng } from '@helios-conformance/core';
 import { formatSecond, progressPrinter, type SecondStats } from '../src/generator/run.js';
 import { pointSelect } from '../src/generator/workloads.js';
 import { DEFAULT_THRESHOLDS, stressSettings } from '../src/suite.js';
@@ -56,7 +55,7 @@ describe('seeded workloads', () => {
   it('the same seed draws the same keys; another seed others', () => {
     const w = pointSelect({ table: 't', key: 'id', column: 'v', rows: 1_000_000 });
     const keys = (seed: number): number[] => {
-      const r = mulberry32(seed);
+      const r = createRng(seed).next;
       const p: Array<number | string> = [];
       return Array.from({ length: 50 }, () => (w.next(r, p), p[0] as number));
     };

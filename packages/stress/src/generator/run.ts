@@ -21,7 +21,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LoadConnection, LoadDriver, LoadOutcome, Workload } from './driver.js';
 import { encodeHistogram, newHistogram, spectrum, summarize, type LatencyHistogram, type LatencySummary } from './histogram.js';
-import { mulberry32 } from './random.js';
+import { createRng } from '@helios-conformance/core';
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
@@ -174,7 +174,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const drainMs = o.drainMs ?? 2_000;
   const rate = o.ratePerSec ?? 0;
   const maxOps = o.maxOps ?? Number.POSITIVE_INFINITY;
-  const random = mulberry32(o.seed);
+  // core's seeded generator, the one every case draws from: `--seed` replays the workload's choices.
+  const random = createRng(o.seed).next;
   const params: Array<number | string> = [];
   const goodWithinUs = o.goodputWithinMs === undefined ? Number.POSITIVE_INFINITY : us(o.goodputWithinMs);
 
