@@ -187,8 +187,11 @@ describe('T227 backlog bounded', () => {
 });
 
 describe('T228 graceful degradation', () => {
-  it('fails behind a proxy that sheds its oldest sessions once more than 30 are open', async () => {
-    const server = testServer('postgres');
+  it.each([
+    ['PostgreSQL 15', 'postgres'],
+    ['MariaDB', 'mariadb'],
+  ] as const)('fails on %s behind a proxy that sheds its oldest sessions once more than 30 are open', async (_name, kind) => {
+    const server = testServer(kind);
     const proxy = await startSheddingProxy(server, 30);
     const session = await openForTest(server.dsn);
     try {
