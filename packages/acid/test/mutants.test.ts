@@ -43,7 +43,7 @@ describe('mutant: COMMIT forwarded as ROLLBACK, acknowledged as COMMIT', () => {
   it('fails durability (AC-130): acknowledged rows are missing after kill -9 and restart', async () => {
     const r = await runCases(session, ['AC-130']);
     expect(proxy.mutations()).toBeGreaterThan(0);
-    expect(r['AC-130']!.status).toBe('fail');
+    expect(r['AC-130']!.status, r['AC-130']!.message ?? '').toBe('fail');
     expect(r['AC-130']!.message).toMatch(/acknowledged before kill -9 are missing/);
   });
 });
