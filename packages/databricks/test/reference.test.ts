@@ -72,6 +72,9 @@ describe('the reference endpoint', () => {
     expect(started.at(-1)?.calls.directResults).toBeGreaterThan(10);
     expect(started.at(-1)?.calls.FetchResults).toBeGreaterThanOrEqual(2);
     expect(report.results.find((r) => r.id === 'DB-006')?.log?.join('\n')).toMatch(/"d":"2024-02-29T00:00:00.000Z"/);
+    // DB-016 passed because the closed session's handle was refused, and no statement ran on it.
+    expect(report.results.find((r) => r.id === 'DB-016')?.metrics).toMatchObject({ answer: 'INVALID_HANDLE_STATUS' });
+    expect(started.at(-1)?.calls.closedSessionServed).toBeUndefined();
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: pglite.dsn });
     await c.connect();
@@ -91,9 +94,15 @@ const MUTANTS: Array<[ReferenceMutant, string[]]> = [
   ['any-token', ['DB-012']],
   ['drop-session-conf', ['DB-014']],
   ['close-fails', ['DB-015']],
+  ['closed-session-served', ['DB-016']],
   // Last: the statement it lets run on holds PGlite's one backend until the late cancel applies.
   ['late-cancel', ['DB-013']],
 ];
+
+// Mutants whose failures must also say what they broke, and the endpoint's count of what the mutant did.
+const PROOF: Partial<Record<ReferenceMutant, { message: RegExp; counter: string }>> = {
+  'closed-session-served': { message: /answered SUCCESS_STATUS \(operation FINISHED_STATE\) and the statement ran on a closed session: its marker row is in hc_\w+\.db016_closed_session/, counter: 'closedSessionServed' },
+};
 
 describe('mutant endpoints', () => {
   it('every case is judged by some mutant', () => {
@@ -104,9 +113,15 @@ describe('mutant endpoints', () => {
     const dsn = await endpoint(mutant);
     const report = await runSuite(databricksSuite, { dsn, only: ids, seed: 1 });
     const got = statuses(report);
+    const e = started.at(-1);
     // PGlite serves a few sockets only: each endpoint's pool is ended before the next one starts.
-    await started.at(-1)?.stop();
+    await e?.stop();
     expect(got, JSON.stringify(report.results.map((r) => [r.id, r.status, r.message]))).toEqual(Object.fromEntries(ids.map((id) => [id, 'fail'])));
+    const proof = PROOF[mutant];
+    if (proof) {
+      for (const r of report.results) expect(r.message).toMatch(proof.message);
+      expect(e?.calls[proof.counter]).toBeGreaterThan(0);
+    }
   }, 60_000);
 });
 

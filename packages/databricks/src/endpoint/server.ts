@@ -25,9 +25,11 @@ export const REFERENCE_DBMS_NAME = 'Helios Conformance protocol reference endpoi
  * - `any-token`: any bearer token is accepted;
  * - `types-as-strings`: every result column is described and sent as STRING;
  * - `drop-session-conf`: the configuration sent with OpenSession is dropped;
- * - `close-fails`: CloseOperation and CloseSession answer ERROR_STATUS.
+ * - `close-fails`: CloseOperation and CloseSession answer ERROR_STATUS;
+ * - `closed-session-served`: CloseSession answers success but the session stays open, its handle
+ *   still served (counted in `calls.closedSessionServed`).
  */
-export type ReferenceMutant = 'short-fetch' | 'ignore-binds' | 'late-cancel' | 'bare-errors' | 'any-token' | 'types-as-strings' | 'drop-session-conf' | 'close-fails';
+export type ReferenceMutant = 'short-fetch' | 'ignore-binds' | 'late-cancel' | 'bare-errors' | 'any-token' | 'types-as-strings' | 'drop-session-conf' | 'close-fails' | 'closed-session-served';
 
 /** Options of {@link startReferenceEndpoint}. */
 export interface ReferenceEndpointOptions {
@@ -64,7 +66,10 @@ export interface ReferenceEndpoint {
   host: string;
   port: number;
   path: string;
-  /** Requests answered per Thrift method, and `directResults`: ExecuteStatements answered with their results (for tests). */
+  /**
+   * Requests answered per Thrift method, `directResults`: ExecuteStatements answered with their
+   * results, `closedSessionServed`: statements the `closed-session-served` mutant ran on a closed session (for tests).
+   */
   calls: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -95,6 +100,9 @@ const ok = (): unknown => new T.TStatus({ statusCode: T.TStatusCode.SUCCESS_STAT
 const failed = (message: string, sqlState?: string): unknown => new T.TStatus({ statusCode: T.TStatusCode.ERROR_STATUS, errorMessage: message, sqlState });
 const invalidHandle = (what: string): unknown => new T.TStatus({ statusCode: T.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: `Invalid ${what}` });
 const guidHex = (h: any): string => Buffer.from(h?.guid ?? []).toString('hex');
+/** A session handle the endpoint does not (or no longer) serve, named as the driver prints it. */
+const invalidSession = (key: string): unknown =>
+  new T.TStatus({ statusCode: T.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: `Invalid SessionHandle: ${key.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')} is not an open session (closed or unknown)` });
 // The driver prints handle guids with uuid's stringify, which accepts only well-formed UUIDs.
 const newHandleId = (): unknown => new T.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'), secret: randomBytes(16) });
 
@@ -147,6 +155,8 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
   });
   const sessions = new Map<string, Session>();
   const operations = new Map<string, Operation>();
+  /** Sessions the `closed-session-served` mutant acknowledged closing and kept serving. */
+  const closedSessions = new Set<string>();
   const calls: Record<string, number> = {};
   const running = new Set<Promise<void>>();
   let stopping = false;
@@ -288,7 +298,11 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     async CloseSession(req: any) {
       if (mutant === 'close-fails') return new T.TCloseSessionResp({ status: failed('CloseSession refused (mutant)') });
       const key = guidHex(req.sessionHandle?.sessionId);
-      if (!sessions.delete(key)) return new T.TCloseSessionResp({ status: invalidHandle('SessionHandle') });
+      if (mutant === 'closed-session-served' && sessions.has(key)) {
+        closedSessions.add(key);
+        return new T.TCloseSessionResp({ status: ok() });
+      }
+      if (!sessions.delete(key)) return new T.TCloseSessionResp({ status: invalidSession(key) });
       for (const [k, op] of operations) if (op.session === key) operations.delete(k);
       return new T.TCloseSessionResp({ status: ok() });
     },
@@ -299,7 +313,8 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     },
     async ExecuteStatement(req: any) {
       const sessionKey = guidHex(req.sessionHandle?.sessionId);
-      if (!sessions.has(sessionKey)) return new T.TExecuteStatementResp({ status: invalidHandle('SessionHandle') });
+      if (!sessions.has(sessionKey)) return new T.TExecuteStatementResp({ status: invalidSession(sessionKey) });
+      if (closedSessions.has(sessionKey)) calls.closedSessionServed = (calls.closedSessionServed ?? 0) + 1;
       const sql = String(req.statement ?? '');
       const kind = statementKind(sql);
       const handle = new T.TOperationHandle({ operationId: newHandleId(), operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: kind !== 'ddl' });
