@@ -6,13 +6,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite, type Report } from '@helios-conformance/core';
 import { runCli } from '@helios-conformance/suite-kit';
 import { generateTlsMaterial, startPglite, type Endpoint } from '@helios-conformance/testbed';
-import { databricksCases, databricksSuite, REFERENCE_LABEL, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant } from '../src/index.js';
+import { databricksCases, databricksSuite, parseDatabricksDsn, REFERENCE_LABEL, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant } from '../src/index.js';
+import { connectDriver, loadDriver } from '../src/target.js';
 
 const TOKEN = 'dapi-hc-Secret-Never-Shown-0123';
 let pglite: Endpoint;
@@ -83,6 +85,37 @@ describe('the reference endpoint', () => {
     expect(left.rows).toEqual([]);
     await started.at(-1)?.stop();
   }, 120_000);
+});
+
+describe('the reference endpoint with sessionIdleTimeoutMs', () => {
+  it('keeps a session in use, ends one left idle: the driver is then answered INVALID_HANDLE_STATUS naming the session', async () => {
+    const e = await startReferenceEndpoint({ backendDsn: pglite.dsn, token: TOKEN, tls, sessionIdleTimeoutMs: 1_000 });
+    started.push(e);
+    const conn = await connectDriver(loadDriver(), parseDatabricksDsn(`databricks://token:${TOKEN}@127.0.0.1:${e.port}${e.path}?ca=${encodeURIComponent(caFile)}`), { timeoutMs: 10_000 });
+    try {
+      const select = async (): Promise<unknown> => {
+        const op = await conn.session.executeStatement('SELECT 1 AS one');
+        try {
+          return await op.fetchAll();
+        } finally {
+          await op.close().catch(() => undefined);
+        }
+      };
+      // Requests 300 ms apart keep it open, well inside the 1 s idle limit …
+      for (let i = 0; i < 3; i++) {
+        expect(await select()).toEqual([{ one: 1 }]);
+        await sleep(300);
+      }
+      expect(e.calls.sessionsExpired).toBeUndefined();
+      // … 1.3 s without one end it.
+      await sleep(1_300);
+      await expect(select()).rejects.toMatchObject({ name: 'Status Error', message: expect.stringMatching(/^Invalid SessionHandle: [0-9a-f-]{36} is not an open session/) });
+      expect(e.calls.sessionsExpired).toBe(1);
+    } finally {
+      await conn.close();
+      await e.stop();
+    }
+  });
 });
 
 // Mutant → the cases it must make fail.
