@@ -33,9 +33,27 @@ export interface DbxSession {
   close(): Promise<{ isSuccess: boolean }>;
 }
 
+/** A TStatus as the driver's Thrift bindings decode it. */
+export interface ThriftStatus {
+  statusCode: number;
+  errorMessage?: string | null;
+  displayMessage?: string | null;
+  sqlState?: string | null;
+}
+
+/**
+ * The driver's own Thrift layer (its HiveDriver: the TCLIService client, connection, retry policy and
+ * auth headers the driver itself uses), for requests its public API refuses to send.
+ */
+export interface DbxThriftDriver {
+  executeStatement(req: { sessionHandle: unknown; statement: string; runAsync?: boolean }): Promise<{ status?: ThriftStatus; operationHandle?: unknown }>;
+  getOperationStatus(req: { operationHandle: unknown }): Promise<{ status?: ThriftStatus; operationState?: number | null }>;
+  closeOperation(req: { operationHandle: unknown }): Promise<{ status?: ThriftStatus }>;
+}
+
 /** One driver client with one open session. */
 export interface DbxConnection {
-  client: { close(): Promise<void> };
+  client: { close(): Promise<void>; getDriver(): Promise<DbxThriftDriver> };
   session: DbxSession;
   /** Closes the session and the client; never throws, bounded. */
   close(): Promise<void>;
@@ -71,6 +89,17 @@ export function loadDriver(): DriverModule {
 
 // The driver's default logger writes info lines to the console; the suite keeps its output its own.
 const quietLogger = { log: async () => undefined, getLevel: () => 'error', onLevelChange: () => () => undefined, setLevel: () => undefined };
+
+/**
+ * The TSessionHandle the driver holds for `session`. Not public API (DBSQLSession keeps it in its
+ * Thrift backend): a case that must send a request on a session the driver already closed needs the
+ * very handle the server issued, secret included, not one rebuilt from the session id.
+ */
+export function sessionHandleOf(session: DbxSession): unknown {
+  const handle = (session as unknown as { backend?: { sessionHandle?: { sessionId?: unknown } } }).backend?.sessionHandle;
+  if (!handle?.sessionId) throw new Error('@databricks/sql no longer keeps the session handle at session.backend.sessionHandle: the case cannot reach it');
+  return handle;
+}
 
 /** Races a promise against a deadline (the driver takes no AbortSignal). */
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -6,13 +6,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite, type Report } from '@helios-conformance/core';
 import { runCli } from '@helios-conformance/suite-kit';
 import { generateTlsMaterial, startPglite, type Endpoint } from '@helios-conformance/testbed';
-import { databricksCases, databricksSuite, REFERENCE_LABEL, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant } from '../src/index.js';
+import { databricksCases, databricksSuite, parseDatabricksDsn, REFERENCE_LABEL, startReferenceEndpoint, type ReferenceEndpoint, type ReferenceMutant } from '../src/index.js';
+import { connectDriver, loadDriver } from '../src/target.js';
 
 const TOKEN = 'dapi-hc-Secret-Never-Shown-0123';
 let pglite: Endpoint;
@@ -72,6 +74,9 @@ describe('the reference endpoint', () => {
     expect(started.at(-1)?.calls.directResults).toBeGreaterThan(10);
     expect(started.at(-1)?.calls.FetchResults).toBeGreaterThanOrEqual(2);
     expect(report.results.find((r) => r.id === 'DB-006')?.log?.join('\n')).toMatch(/"d":"2024-02-29T00:00:00.000Z"/);
+    // DB-016 passed because the closed session's handle was refused, and no statement ran on it.
+    expect(report.results.find((r) => r.id === 'DB-016')?.metrics).toMatchObject({ answer: 'INVALID_HANDLE_STATUS' });
+    expect(started.at(-1)?.calls.closedSessionServed).toBeUndefined();
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: pglite.dsn });
     await c.connect();
@@ -80,6 +85,37 @@ describe('the reference endpoint', () => {
     expect(left.rows).toEqual([]);
     await started.at(-1)?.stop();
   }, 120_000);
+});
+
+describe('the reference endpoint with sessionIdleTimeoutMs', () => {
+  it('keeps a session in use, ends one left idle: the driver is then answered INVALID_HANDLE_STATUS naming the session', async () => {
+    const e = await startReferenceEndpoint({ backendDsn: pglite.dsn, token: TOKEN, tls, sessionIdleTimeoutMs: 1_000 });
+    started.push(e);
+    const conn = await connectDriver(loadDriver(), parseDatabricksDsn(`databricks://token:${TOKEN}@127.0.0.1:${e.port}${e.path}?ca=${encodeURIComponent(caFile)}`), { timeoutMs: 10_000 });
+    try {
+      const select = async (): Promise<unknown> => {
+        const op = await conn.session.executeStatement('SELECT 1 AS one');
+        try {
+          return await op.fetchAll();
+        } finally {
+          await op.close().catch(() => undefined);
+        }
+      };
+      // Requests 300 ms apart keep it open, well inside the 1 s idle limit …
+      for (let i = 0; i < 3; i++) {
+        expect(await select()).toEqual([{ one: 1 }]);
+        await sleep(300);
+      }
+      expect(e.calls.sessionsExpired).toBeUndefined();
+      // … 1.3 s without one end it.
+      await sleep(1_300);
+      await expect(select()).rejects.toMatchObject({ name: 'Status Error', message: expect.stringMatching(/^Invalid SessionHandle: [0-9a-f-]{36} is not an open session/) });
+      expect(e.calls.sessionsExpired).toBe(1);
+    } finally {
+      await conn.close();
+      await e.stop();
+    }
+  });
 });
 
 // Mutant → the cases it must make fail.
@@ -91,9 +127,15 @@ const MUTANTS: Array<[ReferenceMutant, string[]]> = [
   ['any-token', ['DB-012']],
   ['drop-session-conf', ['DB-014']],
   ['close-fails', ['DB-015']],
+  ['closed-session-served', ['DB-016']],
   // Last: the statement it lets run on holds PGlite's one backend until the late cancel applies.
   ['late-cancel', ['DB-013']],
 ];
+
+// Mutants whose failures must also say what they broke, and the endpoint's count of what the mutant did.
+const PROOF: Partial<Record<ReferenceMutant, { message: RegExp; counter: string }>> = {
+  'closed-session-served': { message: /answered SUCCESS_STATUS \(operation FINISHED_STATE\) and the statement ran on a closed session: its marker row is in hc_\w+\.db016_closed_session/, counter: 'closedSessionServed' },
+};
 
 describe('mutant endpoints', () => {
   it('every case is judged by some mutant', () => {
@@ -104,9 +146,15 @@ describe('mutant endpoints', () => {
     const dsn = await endpoint(mutant);
     const report = await runSuite(databricksSuite, { dsn, only: ids, seed: 1 });
     const got = statuses(report);
+    const e = started.at(-1);
     // PGlite serves a few sockets only: each endpoint's pool is ended before the next one starts.
-    await started.at(-1)?.stop();
+    await e?.stop();
     expect(got, JSON.stringify(report.results.map((r) => [r.id, r.status, r.message]))).toEqual(Object.fromEntries(ids.map((id) => [id, 'fail'])));
+    const proof = PROOF[mutant];
+    if (proof) {
+      for (const r of report.results) expect(r.message).toMatch(proof.message);
+      expect(e?.calls[proof.counter]).toBeGreaterThan(0);
+    }
   }, 60_000);
 });
 

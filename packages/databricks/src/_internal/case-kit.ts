@@ -1,5 +1,5 @@
 import { defineCase, type Case, type CaseContext, type CaseDefinition } from '@helios-conformance/core';
-import { within, type DbxOperation, type DbxTarget, type ExecuteOptions } from '../target.js';
+import { within, type DbxOperation, type DbxSession, type DbxTarget, type ExecuteOptions } from '../target.js';
 
 /** A case of this suite. */
 export type DbxCase = Case<DbxTarget>;
@@ -20,8 +20,13 @@ export function tableName(ctx: DbxContext, name: string): string {
 }
 
 /** Executes one statement on the run's session, fetches every row and closes the operation. */
-export async function query(ctx: DbxContext, sql: string, options: ExecuteOptions = {}): Promise<Array<Record<string, unknown>>> {
-  const op = await within(ctx.target.session.executeStatement(sql, options), ctx.remainingMs(), 'ExecuteStatement');
+export function query(ctx: DbxContext, sql: string, options: ExecuteOptions = {}): Promise<Array<Record<string, unknown>>> {
+  return queryOn(ctx, ctx.target.session, sql, options);
+}
+
+/** Executes one statement on `session`, fetches every row and closes the operation. */
+export async function queryOn(ctx: DbxContext, session: DbxSession, sql: string, options: ExecuteOptions = {}): Promise<Array<Record<string, unknown>>> {
+  const op = await within(session.executeStatement(sql, options), ctx.remainingMs(), 'ExecuteStatement');
   try {
     return await within(op.fetchAll(), ctx.remainingMs(), 'fetching the result');
   } finally {

@@ -1,14 +1,17 @@
 // Operation and session lifecycle: CancelOperation of a running statement, session configuration,
-// CloseOperation / CloseSession.
+// CloseOperation / CloseSession, a session the server has ended.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineDbxCase, DRIVER_SPEC, query, show, type DbxCase } from '../_internal/case-kit.js';
-import { within } from '../target.js';
+import { defineDbxCase, DRIVER_SPEC, query, queryOn, show, tableName, type DbxCase } from '../_internal/case-kit.js';
+import { sessionHandleOf, within } from '../target.js';
+
+/** TCLIService's IDL: the status codes (TStatusCode) and handles the endpoint answers with. */
+const TCLI_SPEC = 'https://github.com/apache/hive/blob/master/service-rpc/if/TCLIService.thrift';
 
 // Long on any engine (a 5·10^10-row nested loop that yields a row now and then), so it is still
 // running when the case cancels it; an endpoint that ignores the cancel never finishes it in time.
 const LONG_QUERY = 'SELECT a.id FROM range(1000000) a CROSS JOIN range(50000) b WHERE (a.id + b.id) % 49999 = 0';
 
-/** DB-013..015. */
+/** DB-013..016. */
 export const operationCases: readonly DbxCase[] = [
   defineDbxCase({
     id: 'DB-013',
@@ -91,6 +94,85 @@ export const operationCases: readonly DbxCase[] = [
       if (!closedOp.isSuccess) ctx.fail('CloseOperation was not acknowledged with a success status');
       const closedSession = await within(conn.session.close(), ctx.remainingMs(), 'CloseSession');
       if (!closedSession.isSuccess) ctx.fail('CloseSession was not acknowledged with a success status');
+    },
+  }),
+  defineDbxCase({
+    id: 'DB-016',
+    title: 'A statement sent on the handle of a closed session is refused with an error naming the session (ERROR_STATUS, INVALID_HANDLE_STATUS or HTTP) and does not run; a new session still works',
+    priority: 'p1',
+    area: 'session',
+    spec: TCLI_SPEC,
+    async run(ctx) {
+      const T = ctx.target.driver.thrift.TCLIService_types;
+      const t = tableName(ctx, 'db016_closed_session');
+      await query(ctx, `CREATE TABLE ${t} (id INT, note STRING)`);
+      ctx.defer(() => query(ctx, `DROP TABLE IF EXISTS ${t}`));
+      const conn = await ctx.target.connect({ timeoutMs: ctx.remainingMs() });
+      ctx.defer(() => conn.close());
+      // Row 1, written while the session is open: a new session must see it, so that not seeing the
+      // marker row (2) later means the statement did not run, not that the table cannot be read.
+      await queryOn(ctx, conn.session, `INSERT INTO ${t} VALUES (1, 'before the close')`);
+      const handle = sessionHandleOf(conn.session);
+      const closed = await within(conn.session.close(), ctx.remainingMs(), 'CloseSession');
+      if (!closed.isSuccess) ctx.fail('CloseSession was not acknowledged with a success status: there is no closed session to judge');
+      // The driver refuses a closed session itself (DBSQLSession keeps an isOpen flag), so the
+      // statement goes one level down, through the driver's own Thrift client, as the driver sends it.
+      const thrift = await conn.client.getDriver();
+      const statement = `INSERT INTO ${t} VALUES (2, 'sent on the closed session')`;
+      const t0 = Date.now();
+      let answer: string;
+      let said: string;
+      let text: string;
+      let refused: boolean;
+      let operationHandle: unknown;
+      try {
+        const resp = await within(thrift.executeStatement({ sessionHandle: handle, statement, runAsync: true }), ctx.remainingMs(), 'ExecuteStatement on the closed session');
+        const code = resp.status?.statusCode;
+        const name = (T.TStatusCode[code ?? -1] as string | undefined) ?? `statusCode ${show(code)}`;
+        text = [resp.status?.errorMessage, resp.status?.displayMessage].filter((m, i, all) => m && all.indexOf(m) === i).join(' / ');
+        answer = name;
+        said = `${name}${text ? ` "${text}"` : ''}`;
+        // What the driver itself treats as an error (its Status.isError); SUCCESS_WITH_INFO and
+        // STILL_EXECUTING are not refusals.
+        refused = code === T.TStatusCode.ERROR_STATUS || code === T.TStatusCode.INVALID_HANDLE_STATUS;
+        operationHandle = resp.operationHandle ?? undefined;
+      } catch (e) {
+        // An HTTP error status is the other refusal the driver knows (its THTTPException).
+        const err = e as { statusCode?: unknown; response?: { statusText?: string; text?(): Promise<string> } };
+        if (typeof err.statusCode !== 'number') throw e;
+        const body = await within(err.response?.text?.() ?? Promise.resolve(''), 3_000, 'the HTTP error body').catch(() => '');
+        text = `${err.response?.statusText ?? ''} ${body}`.trim().slice(0, 300);
+        answer = `HTTP ${err.statusCode}`;
+        said = `${answer}${text ? ` "${text}"` : ''}`;
+        refused = err.statusCode >= 400;
+      }
+      ctx.metric('answeredInMs', Date.now() - t0);
+      ctx.metric('answer', answer);
+      ctx.log(`ExecuteStatement on the closed session answered ${said}`);
+      // Served anyway: let the statement end (bounded) before looking for its row, then close it.
+      let opState = '';
+      if (operationHandle) {
+        const active = [T.TOperationState.INITIALIZED_STATE, T.TOperationState.PENDING_STATE, T.TOperationState.RUNNING_STATE];
+        const until = Date.now() + Math.min(5_000, ctx.remainingMs());
+        for (;;) {
+          const st = await within(thrift.getOperationStatus({ operationHandle }), ctx.remainingMs(), 'GetOperationStatus').catch(() => undefined);
+          const state = st?.operationState;
+          opState = (T.TOperationState[state ?? -1] as string | undefined) ?? `operationState ${show(state)}`;
+          if (!active.includes(state) || Date.now() > until) break;
+          await sleep(100);
+        }
+        await within(thrift.closeOperation({ operationHandle }), 3_000, 'CloseOperation').catch(() => undefined);
+      }
+      const fresh = await ctx.target.connect({ timeoutMs: ctx.remainingMs() });
+      ctx.defer(() => fresh.close());
+      const rows = await queryOn(ctx, fresh.session, `SELECT id FROM ${t} ORDER BY id`);
+      const ids = rows.map((r) => Number(r.id));
+      ctx.log(`a new session reads ids ${show(ids)} from ${t}`);
+      const answered = `ExecuteStatement on the handle of a session whose CloseSession was acknowledged answered ${said}${opState ? ` (operation ${opState})` : ''}`;
+      if (ids.includes(2)) ctx.fail(`${answered} and the statement ran on a closed session: its marker row is in ${t}`);
+      if (ids.length !== 1 || ids[0] !== 1) ctx.fail(`a new session read ids ${show(ids)} from ${t}, expected [1] (the row written before the close)`);
+      if (!refused) ctx.fail(`${answered}: not ERROR_STATUS, INVALID_HANDLE_STATUS or an HTTP error, so the closed session was served (the statement did not leave its row)`);
+      if (!/session|handle/i.test(text)) ctx.fail(`${answered}: an error that does not name the session or its handle`);
     },
   }),
 ];

@@ -25,9 +25,11 @@ export const REFERENCE_DBMS_NAME = 'Helios Conformance protocol reference endpoi
  * - `any-token`: any bearer token is accepted;
  * - `types-as-strings`: every result column is described and sent as STRING;
  * - `drop-session-conf`: the configuration sent with OpenSession is dropped;
- * - `close-fails`: CloseOperation and CloseSession answer ERROR_STATUS.
+ * - `close-fails`: CloseOperation and CloseSession answer ERROR_STATUS;
+ * - `closed-session-served`: CloseSession answers success but the session stays open, its handle
+ *   still served (counted in `calls.closedSessionServed`).
  */
-export type ReferenceMutant = 'short-fetch' | 'ignore-binds' | 'late-cancel' | 'bare-errors' | 'any-token' | 'types-as-strings' | 'drop-session-conf' | 'close-fails';
+export type ReferenceMutant = 'short-fetch' | 'ignore-binds' | 'late-cancel' | 'bare-errors' | 'any-token' | 'types-as-strings' | 'drop-session-conf' | 'close-fails' | 'closed-session-served';
 
 /** Options of {@link startReferenceEndpoint}. */
 export interface ReferenceEndpointOptions {
@@ -56,6 +58,12 @@ export interface ReferenceEndpointOptions {
   directResultsWaitMs?: number;
   /** Connections to the backend (default 4). */
   backendConnections?: number;
+  /**
+   * A session without a request for longer than this (and no statement running) is ended by the
+   * endpoint, as a warehouse ends idle sessions: its handle is then answered INVALID_HANDLE_STATUS
+   * (counted in `calls.sessionsExpired`). Default 0: sessions end only with CloseSession.
+   */
+  sessionIdleTimeoutMs?: number;
   mutant?: ReferenceMutant;
 }
 
@@ -64,7 +72,10 @@ export interface ReferenceEndpoint {
   host: string;
   port: number;
   path: string;
-  /** Requests answered per Thrift method, and `directResults`: ExecuteStatements answered with their results (for tests). */
+  /**
+   * Requests answered per Thrift method, `directResults`: ExecuteStatements answered with their
+   * results, `closedSessionServed`: statements the `closed-session-served` mutant ran on a closed session (for tests).
+   */
   calls: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -89,12 +100,16 @@ interface Operation {
 
 interface Session {
   conf: Map<string, string>;
+  lastUsedAt: number;
 }
 
 const ok = (): unknown => new T.TStatus({ statusCode: T.TStatusCode.SUCCESS_STATUS });
 const failed = (message: string, sqlState?: string): unknown => new T.TStatus({ statusCode: T.TStatusCode.ERROR_STATUS, errorMessage: message, sqlState });
 const invalidHandle = (what: string): unknown => new T.TStatus({ statusCode: T.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: `Invalid ${what}` });
 const guidHex = (h: any): string => Buffer.from(h?.guid ?? []).toString('hex');
+/** A session handle the endpoint does not (or no longer) serve, named as the driver prints it. */
+const invalidSession = (key: string): unknown =>
+  new T.TStatus({ statusCode: T.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: `Invalid SessionHandle: ${key.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')} is not an open session (closed, expired or unknown)` });
 // The driver prints handle guids with uuid's stringify, which accepts only well-formed UUIDs.
 const newHandleId = (): unknown => new T.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'), secret: randomBytes(16) });
 
@@ -147,8 +162,37 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
   });
   const sessions = new Map<string, Session>();
   const operations = new Map<string, Operation>();
+  /** Sessions the `closed-session-served` mutant acknowledged closing and kept serving. */
+  const closedSessions = new Set<string>();
   const calls: Record<string, number> = {};
   const running = new Set<Promise<void>>();
+  const idleMs = o.sessionIdleTimeoutMs ?? 0;
+
+  const endSession = (key: string): void => {
+    sessions.delete(key);
+    for (const [k, op] of operations) if (op.session === key) operations.delete(k);
+  };
+  /** Ends the sessions idle for longer than `sessionIdleTimeoutMs` (checked on every request). */
+  const expireIdle = (): void => {
+    if (idleMs <= 0) return;
+    const now = Date.now();
+    for (const [key, session] of sessions) {
+      if (now - session.lastUsedAt <= idleMs) continue;
+      if ([...operations.values()].some((op) => op.session === key && op.state === 'RUNNING_STATE')) continue;
+      endSession(key);
+      calls.sessionsExpired = (calls.sessionsExpired ?? 0) + 1;
+    }
+  };
+  const touch = (key: string | undefined): void => {
+    const session = key === undefined ? undefined : sessions.get(key);
+    if (session) session.lastUsedAt = Date.now();
+  };
+  /** The operation a request names; a request on it keeps its session alive. */
+  const opOf = (req: any): Operation | undefined => {
+    const op = operations.get(guidHex(req.operationHandle?.operationId));
+    touch(op?.session);
+    return op;
+  };
   let stopping = false;
 
   async function execute(op: Operation, sql: string, params: any[]): Promise<void> {
@@ -276,7 +320,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       const id = newHandleId() as any;
       const conf = new Map<string, string>();
       if (mutant !== 'drop-session-conf') for (const [k, v] of Object.entries(req.configuration ?? {})) conf.set(k, String(v));
-      sessions.set(guidHex(id), { conf });
+      sessions.set(guidHex(id), { conf, lastUsedAt: Date.now() });
       const asked = Number(req.client_protocol_i64?.toNumber?.() ?? req.client_protocol ?? T.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8);
       return new T.TOpenSessionResp({
         status: ok(),
@@ -288,18 +332,25 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     async CloseSession(req: any) {
       if (mutant === 'close-fails') return new T.TCloseSessionResp({ status: failed('CloseSession refused (mutant)') });
       const key = guidHex(req.sessionHandle?.sessionId);
-      if (!sessions.delete(key)) return new T.TCloseSessionResp({ status: invalidHandle('SessionHandle') });
-      for (const [k, op] of operations) if (op.session === key) operations.delete(k);
+      if (mutant === 'closed-session-served' && sessions.has(key)) {
+        closedSessions.add(key);
+        return new T.TCloseSessionResp({ status: ok() });
+      }
+      if (!sessions.has(key)) return new T.TCloseSessionResp({ status: invalidSession(key) });
+      endSession(key);
       return new T.TCloseSessionResp({ status: ok() });
     },
     async GetInfo(req: any) {
+      touch(guidHex(req.sessionHandle?.sessionId));
       const value = req.infoType === T.TGetInfoType.CLI_DBMS_NAME ? REFERENCE_DBMS_NAME : req.infoType === T.TGetInfoType.CLI_DBMS_VER ? '0.1.0' : req.infoType === T.TGetInfoType.CLI_SERVER_NAME ? 'helios-reference' : undefined;
       if (value === undefined) return new T.TGetInfoResp({ status: failed(`GetInfo type ${req.infoType} is not supported`), infoValue: new T.TGetInfoValue({ stringValue: '' }) });
       return new T.TGetInfoResp({ status: ok(), infoValue: new T.TGetInfoValue({ stringValue: value }) });
     },
     async ExecuteStatement(req: any) {
       const sessionKey = guidHex(req.sessionHandle?.sessionId);
-      if (!sessions.has(sessionKey)) return new T.TExecuteStatementResp({ status: invalidHandle('SessionHandle') });
+      if (!sessions.has(sessionKey)) return new T.TExecuteStatementResp({ status: invalidSession(sessionKey) });
+      touch(sessionKey);
+      if (closedSessions.has(sessionKey)) calls.closedSessionServed = (calls.closedSessionServed ?? 0) + 1;
       const sql = String(req.statement ?? '');
       const kind = statementKind(sql);
       const handle = new T.TOperationHandle({ operationId: newHandleId(), operationType: T.TOperationType.EXECUTE_STATEMENT, hasResultSet: kind !== 'ddl' });
@@ -339,12 +390,12 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       return new T.TExecuteStatementResp({ status: ok(), operationHandle: handle });
     },
     async GetOperationStatus(req: any) {
-      const op = operations.get(guidHex(req.operationHandle?.operationId));
+      const op = opOf(req);
       if (!op) return new T.TGetOperationStatusResp({ status: invalidHandle('OperationHandle') });
       return statusOf(op);
     },
     async CancelOperation(req: any) {
-      const op = operations.get(guidHex(req.operationHandle?.operationId));
+      const op = opOf(req);
       if (!op) return new T.TCancelOperationResp({ status: invalidHandle('OperationHandle') });
       const apply = (): void => {
         if (op.state !== 'RUNNING_STATE') return;
@@ -358,21 +409,21 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     async CloseOperation(req: any) {
       if (mutant === 'close-fails') return new T.TCloseOperationResp({ status: failed('CloseOperation refused (mutant)') });
       const key = guidHex(req.operationHandle?.operationId);
-      const op = operations.get(key);
+      const op = opOf(req);
       if (!op) return new T.TCloseOperationResp({ status: invalidHandle('OperationHandle') });
       op.cancelRequested = true;
       operations.delete(key);
       return new T.TCloseOperationResp({ status: ok() });
     },
     async GetResultSetMetadata(req: any) {
-      const op = operations.get(guidHex(req.operationHandle?.operationId));
+      const op = opOf(req);
       if (!op) return new T.TGetResultSetMetadataResp({ status: invalidHandle('OperationHandle') });
       const notReady = await settled(op);
       if (notReady) return new T.TGetResultSetMetadataResp({ status: notReady });
       return metadataOf(op);
     },
     async FetchResults(req: any) {
-      const op = operations.get(guidHex(req.operationHandle?.operationId));
+      const op = opOf(req);
       if (!op) return new T.TFetchResultsResp({ status: invalidHandle('OperationHandle') });
       // fetchType 1 asks for the operation's log: there is none.
       if (req.fetchType === 1) return new T.TFetchResultsResp({ status: ok(), hasMoreRows: false, results: rowSetOf([], [], 0) });
@@ -407,6 +458,7 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
             return name;
           })();
           calls[method] = (calls[method] ?? 0) + 1;
+          expireIdle();
           const out = new thrift.TBufferedTransport(undefined, (buf: Buffer) => {
             res.writeHead(200, { 'content-type': 'application/x-thrift', 'content-length': String(buf.length) });
             res.end(buf);
