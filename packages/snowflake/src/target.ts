@@ -11,6 +11,8 @@ export interface SnowflakeTarget {
   readonly dsn: SnowflakeDsn;
   /** True when the endpoint is the package's protocol reference endpoint (the run is labelled). */
   readonly reference: boolean;
+  /** SF-015's patience: the longest session token validity (seconds) it waits out, `--max-token-wait-s`. */
+  readonly maxTokenWaitS: number;
   /** A new snowflake-sdk connection (logged in) in the run's schema; `overrides` replace connection options. */
   connect(overrides?: Record<string, unknown>): Promise<SfConnection>;
 }

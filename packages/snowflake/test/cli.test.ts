@@ -48,19 +48,22 @@ function expectOneLine(r: CliRun, pattern: RegExp): void {
 
 describe('helios-snowflake', () => {
   // Every case against the reference endpoint is reference.test.ts (in process); here the CLI's own
-  // embedded default (its PGlite child, its endpoint) with two cases, one of them the chunked result.
+  // embedded default (its PGlite child, its endpoint) with a few cases: the chunked result, TLS, and
+  // the renewal of its short-lived session tokens.
   it('without --dsn runs against the reference endpoint over HTTPS, labelled in the console, JSON and HTML', async () => {
     const json = path.join(dir, 'default.json');
     const html = path.join(dir, 'default.html');
-    const r = await runCli(['--only', 'SF-002,SF-009,SF-013', '--json', json, '--html', html], { timeoutMs: 150_000 });
+    const r = await runCli(['--only', 'SF-002,SF-009,SF-013,SF-015', '--json', json, '--html', html], { timeoutMs: 150_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const first = r.stdout.split('\n')[0] as string;
     expect(first).toContain(REFERENCE_LABEL);
     expect(r.stdout).toMatch(new RegExp(`NOTE: ${REFERENCE_LABEL}`));
     expect(r.stdout).toMatch(/^server: Snowflake protocol .*not verified against Snowflake/m);
     const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.summary.pass).toBe(3);
-    expect(report.results.map((x: { id: string }) => x.id)).toEqual(['SF-002', 'SF-009', 'SF-013']);
+    expect(report.summary.pass).toBe(4);
+    expect(report.results.map((x: { id: string }) => x.id)).toEqual(['SF-002', 'SF-009', 'SF-013', 'SF-015']);
+    // The embedded endpoint's session tokens are short-lived: SF-015 waited one out and saw it renewed.
+    expect(report.results[3].metrics).toMatchObject({ validityS: 4, renewed: true });
     expect(report.sections.endpoint).toMatchObject({ reference: true, label: REFERENCE_LABEL });
     expect(readFileSync(html, 'utf8')).toContain(REFERENCE_LABEL);
   });
@@ -77,7 +80,7 @@ describe('helios-snowflake', () => {
     expect(r.stdout + r.stderr + files).not.toContain(SECRET);
   });
 
-  it('exit 2 with one line: wrong password, certificate for another host, nothing listening, not a Snowflake endpoint, bad DSN, typo in a flag', async () => {
+  it('exit 2 with one line: wrong password, certificate for another host, nothing listening, not a Snowflake endpoint, bad DSN, typo in a flag, bad --max-token-wait-s', async () => {
     const wrong = mutant.dsn().replace(encodeURIComponent(SECRET), `${SECRET}x`);
     expectOneLine(await runCli(['--dsn', wrong]), /login refused for user "helios" \(390100/);
     expectOneLine(await runCli(['--dsn', wrongHost.dsn()]), /^helios-snowflake: TLS: the certificate of 127\.0\.0\.1:\d+ does not name host "127\.0\.0\.1" \(it names DNS:not-this-host\.invalid\)/);
@@ -95,5 +98,6 @@ describe('helios-snowflake', () => {
       await new Promise<void>((resolve) => other.close(() => resolve()));
     }
     expectOneLine(await runCli(['--dns', mutant.dsn()]), /did you mean --dsn/);
+    expectOneLine(await runCli(['--dsn', mutant.dsn(), '--max-token-wait-s', 'soon']), /--max-token-wait-s must be a number of seconds \(0 or more\), got "soon"/);
   });
 });

@@ -3,6 +3,8 @@
 // a mutant that breaks the one thing it checks (each mutant runs the cases it must fail plus a
 // control that must still pass through it, so a failure comes from the mutation). The endpoint
 // serves HTTPS with a throwaway CA that the DSN names (ca=FILE), as the CLI's default run does.
+// Session tokens are valid an hour here (Snowflake's), so SF-015 is n/a in the full run; it passes
+// in the CLI's default run (cli.test.ts: 4-second tokens) and fails on 1-second-token mutants.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,8 +39,20 @@ async function tlsFiles(name: string, names: string[]): Promise<ReferenceTls> {
   return { cert: m.serverCertPem, key: m.serverKeyPem, caFile };
 }
 
-async function runOn(mutant: ReferenceMutant | undefined, only?: string[], over: ReferenceTls | null = tls): Promise<{ report: Report; mutations: number; chunks: number }> {
-  endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, ...(over ? { tls: over } : {}), ...(mutant ? { mutant } : {}) });
+async function runOn(
+  mutant: ReferenceMutant | undefined,
+  only?: string[],
+  over: ReferenceTls | null = tls,
+  validityS?: number,
+): Promise<{ report: Report; mutations: number; chunks: number }> {
+  endpoint = await startReferenceEndpoint({
+    backendDsn: testServer('pglite').dsn,
+    user: 'helios',
+    password: PASSWORD,
+    ...(over ? { tls: over } : {}),
+    ...(mutant ? { mutant } : {}),
+    ...(validityS ? { sessionTokenValiditySeconds: validityS } : {}),
+  });
   const report = await runSuite(snowflakeSuite, { dsn: endpoint.dsn(), ...(only ? { only } : {}), seed: 7 });
   return { report, mutations: endpoint.mutations(), chunks: endpoint.chunkDownloads() };
 }
@@ -51,7 +65,10 @@ const statusOf = (report: Report, id: string): string => {
 describe('the reference endpoint', () => {
   it('passes every case, and the report says what the endpoint is', async () => {
     const { report, chunks } = await runOn(undefined);
-    expect(report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.message}`)).toEqual([]);
+    // SF-015 would wait out an hour-long token: n/a, saying so (its pass: cli.test.ts's default run).
+    expect(report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.message}`)).toEqual([
+      'SF-015 n/a: the endpoint declared a session token validity of 3600 s at login, longer than --max-token-wait-s 15: raise it (and --timeout-ms) above 3600 s to judge token renewal',
+    ]);
     expect(report.results).toHaveLength(snowflakeSuite.cases.length);
     expect(report.conformant).toBe(true);
     expect(report.target.server).toMatch(/not verified against Snowflake/);
@@ -72,22 +89,13 @@ describe('the reference endpoint', () => {
   });
 });
 
-describe('the reference endpoint as the driver uses it', () => {
-  // Backs the README's claim; no case can judge it (a case cannot make Snowflake's tokens expire).
-  it('answers an expired session token with 390112, and the driver renews it with the master token', async () => {
-    endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD, sessionTokenValiditySeconds: 1 });
-    const { loadSnowflake } = await import('../src/_internal/driver.js');
-    const sdk = await loadSnowflake();
-    const conn = sdk.createConnection({ account: 'reference', username: 'helios', password: PASSWORD, database: 'HELIOS', schema: 'PUBLIC', accessUrl: endpoint.url });
-    await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
-    try {
-      await new Promise((r) => setTimeout(r, 1_500));
-      const rows = await new Promise<unknown[]>((resolve, reject) => conn.execute({ sqlText: 'SELECT 5 AS FIVE', complete: (err, _s, r) => (err ? reject(err) : resolve(r ?? [])) }));
-      expect(rows).toEqual([{ FIVE: 5 }]);
-      expect(endpoint.renewals()).toBe(1);
-    } finally {
-      await new Promise<void>((resolve) => conn.destroy(() => resolve()));
-    }
+describe('SF-015 when the session token outlives its patience', () => {
+  it('is n/a, naming the validity the endpoint declared and the --max-token-wait-s given', async () => {
+    // The endpoint's default validity (Snowflake's: an hour) against a raised but smaller patience.
+    endpoint = await startReferenceEndpoint({ backendDsn: testServer('pglite').dsn, user: 'helios', password: PASSWORD });
+    const report = await runSuite(snowflakeSuite, { dsn: endpoint.dsn(), only: ['SF-015'], seed: 7, options: { 'max-token-wait-s': '60' } });
+    expect(statusOf(report, 'SF-015')).toMatch(/^n\/a: the endpoint declared a session token validity of 3600 s at login, longer than --max-token-wait-s 60: raise it/);
+    expect(endpoint.renewals()).toBe(0);
   });
 });
 
@@ -99,6 +107,8 @@ interface Mutant {
   control: string;
   /** What the failure must say, where the mutant's effect is worth naming. */
   message?: RegExp;
+  /** Session token validity of the endpoint (seconds; default an hour). */
+  validityS?: number;
 }
 
 const MUTANTS: Mutant[] = [
@@ -114,6 +124,9 @@ const MUTANTS: Mutant[] = [
   { mutant: 'session-ignored', fails: ['SF-012'], control: 'SF-001' },
   { mutant: 'tls-legacy', fails: ['SF-013'], control: 'SF-001', message: /accepted a TLSv1(\.1)? handshake/ },
   { mutant: 'rollback-ignored', fails: ['SF-014'], control: 'SF-001', message: /ROLLBACK left the row inserted after BEGIN/ },
+  { mutant: 'renew-refused', fails: ['SF-015'], control: 'SF-001', validityS: 1, message: /the first query \d+ ms past the session token's validity \(1 s\) failed with 390104/ },
+  { mutant: 'renew-new-session', fails: ['SF-015'], control: 'SF-001', validityS: 1, message: /QUERY_TAG after the token renewal is "", not the "hc-\w+-expiry-\d+" set before: the renewed token belongs to another session/ },
+  { mutant: 'expiry-ignored', fails: ['SF-015'], control: 'SF-001', validityS: 1, message: /still holds the session token of the login, \d+ ms past the validity the endpoint declared \(1 s\): the endpoint accepted an expired token/ },
 ];
 
 describe('mutant reference endpoints', () => {
@@ -123,7 +136,7 @@ describe('mutant reference endpoints', () => {
   });
 
   it.each(MUTANTS.map((m) => [m.mutant, m] as const))('%s fails its cases and passes its control', async (_name, m) => {
-    const { report, mutations } = await runOn(m.mutant, [...m.fails, m.control]);
+    const { report, mutations } = await runOn(m.mutant, [...m.fails, m.control], tls, m.validityS);
     expect(mutations, 'the mutant never acted').toBeGreaterThan(0);
     for (const id of m.fails) expect(statusOf(report, id), id).toMatch(/^fail: /);
     if (m.message) for (const id of m.fails) expect(statusOf(report, id), id).toMatch(m.message);

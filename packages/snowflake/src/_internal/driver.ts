@@ -58,6 +58,8 @@ export interface SfConnection {
   isStillRunning(status: string): boolean;
   isAnError(status: string): boolean;
   getResultsFromQueryId(options: { queryId: string; sqlText?: string; streamResult?: boolean }): Promise<SfStatement>;
+  /** JSON of the connection's state: its tokens and their expiry times (credentials: never shown). */
+  serialize(): string;
 }
 
 /** The module's entry points the suite uses. */

@@ -39,6 +39,9 @@ export const REFERENCE_VERSION = `helios-conformance snowflake reference endpoin
  * - `session-ignored`: ALTER SESSION and login-time session parameters are acknowledged and dropped
  * - `tls-legacy`: the HTTPS listener also accepts TLS 1.0 and 1.1 handshakes
  * - `rollback-ignored`: BEGIN, COMMIT and ROLLBACK are acknowledged and do nothing (every statement commits at once)
+ * - `renew-refused`: a session token renewal with a valid master token is refused with 390104 (the driver does not retry it)
+ * - `renew-new-session`: a renewal hands out the token of a new session (the session's parameters are gone)
+ * - `expiry-ignored`: session tokens never expire (an expired one is accepted, so the driver never renews it)
  */
 export type ReferenceMutant =
   | 'types-as-text'
@@ -52,10 +55,13 @@ export type ReferenceMutant =
   | 'multi-first-only'
   | 'session-ignored'
   | 'tls-legacy'
-  | 'rollback-ignored';
+  | 'rollback-ignored'
+  | 'renew-refused'
+  | 'renew-new-session'
+  | 'expiry-ignored';
 
 /** Every mutant, for tests that walk them. */
-export const REFERENCE_MUTANTS: readonly ReferenceMutant[] = ['types-as-text', 'binds-ignored', 'fetch-short', 'cancel-ignored', 'chunks-swapped', 'error-shape', 'any-password', 'async-blocking', 'multi-first-only', 'session-ignored', 'tls-legacy', 'rollback-ignored'];
+export const REFERENCE_MUTANTS: readonly ReferenceMutant[] = ['types-as-text', 'binds-ignored', 'fetch-short', 'cancel-ignored', 'chunks-swapped', 'error-shape', 'any-password', 'async-blocking', 'multi-first-only', 'session-ignored', 'tls-legacy', 'rollback-ignored', 'renew-refused', 'renew-new-session', 'expiry-ignored'];
 
 /** The HTTPS identity of the endpoint (PEM), e.g. from `@helios-conformance/testbed`'s `generateTlsMaterial`. */
 export interface ReferenceTls {
@@ -532,7 +538,10 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
     const token = /Snowflake Token="([^"]+)"/.exec(req.headers.authorization ?? '')?.[1];
     const s = token ? sessions.get(token) : undefined;
     if (!s) return TOKEN_INVALID;
-    if (Date.now() > s.tokenExpiresAt) return TOKEN_EXPIRED;
+    if (Date.now() > s.tokenExpiresAt) {
+      if (mutant !== 'expiry-ignored') return TOKEN_EXPIRED;
+      mark();
+    }
     return s;
   }
 
@@ -614,7 +623,19 @@ export async function startReferenceEndpoint(o: ReferenceEndpointOptions): Promi
       const s = master ? byMaster.get(master) : undefined;
       // snowflake-sdk 3.x sends requestType (older drivers REQUEST_TYPE).
       if (!s || (json.requestType ?? json.REQUEST_TYPE) !== 'RENEW') return send(res, failure(TOKEN_INVALID));
+      if (mutant === 'renew-refused') {
+        mark();
+        return send(res, failure(TOKEN_INVALID));
+      }
       renewals++;
+      if (mutant === 'renew-new-session') {
+        mark();
+        // What a new login would give: the same user, database and schema, none of the session's state.
+        const fresh: Session = { ...s, id: nextSessionId++, token: newToken(), masterToken: newToken(), tokenExpiresAt: Date.now() + tokenValidity * 1000, params: new Map(), tx: undefined };
+        sessions.set(fresh.token, fresh);
+        byMaster.set(fresh.masterToken, fresh);
+        return send(res, ok({ sessionToken: fresh.token, validityInSecondsST: tokenValidity, masterToken: fresh.masterToken, validityInSecondsMT: 14_400, sessionId: fresh.id }));
+      }
       sessions.delete(s.token);
       s.token = newToken();
       s.tokenExpiresAt = Date.now() + tokenValidity * 1000;
