@@ -57,11 +57,12 @@ const DEFAULT_MAX_TOKEN_WAIT_S = 15;
 /**
  * The session token validity of the embedded reference endpoint (seconds): short, so that a run
  * without --dsn judges SF-015 (the run's own session, open throughout, renews its token too). Long
- * enough that SF-010's status polls, about 2 s after its login, end well before its token expires:
+ * enough that SF-010's status polls, about 2 s after its login on a quiet machine (twice that
+ * under load), end well before its token expires:
  * snowflake-sdk 3.x's getQueryStatus and getResultsFromQueryId do not renew an expired token (they
  * surface 390112).
  */
-const EMBEDDED_TOKEN_VALIDITY_S = 4;
+const EMBEDDED_TOKEN_VALIDITY_S = 8;
 
 /** `--max-token-wait-s N` (N seconds, 0 or more). */
 function parseMaxTokenWait(v: string | boolean | undefined): number {

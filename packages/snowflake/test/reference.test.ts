@@ -4,7 +4,7 @@
 // control that must still pass through it, so a failure comes from the mutation). The endpoint
 // serves HTTPS with a throwaway CA that the DSN names (ca=FILE), as the CLI's default run does.
 // Session tokens are valid an hour here (Snowflake's), so SF-015 is n/a in the full run; it passes
-// in the CLI's default run (cli.test.ts: 4-second tokens) and fails on 1-second-token mutants.
+// in the CLI's default run (cli.test.ts: 8-second tokens) and fails on 1-second-token mutants.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
