@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readVitestReport } from './vitest-report.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // `--start` (the first step of the root `npm test`) stamps the run's start, so the closing check
@@ -23,13 +24,12 @@ const bornAt = (p) => {
 let passed = 0, failed = 0, skipped = 0, files = 0;
 for (const group of ['packages', 'tooling']) {
   for (const d of readdirSync(join(root, group))) {
-    const f = join(root, group, d, 'reports', 'vitest.json');
-    if (!existsSync(f)) continue;
-    if (statSync(f).mtimeMs < startedAt) {
+    const r = readVitestReport(join(root, group, d), startedAt);
+    if (r === undefined) continue;
+    if (r === 'stale') {
       console.log(`${group}/${d}: stale report from an earlier run, not counted`);
       continue;
     }
-    const r = JSON.parse(readFileSync(f, 'utf8'));
     files++;
     passed += r.numPassedTests;
     failed += r.numFailedTests;

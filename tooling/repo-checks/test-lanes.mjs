@@ -28,9 +28,10 @@
 // `--only DIR[,DIR…]` runs just those packages, in their usual lanes and nice (to reproduce a
 // phase's contention without the rest).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import { readVitestReport } from './vitest-report.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,10 +85,9 @@ const FAIL_LINE = /(?:\bFAIL\b|×|✗|AssertionError|Error:|ERR!)/;
  * it is older than this run.
  */
 function failedTests(dir, since) {
-  const f = join(root, dir, 'reports', 'vitest.json');
   try {
-    if (statSync(f).mtimeMs < since) return undefined;
-    const r = JSON.parse(readFileSync(f, 'utf8'));
+    const r = readVitestReport(join(root, dir), since);
+    if (r === undefined || r === 'stale') return undefined;
     const out = [];
     for (const file of r.testResults ?? []) {
       const rel = relative(join(root, dir), file.name ?? '');
