@@ -15,7 +15,7 @@ import net from 'node:net';
  * on them. Where the range leaves no room below it, `listen(0)` as before.
  */
 export async function findFreePort(o: { ipv6?: boolean } = {}): Promise<number> {
-  const room = belowEphemeral();
+  const room = roomHere();
   for (let attempt = 0; ; attempt++) {
     let port: number;
     if (room && attempt < 200) {
@@ -43,27 +43,32 @@ function remember(port: number): void {
   if (recent.size > 512) recent.delete(recent.values().next().value!);
 }
 
-let cachedRoom: { low: number; high: number } | null | undefined;
-
-/** The ports just below the ephemeral range, at most 16384 of them, above 1024; null if too few. */
-export function belowEphemeral(rangeText?: string): { low: number; high: number } | null {
-  if (rangeText === undefined && cachedRoom !== undefined) return cachedRoom;
-  let text = rangeText;
-  if (text === undefined) {
+/** The room below this machine's ephemeral range, read once. */
+let localRoom: { low: number; high: number } | null | undefined;
+function roomHere(): { low: number; high: number } | null {
+  if (localRoom === undefined) {
+    let text = '';
     try {
       text = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
     } catch {
-      text = '';
+      // off Linux: no /proc
     }
+    localRoom = belowEphemeral(text);
   }
-  const [first] = text.trim().split(/\s+/).map(Number);
+  return localRoom;
+}
+
+/**
+ * The ports just below the ephemeral range that `rangeText` (as `ip_local_port_range` reads) gives,
+ * at most 16384 of them, above 1024; null if too few.
+ */
+export function belowEphemeral(rangeText: string): { low: number; high: number } | null {
+  const [first] = rangeText.trim().split(/\s+/).map(Number);
   // Off Linux (no /proc) the IANA dynamic range, 49152-65535, is the usual ephemeral range.
   const ephemeralLow = Number.isInteger(first) && first! > 0 ? first! : 49152;
   const high = ephemeralLow - 1;
   const low = Math.max(1025, ephemeralLow - 16384);
-  const room = high - low + 1 >= 1024 ? { low, high } : null;
-  if (rangeText === undefined) cachedRoom = room;
-  return room;
+  return high - low + 1 >= 1024 ? { low, high } : null;
 }
 
 function listenAndClose(host: string, wanted: number): Promise<number> {

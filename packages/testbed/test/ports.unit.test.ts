@@ -14,8 +14,9 @@ describe('findFreePort', () => {
   });
 
   it('hands out distinct ports below the ephemeral range, each one bindable', async () => {
-    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
-    const room = belowEphemeral()!;
+    const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    const low = Number(range.trim().split(/\s+/)[0]);
+    const room = belowEphemeral(range)!;
     expect(room.high).toBe(low - 1);
     const ports: number[] = [];
     for (let i = 0; i < 60; i++) ports.push(await findFreePort());
