@@ -112,8 +112,12 @@ function runSchema(): { runId: string; schema: string } {
 }
 
 /** Opens a run on an endpoint reached by a snowflake:// DSN: login, server version, the run's schema. */
-async function openDsn(dsnText: string, o: OpenOptions, extra: { reference?: boolean; close?: () => Promise<void>; secrets?: string[]; ca?: string } = {}): Promise<SuiteSession<SnowflakeTarget>> {
-  const maxTokenWaitS = parseMaxTokenWait(o.options['max-token-wait-s']);
+async function openDsn(
+  dsnText: string,
+  o: OpenOptions,
+  maxTokenWaitS: number,
+  extra: { reference?: boolean; close?: () => Promise<void>; secrets?: string[]; ca?: string } = {},
+): Promise<SuiteSession<SnowflakeTarget>> {
   const parsed = parseSnowflakeDsn(dsnText);
   const d: SnowflakeDsn = extra.ca ? { ...parsed, ca: extra.ca, caFile: undefined } : parsed;
   await reachable(d.host, d.port, Math.min(3_000, o.timeoutMs));
@@ -188,8 +192,8 @@ async function openDsn(dsnText: string, o: OpenOptions, extra: { reference?: boo
  */
 export async function openSnowflake(o: OpenOptions): Promise<SuiteSession<SnowflakeTarget>> {
   // A bad option ends the run before an embedded endpoint is started for it.
-  parseMaxTokenWait(o.options['max-token-wait-s']);
-  if (o.dsn !== undefined) return openDsn(o.dsn, o);
+  const maxTokenWaitS = parseMaxTokenWait(o.options['max-token-wait-s']);
+  if (o.dsn !== undefined) return openDsn(o.dsn, o, maxTokenWaitS);
   o.log(`no --dsn: running against the ${REFERENCE_LABEL} (snowflake-sdk → local REST/JSON server over HTTPS with a throwaway CA → embedded PGlite in a child process)`);
   const { startPglite, generateTlsMaterial } = await import('@helios-conformance/testbed');
   const { startReferenceEndpoint } = await import('./reference/endpoint.js');
@@ -212,7 +216,7 @@ export async function openSnowflake(o: OpenOptions): Promise<SuiteSession<Snowfl
     await pglite.stop();
   };
   try {
-    const session = await openDsn(ref.dsn(), o, { reference: true, close: stopAll, secrets: [password], ca });
+    const session = await openDsn(ref.dsn(), o, maxTokenWaitS, { reference: true, close: stopAll, secrets: [password], ca });
     return { ...session, dsn: ref.dsn() };
   } catch (e) {
     await stopAll();
